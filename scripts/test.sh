@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set up the environment and run the whole test suite: core, AppTest and real-browser tests.
+# Browser tests need Debian's Chromium; as root this script installs it when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "test: installing Debian's chromium for the browser tests"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
+  else
+    echo "test: /usr/bin/chromium is missing; install it (apt-get install chromium fonts-noto-color-emoji)" >&2
+    echo "test: browser tests will be skipped with that reason" >&2
+  fi
+fi
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,152 @@
+"""Opening a dataset directory as Polars LazyFrames, checked against the data model.
+
+A dataset directory holds one Parquet file per table (``courses.parquet``) or a folder of Parquet
+parts (``enrolments/part-00000.parquet`` …, which the generator writes for big data), plus
+``metadata.json``. A *versioned* dataset (what ``veu-metrics import`` publishes) is a directory
+with ``versions/<id>/`` folders and a ``CURRENT`` file naming the active one; it is resolved here, so
+callers never care which layout they were given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from veu_metrics.schema import METADATA_FIELDS, TABLES, SchemaError, check_schema
+
+CURRENT_POINTER = "CURRENT"
+VERSIONS_DIR = "versions"
+
+
+class DatasetError(ValueError):
+    """A dataset directory cannot be opened; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The tables of one dataset version, lazily scanned, with its metadata.
+
+    ``version`` changes whenever any file changes: caches key on it (never on frames).
+    """
+
+    path: Path
+    tables: dict[str, pl.LazyFrame] = field(repr=False)
+    metadata: dict[str, Any]
+    version: str
+
+    def __getattr__(self, name: str) -> pl.LazyFrame:
+        tables = object.__getattribute__(self, "tables")
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.metadata.get("synthetic", False))
+
+    @property
+    def covers_to(self) -> date:
+        return date.fromisoformat(str(self.metadata["covers_to"]))
+
+    @property
+    def covers_from(self) -> date:
+        return date.fromisoformat(str(self.metadata["covers_from"]))
+
+
+def resolve_dataset_dir(path: Path) -> Path:
+    """Follow a versioned dataset's CURRENT pointer; a plain dataset directory is returned as is."""
+    path = Path(path)
+    pointer = path / CURRENT_POINTER
+    if pointer.is_file():
+        name = pointer.read_text(encoding="utf-8").strip()
+        target = path / VERSIONS_DIR / name
+        if not name or not target.is_dir():
+            raise DatasetError(
+                f"{pointer} names version {name!r}, but {target} does not exist; "
+                "switch to an existing version with 'veu-metrics versions'"
+            )
+        return target
+    return path
+
+
+def table_files(directory: Path, table: str) -> list[Path]:
+    """The Parquet files that hold a table: one file, or the parts in a folder."""
+    single = directory / f"{table}.parquet"
+    if single.is_file():
+        return [single]
+    folder = directory / table
+    if folder.is_dir():
+        return sorted(folder.glob("*.parquet"))
+    return []
+
+
+def dataset_version(directory: Path) -> str:
+    """A short fingerprint of every file in a dataset directory (names, sizes, mtimes).
+
+    Cheap enough to call on every page run, so that a newly published version is picked up
+    without a restart.
+    """
+    directory = resolve_dataset_dir(directory)
+    digest = hashlib.sha256(str(directory.resolve()).encode())
+    for file in sorted(p for p in directory.rglob("*") if p.is_file()):
+        stat = file.stat()
+        digest.update(f"{file.relative_to(directory)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def read_metadata(directory: Path) -> dict[str, Any]:
+    meta_path = directory / "metadata.json"
+    if not meta_path.is_file():
+        raise DatasetError(f"{directory} has no metadata.json (see docs/DATA.md)")
+    try:
+        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"{meta_path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    if not isinstance(metadata, dict):
+        raise DatasetError(f"{meta_path} must hold a JSON object")
+    missing = [f for f in METADATA_FIELDS if f not in metadata]
+    if missing:
+        raise DatasetError(f"{meta_path} lacks field(s): {', '.join(missing)}")
+    for key in ("covers_from", "covers_to"):
+        try:
+            date.fromisoformat(str(metadata[key]))
+        except ValueError:
+            raise DatasetError(f"{meta_path}: {key}={metadata[key]!r} is not a YYYY-MM-DD date") from None
+    return metadata
+
+
+def open_dataset(path: Path | str) -> Dataset:
+    """Open and check a dataset directory. Raises DatasetError or SchemaError with a clear message."""
+    root = Path(path)
+    if not root.is_dir():
+        raise DatasetError(f"dataset directory {root} does not exist")
+    directory = resolve_dataset_dir(root)
+    metadata = read_metadata(directory)
+    tables: dict[str, pl.LazyFrame] = {}
+    for table in TABLES:
+        files = table_files(directory, table)
+        if not files:
+            raise SchemaError(table, None, f"no {table}.parquet or {table}/*.parquet in {directory}")
+        try:
+            frame = pl.scan_parquet(files)
+            schema = frame.collect_schema()
+        except Exception as exc:  # a corrupt or non-Parquet file: name it, don't dump a trace
+            raise SchemaError(table, None, f"cannot read {files[0].name}: {exc}") from None
+        check_schema(table, schema)
+        tables[table] = frame
+    return Dataset(path=directory, tables=tables, metadata=metadata, version=dataset_version(root))
+
+
+def write_metadata(directory: Path, metadata: dict[str, Any]) -> None:
+    missing = [f for f in METADATA_FIELDS if f not in metadata]
+    if missing:
+        raise DatasetError(f"metadata lacks field(s): {', '.join(missing)}")
+    (directory / "metadata.json").write_text(
+        json.dumps(metadata, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
