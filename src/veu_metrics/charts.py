@@ -1,0 +1,184 @@
+"""Altair chart builders (build_*_chart): a frame in, a chart out; no Streamlit.
+
+Charts get aggregates (already disclosure-controlled), never microdata. Values are formatted for
+tooltips in Danish or English by the core's formatting, and axes use a Danish number locale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import polars as pl
+
+from veu_metrics import style
+from veu_metrics.formatting import SUPPRESSED_MARKER, format_value
+
+DA_LOCALE = {
+    "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]},
+    "time": {
+        "dateTime": "%A den %d %B %Y %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
+        "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
+        "months": ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+                   "september", "oktober", "november", "december"],
+        "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt",
+                        "nov", "dec"],
+    },
+}
+
+
+def _finish(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
+    config = {"font": style.FONT}
+    if lang == "da":
+        config["locale"] = DA_LOCALE
+    return chart.configure(**config).configure_view(stroke=None)
+
+
+def with_value_text(frame: pl.DataFrame, value_col: str, unit: str, decimals: int, lang: str,
+                    suppressed_col: str | None = None, text_col: str = "value_text") -> pl.DataFrame:
+    """Add a formatted text column for tooltips: Danish numbers, the marker where suppressed."""
+    suppressed_col = suppressed_col or f"{value_col}_suppressed"
+    flags = frame[suppressed_col] if suppressed_col in frame.columns else pl.Series([False] * frame.height)
+    texts = [
+        format_value(v, unit, decimals, lang, suppressed=bool(s))
+        for v, s in zip(frame[value_col].to_list(), flags.to_list(), strict=True)
+    ]
+    return frame.with_columns(pl.Series(text_col, texts, dtype=pl.String))
+
+
+def _axis_format(unit: str) -> str:
+    return ".0%" if unit == "share" else ",.0f"
+
+
+def build_trend_chart(frame: pl.DataFrame, *, period_col: str, value_col: str, unit: str,
+                      decimals: int, lang: str, y_title: str, group_col: str | None = None,
+                      group_title: str = "", height: int = 320,
+                      time_unit: str = "yearmonth") -> alt.TopLevelMixin:
+    """A line per group over time; suppressed points are gaps (the tooltip says why)."""
+    data = with_value_text(frame, value_col, unit, decimals, lang)
+    tooltip = [alt.Tooltip(f"{period_col}:T", title="", timeUnit=time_unit),
+               alt.Tooltip("value_text:N", title=y_title)]
+    encoding = {
+        "x": alt.X(f"{period_col}:T", title=None, timeUnit=time_unit,
+                   axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        "y": alt.Y(f"{value_col}:Q", title=y_title, axis=alt.Axis(format=_axis_format(unit))),
+    }
+    if group_col:
+        groups = data[group_col].unique(maintain_order=True).to_list()
+        encoding["color"] = alt.Color(
+            f"{group_col}:N", title=group_title,
+            scale=alt.Scale(domain=groups, range=list(style.CATEGORY_COLOURS[: max(1, len(groups))])
+                            if len(groups) <= len(style.CATEGORY_COLOURS) else alt.Undefined),
+            legend=alt.Legend(orient="bottom", columns=4, labelLimit=260),
+        )
+        tooltip.insert(1, alt.Tooltip(f"{group_col}:N", title=group_title))
+    else:
+        encoding["color"] = alt.value(style.PRIMARY)
+    chart = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=30), strokeWidth=2.5)
+        .encode(**encoding, tooltip=tooltip)
+        .properties(height=height, width="container")
+    )
+    return _finish(chart, lang)
+
+
+def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, unit: str,
+                    decimals: int, lang: str, x_title: str, highlight: Sequence[str] = (),
+                    height: int | None = None, sort_descending: bool = True) -> alt.TopLevelMixin:
+    """Horizontal bars, largest first; highlighted categories in the primary colour."""
+    data = with_value_text(frame, value_col, unit, decimals, lang)
+    data = data.with_columns(pl.col(category_col).is_in(list(highlight)).alias("_highlight"))
+    order = data.sort(value_col, descending=sort_descending, nulls_last=True)[category_col].to_list()
+    colour = (alt.condition("datum._highlight", alt.value(style.PRIMARY), alt.value(style.PROJECTION))
+              if highlight else alt.value(style.PRIMARY))
+    bars = alt.Chart(data).mark_bar().encode(
+        y=alt.Y(f"{category_col}:N", sort=order, title=None, axis=alt.Axis(labelLimit=280)),
+        x=alt.X(f"{value_col}:Q", title=x_title, axis=alt.Axis(format=_axis_format(unit))),
+        color=colour,
+        tooltip=[alt.Tooltip(f"{category_col}:N", title=""), alt.Tooltip("value_text:N", title=x_title)],
+    )
+    labels = alt.Chart(data).mark_text(align="left", dx=4, fontSize=12).encode(
+        y=alt.Y(f"{category_col}:N", sort=order), x=alt.X(f"{value_col}:Q"), text="value_text:N",
+    )
+    suppressed = data.filter(pl.col(value_col).is_null())
+    layers = [bars, labels]
+    if suppressed.height:
+        layers.append(alt.Chart(suppressed).mark_text(align="left", dx=4, fontSize=12).encode(
+            y=alt.Y(f"{category_col}:N", sort=order), x=alt.value(0), text=alt.value(SUPPRESSED_MARKER),
+        ))
+    chart = alt.layer(*layers).properties(height=height or max(120, 24 * data.height), width="container")
+    return _finish(chart, lang)
+
+
+def build_target_chart(frame: pl.DataFrame, *, label_col: str, actual_col: str,
+                       projection_col: str, target_col: str, on_track_col: str, lang: str,
+                       labels: dict[str, str]) -> alt.TopLevelMixin:
+    """Progress per goal as a share of target: actual so far, projected year end, target at 100 %."""
+    data = frame.with_columns(
+        (pl.col(actual_col) / pl.col(target_col)).alias("actual_share"),
+        (pl.col(projection_col) / pl.col(target_col)).alias("projection_share"),
+        pl.when(pl.col(on_track_col)).then(pl.lit(labels["on_track"]))
+        .otherwise(pl.lit(labels["behind"])).alias("status_text"),
+    )
+    data = with_value_text(data, "actual_share", "share", 0, lang, text_col="actual_text")
+    data = with_value_text(data, "projection_share", "share", 0, lang, text_col="projection_text")
+    y = alt.Y(f"{label_col}:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
+    tooltip = [alt.Tooltip(f"{label_col}:N", title=""),
+               alt.Tooltip("actual_text:N", title=labels["actual"]),
+               alt.Tooltip("projection_text:N", title=labels["projection"]),
+               alt.Tooltip("status_text:N", title=labels["status"])]
+    projection = alt.Chart(data).mark_bar(color=style.PROJECTION, opacity=0.45, height=22).encode(
+        y=y, x=alt.X("projection_share:Q", title=labels["axis"], axis=alt.Axis(format=".0%")),
+        tooltip=tooltip)
+    actual = alt.Chart(data).mark_bar(height=22).encode(
+        y=y, x="actual_share:Q",
+        color=alt.Color("status_text:N", title=labels["status"],
+                        scale=alt.Scale(domain=[labels["on_track"], labels["behind"]],
+                                        range=[style.ON_TRACK, style.BEHIND]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=tooltip)
+    target = alt.Chart(pl.DataFrame({"x": [1.0]})).mark_rule(color=style.TARGET, strokeWidth=2,
+                                                                strokeDash=[4, 3]).encode(x="x:Q")
+    chart = alt.layer(projection, actual, target).properties(
+        height=max(120, 34 * data.height), width="container")
+    return _finish(chart, lang)
+
+
+def build_balance_heatmap(frame: pl.DataFrame, *, row_col: str, column_col: str,
+                          status_col: str, lang: str, row_title: str, column_title: str,
+                          status_title: str) -> alt.TopLevelMixin:
+    """Occupation × area coloured by the balance's four official categories (categorical)."""
+    domain = list(style.BALANCE_COLOURS)
+    chart = alt.Chart(frame).mark_rect(stroke="white", strokeWidth=1).encode(
+        x=alt.X(f"{column_col}:N", title=column_title, axis=alt.Axis(labelAngle=-35, orient="top")),
+        y=alt.Y(f"{row_col}:N", title=row_title, axis=alt.Axis(labelLimit=260)),
+        color=alt.Color(f"{status_col}:N", title=status_title,
+                        scale=alt.Scale(domain=domain, range=list(style.BALANCE_COLOURS.values())),
+                        legend=alt.Legend(orient="bottom", columns=4)),
+        tooltip=[alt.Tooltip(f"{row_col}:N", title=row_title),
+                 alt.Tooltip(f"{column_col}:N", title=column_title),
+                 alt.Tooltip(f"{status_col}:N", title=status_title)],
+    ).properties(height=max(200, 18 * frame[row_col].n_unique()), width="container")
+    return _finish(chart, lang)
+
+
+def build_grouped_bar_chart(frame: pl.DataFrame, *, category_col: str, series_col: str,
+                            value_col: str, unit: str, decimals: int, lang: str,
+                            x_title: str, series_title: str) -> alt.TopLevelMixin:
+    """Bars per category, one per series (e.g. completion vs employment by education type)."""
+    data = with_value_text(frame, value_col, unit, decimals, lang)
+    series = data[series_col].unique(maintain_order=True).to_list()
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y(f"{category_col}:N", title=None, axis=alt.Axis(labelLimit=260)),
+        yOffset=alt.YOffset(f"{series_col}:N", sort=series),
+        x=alt.X(f"{value_col}:Q", title=x_title, axis=alt.Axis(format=_axis_format(unit))),
+        color=alt.Color(f"{series_col}:N", title=series_title, sort=series,
+                        scale=alt.Scale(domain=series, range=list(style.CATEGORY_COLOURS[: len(series)])),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip(f"{category_col}:N", title=""), alt.Tooltip(f"{series_col}:N", title=series_title),
+                 alt.Tooltip("value_text:N", title=x_title)],
+    ).properties(height=max(160, 22 * data.height), width="container")
+    return _finish(chart, lang)

@@ -1,0 +1,66 @@
+import json
+from datetime import date
+
+import polars as pl
+
+from veu_metrics import charts, style
+
+
+def _series():
+    return pl.DataFrame({
+        "period": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)],
+        "value": [1234.0, None, 2500.5],
+        "value_suppressed": [False, True, False],
+    })
+
+
+def test_value_text_is_danish_and_marks_suppressed():
+    frame = charts.with_value_text(_series(), "value", "participations", 0, "da")
+    assert frame["value_text"].to_list() == ["1.234", "..", "2.500"]
+
+
+def test_trend_chart_has_danish_locale_and_tooltips():
+    chart = charts.build_trend_chart(_series(), period_col="period", value_col="value",
+                                     unit="participations", decimals=0, lang="da", y_title="Deltagelser")
+    spec = chart.to_dict()
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    assert "1.234" in json.dumps(spec, ensure_ascii=False)
+    spec.pop("$schema")  # an identifier, never fetched
+    assert "http" not in json.dumps(spec)
+
+
+def test_english_chart_has_no_danish_locale():
+    chart = charts.build_trend_chart(_series(), period_col="period", value_col="value",
+                                     unit="participations", decimals=0, lang="en", y_title="Participations")
+    assert "locale" not in chart.to_dict()["config"]
+
+
+def test_balance_heatmap_uses_the_four_official_categories():
+    frame = pl.DataFrame({"occ": ["Smed", "Kok"], "area": ["RAR Fyn", "RAR Fyn"],
+                          "status": ["Mangel", "Gode jobmuligheder"]})
+    spec = charts.build_balance_heatmap(frame, row_col="occ", column_col="area", status_col="status",
+                                        lang="da", row_title="Stilling", column_title="Område",
+                                        status_title="Status").to_dict()
+    scale = spec["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["Mangel", "Paradoks", "Gode jobmuligheder", "Mindre gode jobmuligheder"]
+    assert scale["range"] == list(style.BALANCE_COLOURS.values())
+
+
+def test_bar_chart_marks_suppressed_categories():
+    frame = pl.DataFrame({"area": ["A", "B"], "value": [10.0, None], "value_suppressed": [False, True]})
+    spec = json.dumps(charts.build_bar_chart(frame, category_col="area", value_col="value",
+                                             unit="persons", decimals=0, lang="da", x_title="Personer").to_dict(),
+                      ensure_ascii=False)
+    assert '".."' in spec
+
+
+def test_target_chart_shares_of_target():
+    frame = pl.DataFrame({"label": ["Deltagelser"], "actual": [50.0], "projection": [90.0],
+                          "target": [100.0], "on_track": [False]})
+    labels = {"on_track": "På sporet", "behind": "Bagud", "actual": "Indtil nu",
+              "projection": "Forventet", "status": "Status", "axis": "Andel af mål"}
+    spec = json.dumps(charts.build_target_chart(frame, label_col="label", actual_col="actual",
+                                                projection_col="projection", target_col="target",
+                                                on_track_col="on_track", lang="da", labels=labels).to_dict(),
+                      ensure_ascii=False)
+    assert "50 %" in spec and "90 %" in spec and "Bagud" in spec
