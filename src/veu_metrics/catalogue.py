@@ -1,0 +1,268 @@
+"""The measures catalogue: every measure's titles, definitions, unit and attribution, from one file.
+
+``measures.yaml`` is the single source. It feeds help texts, the definitions page, exported files
+and ``docs/MEASURES.md`` (``render_measures_markdown``; ``python -m veu_metrics.catalogue``
+rewrites the file, and a test keeps the committed file equal to the generated text).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, fields
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+Unit = Literal["courses", "persons", "participations", "aarselever", "share", "per_1000"]
+Kind = Literal["count", "sum", "distinct", "rate"]
+
+UNITS: tuple[str, ...] = ("courses", "persons", "participations", "aarselever", "share", "per_1000")
+KINDS: tuple[str, ...] = ("count", "sum", "distinct", "rate")
+TABLES: tuple[str, ...] = ("courses", "enrolments")
+PERIOD_BASES: tuple[str, ...] = ("start", "end")
+
+UNIT_LABELS: dict[str, tuple[str, str]] = {
+    "courses": ("kurser", "courses"),
+    "persons": ("personer", "persons"),
+    "participations": ("deltagelser", "participations"),
+    "aarselever": ("årselever", "full-time equivalents"),
+    "share": ("andel (%)", "share (%)"),
+    "per_1000": ("pr. 1.000 fuldtidsledige", "per 1,000 full-time unemployed"),
+}
+
+# The measures every other module may rely on; the catalogue must define all of them.
+REQUIRED_KEYS: tuple[str, ...] = (
+    "courses_started", "participations", "persons", "aarselever", "shortage_share",
+    "completion_rate", "employment_rate_3m", "employment_rate_6m", "jobcentre_uptake",
+    "job_veu_courses", "job_veu_share",
+)
+
+
+class CatalogueError(ValueError):
+    """measures.yaml is incomplete or has a value that is not allowed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure's metadata. Danish and English texts side by side (``*_da`` / ``*_en``)."""
+
+    key: str
+    title_da: str
+    title_en: str
+    definition_da: str
+    definition_en: str
+    unit: Unit
+    decimals: int
+    kind: Kind
+    table: str
+    period_basis: Literal["start", "end"]
+    area_attribution_da: str
+    area_attribution_en: str
+    source_da: str
+    source_en: str
+    is_person_count: bool
+    higher_is_better: bool
+    kpi: bool
+
+    def title(self, lang: str = "da") -> str:
+        return self.title_en if lang == "en" else self.title_da
+
+    def definition(self, lang: str = "da") -> str:
+        return self.definition_en if lang == "en" else self.definition_da
+
+    def area_attribution(self, lang: str = "da") -> str:
+        return self.area_attribution_en if lang == "en" else self.area_attribution_da
+
+    def source(self, lang: str = "da") -> str:
+        return self.source_en if lang == "en" else self.source_da
+
+    def unit_label(self, lang: str = "da") -> str:
+        return UNIT_LABELS[self.unit][1 if lang == "en" else 0]
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind == "rate"
+
+    def help_text(self, lang: str = "da") -> str:
+        """The text behind a measure's "i": definition, area attribution and source."""
+        source_label = "Source" if lang == "en" else "Kilde"
+        return (f"{self.definition(lang)}\n\n{self.area_attribution(lang)}\n\n"
+                f"{source_label}: {self.source(lang)}")
+
+
+MEASURE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Measure) if f.name != "key")
+
+
+def parse_catalogue(raw: object) -> dict[str, Measure]:
+    """Check and convert the parsed YAML; raise CatalogueError naming measure and field."""
+    if not isinstance(raw, dict) or not raw:
+        raise CatalogueError("measures.yaml must map measure keys to their fields")
+    catalogue: dict[str, Measure] = {}
+    for key, entry in raw.items():
+        if not isinstance(entry, dict):
+            raise CatalogueError(f"measure {key!r}: expected a mapping of fields")
+        missing = [f for f in MEASURE_FIELDS if entry.get(f) is None or entry.get(f) == ""]
+        if missing:
+            raise CatalogueError(f"measure {key!r} lacks field(s): {', '.join(missing)}")
+        extra = sorted(set(entry) - set(MEASURE_FIELDS))
+        if extra:
+            raise CatalogueError(f"measure {key!r} has unknown field(s): {', '.join(extra)}")
+        checks = {"unit": UNITS, "kind": KINDS, "table": TABLES, "period_basis": PERIOD_BASES}
+        for name, allowed in checks.items():
+            if entry[name] not in allowed:
+                raise CatalogueError(f"measure {key!r}: {name}={entry[name]!r}, expected one of {allowed}")
+        for name in ("is_person_count", "higher_is_better", "kpi"):
+            if not isinstance(entry[name], bool):
+                raise CatalogueError(f"measure {key!r}: {name} must be true or false")
+        if not isinstance(entry["decimals"], int) or not 0 <= entry["decimals"] <= 3:
+            raise CatalogueError(f"measure {key!r}: decimals must be a whole number 0–3")
+        text_fields = [f for f in MEASURE_FIELDS if f.endswith(("_da", "_en"))]
+        for name in text_fields:
+            if not isinstance(entry[name], str):
+                raise CatalogueError(f"measure {key!r}: {name} must be text")
+        catalogue[str(key)] = Measure(key=str(key), **{f: entry[f] for f in MEASURE_FIELDS})
+    missing_keys = [k for k in REQUIRED_KEYS if k not in catalogue]
+    if missing_keys:
+        raise CatalogueError(f"measures.yaml lacks measure(s): {', '.join(missing_keys)}")
+    return catalogue
+
+
+@cache
+def load_catalogue() -> dict[str, Measure]:
+    """All measures by key, in the file's order (cached; the file ships with the package)."""
+    source = resources.files("veu_metrics") / "measures.yaml"
+    return parse_catalogue(yaml.safe_load(source.read_text(encoding="utf-8")))
+
+
+def get_measure(key: str) -> Measure:
+    catalogue = load_catalogue()
+    if key not in catalogue:
+        raise KeyError(f"unknown measure {key!r}; known: {', '.join(catalogue)}")
+    return catalogue[key]
+
+
+def kpi_measures() -> list[str]:
+    """The measures shown as KPI cards on the overview page, in catalogue order."""
+    return [key for key, m in load_catalogue().items() if m.kpi]
+
+
+# Derived figures that are not single measures; documented with the measures.
+DERIVED_NOTES: tuple[tuple[str, str, str], ...] = (
+    (
+        "Forventet brug af opkvalificering (jobcentre) / Expected uptake (job centres)",
+        "Den forventede brug i en kommune er, hvad kommunen ville have, hvis dens forsikrede og "
+        "øvrige ledige deltog i kurser i samme takt som landets: (landets deltagelser for forsikrede "
+        "ledige ÷ landets forsikrede fuldtidsledige) × kommunens forsikrede fuldtidsledige + det "
+        "samme for øvrige ledige, omregnet pr. 1.000 fuldtidsledige. Faktisk minus forventet viser, "
+        "om jobcentret bruger opkvalificering mere eller mindre end dets ledighed lader forvente. "
+        "Sammenlignelige kommuner er dem med nærmest samme ledighedsniveau (log fuldtidsledige) og "
+        "andel forsikrede.",
+        "A municipality's expected uptake is what it would have if its insured and other unemployed "
+        "took courses at the national rates: (national participations of insured unemployed ÷ "
+        "national insured full-time unemployed) × the municipality's insured full-time unemployed, "
+        "plus the same for other unemployed, expressed per 1,000 full-time unemployed. Actual minus "
+        "expected shows whether a job centre uses upskilling more or less than its unemployment "
+        "would suggest. Comparable municipalities are those closest in unemployment level (log of "
+        "full-time unemployed) and insured share.",
+    ),
+    (
+        "Omfattende mangel / Widespread shortage",
+        "En stilling har omfattende mangel i et halvår, når den har status Mangel i mindst 4 af de "
+        "7 RAR-områder uden Bornholm i både halvåret og det foregående halvår, og stillingen kræver "
+        "en erhvervsfaglig eller videregående uddannelse. For beskæftigelsesrådenes 5 områder "
+        "(efter reformen) kræves Mangel i mindst 3 af 5 områder (samme andel, ca. 57–60 %). Hvert "
+        "halvår vurderes efter den inddeling, det er offentliggjort i. Den officielle betingelse om "
+        "national ledighed højst 2,5 % indgår ikke, fordi ledighed pr. stilling ikke er i data.",
+        "An occupation has widespread shortage in a half-year when it has status Mangel in at "
+        "least 4 of the 7 RAR areas excluding Bornholm in both that half-year and the one before, "
+        "and the occupation requires vocational or higher education. For the 5 employment-council "
+        "areas (after the reform) Mangel is required in at least 3 of 5 areas (the same share, "
+        "about 57–60 %). Each half-year is judged in the scheme it was published in. The official "
+        "condition of national unemployment at most 2.5 % is left out: unemployment by occupation "
+        "is not in the data.",
+    ),
+    (
+        "Målopfyldelse / Target progress",
+        "År-til-dato er værdien fra januar til seneste måned med data i målåret. Fremskrivningen til "
+        "helår deler år-til-dato med den andel af helåret, som de samme måneder udgjorde i de "
+        "foregående (op til 3) hele år for samme område og mål; for andele er fremskrivningen "
+        "år-til-dato-værdien. På vej mod målet: fremskrivningen er mindst målet.",
+        "Year to date is the value from January to the latest month with data in the target year. "
+        "The full-year projection divides the year-to-date value by the share of the full year "
+        "that the same months made up in the previous (up to 3) complete years for the same area "
+        "and target; for shares the projection is the year-to-date value. On track: the "
+        "projection is at least the target.",
+    ),
+    (
+        "Diskretionering / Disclosure control",
+        "Antal personer eller deltagelser på 1 til 4 (tærsklen er en indstilling, standard 5) vises "
+        "ikke, og det samme gælder andele og rater med en nævner under tærsklen eller en tæller, der "
+        "er skjult. Hvis et skjult tal ellers kunne regnes ud fra de viste totaler i samme tabel, "
+        "skjules også det mindste andet tal i rækken (sekundær diskretionering). Skjulte tal vises "
+        "som '..' — aldrig som 0. Antal kurser skjules ikke.",
+        "Counts of persons or participations from 1 to 4 (the threshold is a setting, default 5) "
+        "are not shown, nor are shares and rates whose denominator is below the threshold or whose "
+        "numerator is hidden. When a hidden figure could otherwise be worked out from the totals "
+        "shown in the same table, the smallest other figure in that line is hidden too (secondary "
+        "suppression). Hidden figures show as '..' — never as 0. Course counts are not hidden.",
+    ),
+)
+
+
+def render_measures_markdown() -> str:
+    """docs/MEASURES.md, generated from the catalogue (Danish and English for every measure)."""
+    lines = [
+        "# Measures (Mål)",
+        "",
+        "<!-- Generated from src/veu_metrics/measures.yaml by veu_metrics.catalogue."
+        " Do not edit by hand: run `python -m veu_metrics.catalogue`. -->",
+        "",
+        "Every figure in the dashboard and its downloads is one of these measures, computed by the",
+        "core (`src/veu_metrics/`) and disclosure-controlled before it is shown.",
+        "",
+        "| key | titel | title | unit |",
+        "|---|---|---|---|",
+    ]
+    catalogue = load_catalogue()
+    for m in catalogue.values():
+        lines.append(f"| `{m.key}` | {m.title_da} | {m.title_en} | {m.unit} |")
+    for m in catalogue.values():
+        person = ("ja — diskretioneres / yes — disclosure-controlled" if m.is_person_count
+                  else "nej / no")
+        lines += [
+            "",
+            f"## {m.title_da} / {m.title_en} (`{m.key}`)",
+            "",
+            f"**Definition (da):** {m.definition_da}",
+            "",
+            f"**Definition (en):** {m.definition_en}",
+            "",
+            f"- Enhed / unit: {m.unit_label('da')} / {m.unit_label('en')};"
+            f" decimaler / decimals: {m.decimals}",
+            f"- Tabel / table: `{m.table}`; periode efter / period by: kursets "
+            f"{'start' if m.period_basis == 'start' else 'slut'}måned / the course's "
+            f"{m.period_basis} month",
+            f"- Område / area: {m.area_attribution_da} / {m.area_attribution_en}",
+            f"- Kilde / source: {m.source_da} / {m.source_en}",
+            f"- Persontal / person count: {person}",
+        ]
+    lines += ["", "## Afledte tal / Derived figures"]
+    for title, text_da, text_en in DERIVED_NOTES:
+        lines += ["", f"### {title}", "", f"**Dansk:** {text_da}", "", f"**English:** {text_en}"]
+    return "\n".join(lines) + "\n"
+
+
+MEASURES_MD = Path(__file__).resolve().parents[2] / "docs" / "MEASURES.md"
+
+
+def main() -> int:
+    MEASURES_MD.write_text(render_measures_markdown(), encoding="utf-8")
+    print(f"wrote {MEASURES_MD}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

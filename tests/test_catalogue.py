@@ -1,0 +1,106 @@
+import copy
+from importlib import resources
+
+import pytest
+import yaml
+
+from veu_metrics.catalogue import (
+    MEASURE_FIELDS,
+    MEASURES_MD,
+    REQUIRED_KEYS,
+    CatalogueError,
+    get_measure,
+    kpi_measures,
+    load_catalogue,
+    parse_catalogue,
+    render_measures_markdown,
+)
+
+
+def _raw() -> dict:
+    text = (resources.files("veu_metrics") / "measures.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def test_every_measure_has_every_field_filled():
+    raw = _raw()
+    for key, entry in raw.items():
+        for name in MEASURE_FIELDS:
+            assert name in entry, f"{key} lacks {name}"
+            assert entry[name] is not None and entry[name] != "", f"{key}.{name} is empty"
+    catalogue = load_catalogue()
+    assert list(catalogue) == list(raw)
+    for key in REQUIRED_KEYS:
+        assert catalogue[key].key == key
+
+
+def test_missing_field_is_refused_naming_measure_and_field():
+    raw = _raw()
+    del raw["persons"]["source_en"]
+    with pytest.raises(CatalogueError, match=r"'persons' lacks field\(s\): source_en"):
+        parse_catalogue(raw)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("unit", "kroner", "unit='kroner'"),
+        ("kind", "median", "kind='median'"),
+        ("table", "balance", "table='balance'"),
+        ("period_basis", "middle", "period_basis='middle'"),
+        ("is_person_count", "yes", "is_person_count must be true or false"),
+        ("decimals", 7, "decimals must be a whole number"),
+        ("title_da", 12, "title_da must be text"),
+    ],
+)
+def test_bad_field_values_are_refused(field, value, message):
+    raw = copy.deepcopy(_raw())
+    raw["aarselever"][field] = value
+    with pytest.raises(CatalogueError, match=message):
+        parse_catalogue(raw)
+
+
+def test_unknown_field_and_missing_measure_are_refused():
+    raw = _raw()
+    raw["participations"]["colour"] = "red"
+    with pytest.raises(CatalogueError, match="unknown field"):
+        parse_catalogue(raw)
+    raw = _raw()
+    del raw["job_veu_share"]
+    with pytest.raises(CatalogueError, match="lacks measure\\(s\\): job_veu_share"):
+        parse_catalogue(raw)
+
+
+def test_semantics_the_core_relies_on():
+    c = load_catalogue()
+    # Course counts are never suppressed; everything about persons is.
+    assert not c["courses_started"].is_person_count and not c["job_veu_courses"].is_person_count
+    assert not c["job_veu_share"].is_person_count
+    for key in ("participations", "persons", "aarselever", "completion_rate", "jobcentre_uptake"):
+        assert c[key].is_person_count
+    assert {k for k, m in c.items() if m.period_basis == "end"} == {
+        "completion_rate", "employment_rate_3m", "employment_rate_6m"}
+    assert {k for k, m in c.items() if m.unit == "share"} == {
+        "shortage_share", "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share"}
+    assert kpi_measures() == ["courses_started", "participations", "aarselever", "shortage_share",
+                              "completion_rate", "employment_rate_3m"]
+
+
+def test_texts_by_language():
+    m = get_measure("aarselever")
+    assert m.title("da") == "Årselever"
+    assert m.title("en").startswith("Full-time equivalents")
+    assert "200" in m.definition("da") and "200" in m.definition("en")
+    assert m.help_text("en").endswith("Source: " + m.source_en)
+    assert m.unit_label("da") == "årselever"
+    with pytest.raises(KeyError, match="unknown measure"):
+        get_measure("happiness")
+
+
+def test_measures_md_is_generated_from_the_catalogue():
+    expected = render_measures_markdown()
+    assert MEASURES_MD.read_text(encoding="utf-8") == expected, (
+        "docs/MEASURES.md is stale: run `python -m veu_metrics.catalogue`")
+    for m in load_catalogue().values():
+        assert f"(`{m.key}`)" in expected
+        assert m.definition_da in expected and m.definition_en in expected
