@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from veu_metrics.catalogue import load_catalogue
 from veu_metrics.exports import (
     FORMULA_TRIGGERS,
     MAX_FILENAME_STEM,
@@ -314,6 +315,22 @@ def test_excel_in_english_and_with_catalogue_measure_objects():
     assert "Disclosure threshold" in filters["Setting"].to_list()
     assert "Counts of fewer than 10 persons are hidden and shown as '..'" in (
         filters["Value"].cast(pl.String).to_list())
+
+
+def test_excel_definitions_from_the_measures_catalogue():
+    catalogue = load_catalogue()
+    frame = pl.DataFrame({"area_code": ["fyn"], "completion_rate": [0.8125],
+                          "participations": [1234]})
+    data = to_excel_bytes(frame, **excel_kwargs(definitions=catalogue))
+    sheet = excel_sheet(data, "Definitioner")
+    assert sheet["Nøgle"].to_list() == list(catalogue)
+    rate = catalogue["completion_rate"]
+    row = sheet.filter(pl.col("Nøgle") == "completion_rate").row(0)
+    assert row == ("completion_rate", rate.title_da, rate.definition_da, "andel (%)", rate.source_da)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        styles = archive.read("xl/styles.xml").decode()
+    places = "0" * rate.decimals
+    assert f'formatCode="0{"." + places if places else ""}%"' in styles
 
 
 def test_excel_threshold_defaults_to_the_deployment_setting(monkeypatch):

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import polars as pl
 import xlsxwriter
 
+from veu_metrics.catalogue import UNIT_LABELS
 from veu_metrics.formatting import SUPPRESSED_MARKER
 from veu_metrics.settings import Settings, load_settings
 
@@ -219,9 +220,18 @@ def _field(item: Any, name: str, lang: str) -> Any:
     """Read ``name_<lang>`` or ``name`` from a catalogue Measure or a plain dict."""
     for candidate in (f"{name}_{lang}", name, f"{name}_da"):
         value = item.get(candidate) if isinstance(item, Mapping) else getattr(item, candidate, None)
+        if callable(value):  # Measure.title(lang) and friends
+            value = value(lang)
         if value is not None:
             return value
     return None
+
+
+def _unit_text(unit: Any, lang: str) -> str:
+    labels = UNIT_LABELS.get(str(unit)) if unit is not None else None
+    if labels is None:
+        return _param_text(unit)
+    return labels[1] if lang == "en" else labels[0]
 
 
 def _is_share_column(name: str, measure: Any | None) -> bool:
@@ -269,7 +279,7 @@ def to_excel_bytes(
     frame: pl.DataFrame,
     *,
     title: str,
-    definitions: Sequence[Any],
+    definitions: Sequence[Any] | Mapping[str, Any],
     filters_description: str,
     filters_params: Mapping[str, Any],
     data_version: str,
@@ -279,8 +289,9 @@ def to_excel_bytes(
 ) -> bytes:
     """An .xlsx workbook: the data, the definitions of its measures, and the filters used.
 
-    ``definitions`` are catalogue Measure objects or dicts with key, title(_da/_en),
-    definition(_da/_en), unit, source (and optionally decimals, used for number formats).
+    ``definitions`` are catalogue Measure objects (a list, or ``load_catalogue()``'s dict) or
+    dicts with key, title(_da/_en), definition(_da/_en), unit, source(_da/_en) and optionally
+    decimals; a data column named after a measure key gets that measure's number format.
     ``disclosure_threshold`` defaults to the deployment setting.
     """
     labels = _LABELS["en" if lang == "en" else "da"]
@@ -292,6 +303,8 @@ def to_excel_bytes(
         )
     if disclosure_threshold is None:
         disclosure_threshold = load_settings().disclosure_threshold
+    if isinstance(definitions, Mapping):  # load_catalogue() returns {key: Measure}
+        definitions = list(definitions.values())
     measures = {str(_field(m, "key", lang)): m for m in definitions}
 
     buffer = io.BytesIO()
@@ -374,7 +387,9 @@ def _write_definitions_sheet(workbook: Any, labels: Mapping[str, str], lang: str
         ws.write_string(1, 0, labels["no_definitions"])
     for r, measure in enumerate(definitions, start=1):
         for c, name in enumerate(("key", "title", "definition", "unit", "source")):
-            ws.write_string(r, c, neutralise_formula(_param_text(_field(measure, name, lang))) or "")
+            value = _field(measure, name, lang)
+            text = _unit_text(value, lang) if name == "unit" else _param_text(value)
+            ws.write_string(r, c, neutralise_formula(text) or "")
     ws.freeze_panes(1, 0)
 
 
