@@ -1,0 +1,228 @@
+"""Statistical disclosure control: the one function every aggregate passes before it leaves the core.
+
+Rules (the threshold is ``settings.disclosure_threshold``, default 5):
+
+1. *Primary suppression*: a person count from 1 to threshold − 1 is hidden.
+2. *Secondary suppression*: a frame publishes its cells next to totals — the sum of the cells in a
+   *line* (e.g. all areas = the national figure; all groups in a month = the month's total). Every
+   line whose total is published (total ≥ threshold) must have no suppressed cell or at least two,
+   and the suppressed cells of a line must not add up to 1 … threshold − 1. Otherwise the smallest
+   other cell of the line is hidden too. A final exact check (linear algebra over all lines) hides
+   more cells until no primary-suppressed cell is determined by the published totals and cells.
+3. A rate or share is hidden when its denominator is from 1 to threshold − 1 or its numerator or
+   denominator count is hidden (else numerator = rate × denominator would rebuild it).
+4. A *linked* value (e.g. årselever, a share of the total) follows the count it is derived from.
+
+Hidden values become null and every controlled column ``x`` gets a Boolean ``x_suppressed`` beside
+it; the UI shows ``formatting.SUPPRESSED_MARKER`` where the flag is true. Course counts are not
+person counts and are not passed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import polars as pl
+
+SUFFIX = "_suppressed"
+EXACT_CHECK_LIMIT = 1500
+"""Above this many suppressed cells the exact check is skipped (the line rules still hold)."""
+
+
+def flag_column(column: str) -> str:
+    return f"{column}{SUFFIX}"
+
+
+def apply_disclosure(
+    frame: pl.DataFrame,
+    *,
+    threshold: int,
+    counts: Sequence[str] = (),
+    rates: Mapping[str, tuple[str, str]] | None = None,
+    linked: Mapping[str, str] | None = None,
+    lines: Sequence[Sequence[str]] = ((),),
+    drop: Sequence[str] = (),
+) -> pl.DataFrame:
+    """Suppress small person counts and everything that would reveal them.
+
+    - ``counts``: person-count columns (primary and secondary suppression, each on its own).
+    - ``rates``: rate column → (numerator column, denominator column). The denominator is hidden
+      by count rules only if it is also listed in ``counts``; a denominator that is not a person
+      count (e.g. full-time unemployed) still hides the rate when it is under the threshold.
+    - ``linked``: value column → the count column whose suppression it follows.
+    - ``lines``: groupings whose sums are published beside the cells; ``()`` means "all rows sum
+      to a published total". Pass ``[]`` when the rows are not parts of any published total.
+    - ``drop``: helper columns (e.g. raw numerators) removed after suppression.
+    """
+    rates = dict(rates or {})
+    linked = dict(linked or {})
+    if threshold <= 1 or frame.height == 0:
+        masks = {c: np.zeros(frame.height, dtype=bool) for c in counts}
+    else:
+        line_ids = [_line_ids(frame, keys) for keys in lines]
+        masks = {}
+        for column in counts:
+            values = frame[column].cast(pl.Float64).to_numpy()
+            masks[column] = suppress_counts(values, line_ids, threshold)
+
+    updates: list[pl.Series] = []
+    flags: dict[str, np.ndarray] = dict(masks)
+    for rate, (numerator, denominator) in rates.items():
+        mask = np.zeros(frame.height, dtype=bool)
+        for column in (numerator, denominator):
+            if column in masks:
+                mask |= masks[column]
+        denominator_values = frame[denominator].cast(pl.Float64).fill_null(0).to_numpy()
+        mask |= (denominator_values > 0) & (denominator_values < threshold)
+        if numerator not in masks:  # a numerator not listed as a count still gets primary rules
+            numerator_values = frame[numerator].cast(pl.Float64).fill_null(0).to_numpy()
+            mask |= (numerator_values > 0) & (numerator_values < threshold)
+        flags[rate] = mask
+    for column, support in linked.items():
+        if support not in flags:
+            raise ValueError(f"linked column {column!r} follows {support!r}, which is not controlled")
+        flags[column] = flags[support].copy()
+
+    for column, mask in flags.items():
+        series = frame[column]
+        hidden = pl.Series(mask)
+        updates.append(pl.select(pl.when(hidden).then(None).otherwise(series)).to_series()
+                       .alias(column))
+        updates.append(hidden.alias(flag_column(column)))
+    result = frame.with_columns(updates) if updates else frame
+    # Put every flag right after its column, the way exports and tables expect it.
+    order: list[str] = []
+    for column in frame.columns:
+        if column in drop:
+            continue
+        order.append(column)
+        if column in flags:
+            order.append(flag_column(column))
+    return result.select(order)
+
+
+def _line_ids(frame: pl.DataFrame, keys: Sequence[str]) -> np.ndarray:
+    """A dense group number per row for the grouping ``keys`` (all zeros for ``()``)."""
+    if not keys:
+        return np.zeros(frame.height, dtype=np.int64)
+    ids = frame.select(pl.struct(list(keys)).rank("dense").cast(pl.Int64) - 1).to_series()
+    return ids.to_numpy()
+
+
+def suppress_counts(values: np.ndarray, line_ids: Sequence[np.ndarray], threshold: int) -> np.ndarray:
+    """The suppression mask for one count column (primary, line rules, exact check)."""
+    present = ~np.isnan(values)
+    v = np.where(present, values, 0.0)
+    primary = present & (v > 0) & (v < threshold)
+    mask = primary.copy()
+    if not mask.any() or not line_ids:
+        return mask
+    for _ in range(len(v) + 1):
+        _apply_line_rules(v, present, mask, line_ids, threshold)
+        if mask.sum() > EXACT_CHECK_LIMIT:
+            break
+        determined = _determined_cells(v, mask, line_ids, threshold) & primary
+        if not determined.any():
+            break
+        if not _protect(v, present, mask, determined, line_ids, threshold):
+            break
+    return mask
+
+
+def _published_lines(v: np.ndarray, ids: np.ndarray, threshold: int) -> np.ndarray:
+    """Which groups of a line family have a published total (0 or at least the threshold)."""
+    totals = np.bincount(ids, weights=v)
+    return totals >= threshold
+
+
+def _apply_line_rules(v: np.ndarray, present: np.ndarray, mask: np.ndarray,
+                      line_ids: Sequence[np.ndarray], threshold: int) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for ids in line_ids:
+            published = _published_lines(v, ids, threshold)
+            n_hidden = np.bincount(ids, weights=mask.astype(float), minlength=len(published))
+            s_hidden = np.bincount(ids, weights=v * mask, minlength=len(published))
+            weak = published & ((n_hidden == 1) | ((s_hidden > 0) & (s_hidden < threshold)))
+            for group in np.flatnonzero(weak):
+                if _hide_smallest(v, present, mask, ids == group):
+                    changed = True
+
+
+def _hide_smallest(v: np.ndarray, present: np.ndarray, mask: np.ndarray, in_line: np.ndarray) -> bool:
+    """Hide the smallest shown cell of a line, preferring non-zero cells (a hidden 0 protects less)."""
+    candidates = np.flatnonzero(in_line & present & ~mask)
+    if candidates.size == 0:
+        return False
+    nonzero = candidates[v[candidates] > 0]
+    pool = nonzero if nonzero.size else candidates
+    mask[pool[np.argmin(v[pool])]] = True
+    return True
+
+
+def _constraint_matrix(v: np.ndarray, mask: np.ndarray, line_ids: Sequence[np.ndarray],
+                       threshold: int) -> np.ndarray:
+    """Rows: published lines holding hidden cells; columns: the hidden cells (1 where in line)."""
+    hidden = np.flatnonzero(mask)
+    rows = []
+    for ids in line_ids:
+        published = _published_lines(v, ids, threshold)
+        groups = ids[hidden]
+        for group in np.unique(groups):
+            if published[group]:
+                rows.append((groups == group).astype(float))
+    if not rows:
+        return np.zeros((0, hidden.size))
+    return np.vstack(rows)
+
+
+def _determined_cells(v: np.ndarray, mask: np.ndarray, line_ids: Sequence[np.ndarray],
+                      threshold: int) -> np.ndarray:
+    """Hidden cells whose value follows exactly from the published totals and shown cells.
+
+    A hidden cell is determined iff no vector in the null space of the constraint matrix moves it.
+    """
+    return determined_by_lines(_constraint_matrix(v, mask, line_ids, threshold), mask)
+
+
+def determined_by_lines(matrix: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Given line constraints over the hidden cells, flag (over all rows) the determined ones."""
+    hidden = np.flatnonzero(mask)
+    result = np.zeros(mask.shape, dtype=bool)
+    if hidden.size == 0 or matrix.shape[0] == 0:
+        return result
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+    rank = int((singular > 1e-9 * max(1.0, singular.max(initial=0.0))).sum())
+    null_space = vt[rank:]
+    if null_space.shape[0] == 0:
+        result[hidden] = True
+        return result
+    movable = np.abs(null_space).max(axis=0) > 1e-9
+    result[hidden[~movable]] = True
+    return result
+
+
+def _protect(v: np.ndarray, present: np.ndarray, mask: np.ndarray, determined: np.ndarray,
+             line_ids: Sequence[np.ndarray], threshold: int) -> bool:
+    """Hide one more cell in a published line of each determined cell; False if none was possible."""
+    progress = False
+    for cell in np.flatnonzero(determined):
+        for ids in line_ids:
+            group = ids[cell]
+            if not _published_lines(v, ids, threshold)[group]:
+                continue
+            if _hide_smallest(v, present, mask, ids == group):
+                progress = True
+                break
+    return progress
+
+
+def count_columns_ok(frame: pl.DataFrame, columns: Sequence[str], threshold: int) -> bool:
+    """True when no shown value of ``columns`` is a person count from 1 to threshold − 1."""
+    for column in columns:
+        values = frame[column].drop_nulls()
+        if ((values > 0) & (values < threshold)).any():
+            return False
+    return True
