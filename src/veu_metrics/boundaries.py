@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -76,8 +76,8 @@ class AreaShapes:
     """
 
     scheme: geography.AreaScheme
-    parts: tuple[dict[str, Any], ...]
-    bounds: dict[str, tuple[float, float, float, float]]
+    parts: tuple[dict[str, Any], ...] = field(repr=False)
+    bounds: dict[str, tuple[float, float, float, float]] = field(repr=False)
 
     @property
     def area_codes(self) -> list[str]:
@@ -102,8 +102,8 @@ class Boundaries:
     code_property: str
     attribution: str
     simplified: bool
-    municipality_geometries: dict[int, BaseGeometry]
-    shapes_by_scheme: dict[str, AreaShapes]
+    municipality_geometries: dict[int, BaseGeometry] = field(repr=False)
+    shapes_by_scheme: dict[str, AreaShapes] = field(repr=False)
 
     def shapes(self, scheme: geography.AreaScheme) -> AreaShapes:
         if scheme not in self.shapes_by_scheme:
