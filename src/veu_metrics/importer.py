@@ -1,0 +1,957 @@
+"""Reading the organisation's own files (CSV, Excel, Parquet) into the data model's tables.
+
+Files come as people make them: ``;`` or ``,`` separated, UTF-8 with or without BOM or
+Windows-1252, decimal commas, dates as ``2024-03-01``, ``01-03-2024`` or ``01.03.2024``, Danish
+column names, a title row above the header, municipality codes as ``101`` or ``0101``. This module
+turns each file into typed frames with the model's column names, and reports every problem it
+meets while reading (format, header, type) instead of stopping at the first. The rules that need
+whole tables (codes, keys, cross-table links) are in :mod:`veu_metrics.validation`.
+
+Every parsed frame carries two bookkeeping columns, ``validation.SOURCE`` (the file name) and
+``validation.ROW`` (the row number as the user sees it: 1-based, counting the header and any title
+rows), so that any later check can point at the exact cell. docs/IMPORT.md documents all of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from veu_metrics import schema
+from veu_metrics.geography import areas, municipalities
+from veu_metrics.occupations import THEME_ENUM, THEMES
+from veu_metrics.validation import ROW, SOURCE, FileSummary, Problems
+
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
+PARQUET_EXTENSIONS = (".parquet", ".pq")
+METADATA_FILE = "metadata.json"
+HEADER_SEARCH_ROWS = 20
+"""The header row is looked for among this many rows at the top (title rows above it are skipped)."""
+CHUNK_ROWS = 100_000
+
+# File names (without extension) accepted for each table, besides the table's own name.
+TABLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "courses": ("kurser", "kursus", "hold"),
+    "enrolments": ("enrollments", "deltagelser", "deltagere", "tilmeldinger"),
+    "balance": ("arbejdsmarkedsbalance", "arbejdsmarkedsbalancen", "balancen"),
+    "unemployment": ("ledighed", "fuldtidsledige"),
+    "targets": ("maal", "maaltal", "strategimaal"),
+}
+
+# Column names accepted besides the model's own (docs/DATA.md), per table, written as they are
+# after normalisation (lower case, æ→ae, ø→oe, å→aa, anything else non-alphanumeric → "_"): so
+# "Køn", "KØN" and "køn " all match "koen", and "Kursus-id" matches "kursus_id".
+COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "courses": {
+        "course_id": ("kursus_id", "kursusid", "kursusnr", "hold_id", "holdid", "holdnummer"),
+        "title": ("titel", "kursustitel", "kursusnavn"),
+        "education_type": ("uddannelsestype", "udd_type"),
+        "amu_number": ("amu_nummer", "amu_nr", "amunr", "amu"),
+        "provider": ("udbyder", "uddannelsesinstitution", "skole"),
+        "provider_municipality_code": ("kommunekode", "kommune_kode", "kommunenr",
+                                       "udbyder_kommunekode", "kursuskommune",
+                                       "afholdelseskommune"),
+        "start_date": ("startdato", "start"),
+        "end_date": ("slutdato", "slut"),
+        "course_days": ("kursusdage", "antal_dage"),
+        "occupation_code": ("stillingskode", "jobkode"),
+        "industry_group": ("erhvervsgruppe",),
+        "funding": ("finansiering", "ordning"),
+        "job_veu": ("jobveu",),
+        "focus_area": ("indsatsomraade",),
+        "themes": ("temaer", "tema"),
+        "seats": ("pladser", "antal_pladser"),
+        "cancelled": ("aflyst",),
+    },
+    "enrolments": {
+        "enrolment_id": ("enrollment_id", "deltagelse_id", "deltagelses_id", "tilmelding_id"),
+        "course_id": ("kursus_id", "kursusid", "kursusnr", "hold_id", "holdid", "holdnummer"),
+        "person_id": ("personid", "person_nr", "pseudonym"),
+        "municipality_code": ("kommunekode", "kommune_kode", "kommunenr", "bopaelskommune",
+                              "bopaelskommunekode"),
+        "labour_status": ("arbejdsmarkedsstatus", "ledighedsstatus"),
+        "gender": ("koen",),
+        "age_band": ("aldersgruppe", "alder"),
+        "education_level": ("uddannelsesniveau",),
+        "completed": ("gennemfoert",),
+        "employed_3m": ("beskaeftiget_3m", "beskaeftiget_3_mdr"),
+        "employed_6m": ("beskaeftiget_6m", "beskaeftiget_6_mdr"),
+    },
+    "balance": {
+        "half_year": ("halvaar", "periode"),
+        "area_scheme": ("omraadetype", "inddeling"),
+        "area_code": ("omraade", "omraadekode"),
+        "occupation_code": ("stillingskode", "jobkode"),
+        "status": ("vurdering", "kategori"),
+    },
+    "unemployment": {
+        "month": ("maaned",),
+        "municipality_code": ("kommunekode", "kommune_kode", "kommunenr"),
+        "full_time_unemployed": ("fuldtidsledige",),
+        "insured_unemployed": ("forsikrede_ledige", "forsikrede"),
+    },
+    "targets": {
+        "year": ("aar",),
+        "area_scheme": ("omraadetype", "inddeling"),
+        "area_code": ("omraade", "omraadekode"),
+        "measure": ("noegletal", "indikator"),
+        "focus_area": ("indsatsomraade",),
+        "target": ("maal", "maalvaerdi", "maaltal"),
+    },
+}
+
+TRUE_WORDS = ("ja", "j", "yes", "y", "true", "sand", "1")
+FALSE_WORDS = ("nej", "n", "no", "false", "falsk", "0")
+MUNICIPALITY_COLUMNS = frozenset({"municipality_code", "provider_municipality_code"})
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def normalize_name(text: str) -> str:
+    """'Kursus-ID ' → 'kursus_id', 'Køn' → 'koen', 'Indsatsområde' → 'indsatsomraade'."""
+    text = text.strip().lstrip("\ufeff").lower()
+    text = text.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def column_lookup(table: str) -> dict[str, str]:
+    """Every accepted (normalised) header name of a table → the model's column name."""
+    lookup = {column: column for column in schema.TABLES[table]}
+    for column, aliases in COLUMN_ALIASES[table].items():
+        for alias in aliases:
+            lookup.setdefault(alias, column)
+    return lookup
+
+
+def table_for_name(name: str) -> str | None:
+    """The table a file or sheet name names: 'courses.csv', 'Kurser 2024.xlsx', 'enrolments/part-0'."""
+    parts = [p for p in re.split(r"[\\/]", name) if p]
+    for part in reversed(parts):
+        stem = normalize_name(Path(part).stem if "." in part else part)
+        candidates = sorted(
+            ((alias, table) for table, aliases in TABLE_ALIASES.items()
+             for alias in (table, *aliases)),
+            key=lambda pair: -len(pair[0]),
+        )
+        for alias, table in candidates:
+            if stem == alias or stem.startswith(alias + "_"):
+                return table
+    return None
+
+
+@dataclass
+class Sheet:
+    """One grid of cells read from a file, before it is mapped onto a table."""
+
+    source: str
+    format: str
+    header: list[str | None]
+    header_row: int | None
+    rows: pl.DataFrame  # String columns c0…cN plus ROW
+    table_hint: str | None
+    encoding: str | None = None
+    separator: str | None = None
+
+
+@dataclass
+class ParsedUpload:
+    """What the importer made of the files: typed frames per table, metadata, file summaries."""
+
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    metadata: dict[str, Any] | None = None
+    files: list[FileSummary] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def collect_files(paths: Sequence[Path | str]) -> list[tuple[str, bytes]]:
+    """Read the files named on a command line: files as given, directories' data files.
+
+    A directory's sub-folder named by a table (``enrolments/part-00000.parquet`` …) is read as
+    that table. Raises FileNotFoundError for a path that does not exist.
+    """
+    files: list[tuple[str, bytes]] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist")
+        if path.is_file():
+            files.append((path.name, path.read_bytes()))
+            continue
+        for child in sorted(path.iterdir()):
+            if child.is_file():
+                files.append((child.name, child.read_bytes()))
+            elif child.is_dir() and table_for_name(child.name) is not None:
+                for part in sorted(child.iterdir()):
+                    if part.is_file() and not _is_hidden(part.name):
+                        files.append((f"{child.name}/{part.name}", part.read_bytes()))
+    return files
+
+
+def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> ParsedUpload:
+    """Read every file, map it onto a table, parse its values; add problems as they are found."""
+    parsed = ParsedUpload()
+    frames: dict[str, list[pl.DataFrame]] = {}
+    for name, data in files:
+        base = name.replace("\\", "/").rsplit("/", 1)[-1]
+        if _is_hidden(base):
+            continue  # Excel's ~$lock files, .DS_Store and friends
+        if base.lower() == METADATA_FILE:
+            parsed.metadata = _read_metadata(name, data, problems)
+            parsed.files.append(FileSummary(file=name, table=None, format="json"))
+            continue
+        for sheet in _read_sheets(name, data, problems, parsed):
+            result = _sheet_to_table(sheet, problems)
+            if result is None:
+                continue
+            table, frame = result
+            frames.setdefault(table, []).append(frame)
+            parsed.files.append(FileSummary(
+                file=sheet.source, table=table, format=sheet.format, rows=frame.height,
+                encoding=sheet.encoding, separator=sheet.separator, header_row=sheet.header_row,
+            ))
+    for table, parts in frames.items():
+        parsed.tables[table] = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    if not parsed.tables and parsed.metadata is None and not problems.has_errors():
+        problems.error("(input)", "no_files", (
+            "files named by table: courses, enrolments, balance, unemployment, targets "
+            "(.csv, .xlsx or .parquet)",
+            "filer navngivet efter tabel: courses, enrolments, balance, unemployment, targets "
+            "(.csv, .xlsx eller .parquet)",
+        ))
+    return parsed
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".") or name.startswith("~$")
+
+
+# ---------------------------------------------------------------------------------------------
+# Formats
+
+
+def sniff_format(data: bytes) -> str:
+    """What the bytes are, whatever the name says: parquet, xlsx, xls, zip, html, text, binary."""
+    if data[:4] == b"PAR1":
+        return "parquet"
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx" if b"xl/" in data[:65536] or b"[Content_Types]" in data[:4096] else "zip"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "text"
+    head = data[:8192]
+    if b"\x00" in head:
+        return "binary"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
+        return "html"
+    return "text"
+
+
+_FORMAT_NAMES = {
+    "parquet": ("a Parquet file", "en Parquet-fil"),
+    "xlsx": ("an Excel workbook (.xlsx)", "en Excel-projektmappe (.xlsx)"),
+    "xls": ("an old Excel workbook (.xls)", "en gammel Excel-projektmappe (.xls)"),
+    "zip": ("a zip archive", "et zip-arkiv"),
+    "html": ("a web page (HTML/XML)", "en webside (HTML/XML)"),
+    "text": ("CSV text", "CSV-tekst"),
+    "binary": ("binary data", "binære data"),
+}
+_EXTENSION_FORMAT = {
+    **dict.fromkeys(CSV_EXTENSIONS, "text"),
+    **dict.fromkeys(EXCEL_EXTENSIONS, "xlsx"),
+    **dict.fromkeys(PARQUET_EXTENSIONS, "parquet"),
+}
+_RIGHT_EXTENSION = {"text": ".csv", "xlsx": ".xlsx", "parquet": ".parquet"}
+
+
+def _read_sheets(name: str, data: bytes, problems: Problems,
+                 parsed: ParsedUpload) -> list[Sheet]:
+    extension = Path(name).suffix.lower()
+    if extension == ".xls":
+        problems.error(name, "old_excel", (
+            "an .xlsx workbook or a CSV file: open it in Excel and save as .xlsx",
+            "en .xlsx-projektmappe eller en CSV-fil: åbn den i Excel og gem som .xlsx",
+        ))
+        return []
+    declared = _EXTENSION_FORMAT.get(extension)
+    if declared is None:
+        problems.warning(name, "ignored_file", (
+            "a .csv, .xlsx or .parquet file named by table, or metadata.json",
+            "en .csv-, .xlsx- eller .parquet-fil navngivet efter tabel, eller metadata.json",
+        ))
+        return []
+    if not data:
+        problems.error(name, "empty_file", (
+            "a file with a header row and data rows", "en fil med overskriftsrække og datarækker"))
+        parsed.files.append(FileSummary(file=name, table=table_for_name(name), format=declared))
+        return []
+    actual = sniff_format(data)
+    if declared == "xlsx" and actual == "zip":
+        actual = _zip_kind(data)
+    if actual != declared:
+        en, da = _FORMAT_NAMES[declared]
+        hint_en = hint_da = ""
+        if actual in _RIGHT_EXTENSION:
+            hint_en = f" (its content is {_FORMAT_NAMES[actual][0]}: rename it to {_RIGHT_EXTENSION[actual]})"
+            hint_da = f" (indholdet er {_FORMAT_NAMES[actual][1]}: omdøb den til {_RIGHT_EXTENSION[actual]})"
+        problems.error(name, "wrong_format", (en + hint_en, da + hint_da),
+                       value=_FORMAT_NAMES[actual][0])
+        return []
+    if declared == "text":
+        sheet = _read_csv(name, data, problems)
+        return [sheet] if sheet is not None else []
+    if declared == "xlsx":
+        return _read_excel(name, data, problems)
+    sheet = _read_parquet(name, data, problems)
+    return [sheet] if sheet is not None else []
+
+
+def _zip_kind(data: bytes) -> str:
+    """A zip that Excel wrote, or some other zip (a .docx, a zipped CSV)? Truncated counts as Excel."""
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except zipfile.BadZipFile:
+        return "xlsx"  # cut off before the directory: _read_excel reports it as truncated
+    return "xlsx" if any(n.startswith("xl/") for n in names) else "zip"
+
+
+def _truncated(name: str, problems: Problems, what: tuple[str, str], row: int | None = None) -> None:
+    problems.error(name, "truncated", (
+        f"the complete file: {what[0]}; export or copy it again",
+        f"hele filen: {what[1]}; eksportér eller kopiér den igen",
+    ), row=row)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Bytes → (text, encoding name). UTF-8 (with or without BOM), UTF-16 with BOM, else
+    Windows-1252 (what Danish Excel writes as "CSV (semikolonsepareret)")."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16"), "utf-16"
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    try:
+        return body.decode("utf-8"), "utf-8 (BOM)" if bom else "utf-8"
+    except UnicodeDecodeError as exc:
+        # A file cut off in the middle of a multi-byte letter is still UTF-8.
+        if exc.reason == "unexpected end of data" and exc.start >= len(body) - 3:
+            return body[: exc.start].decode("utf-8"), "utf-8 (BOM)" if bom else "utf-8"
+    try:
+        return body.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        return body.decode("latin-1"), "latin-1"
+
+
+def sniff_separator(text: str) -> str:
+    """';', ',' or tab: the one that splits the top lines into the most consistent columns."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    best, best_score = ";", (-1, -1)
+    for separator in (";", ",", "\t"):
+        counts = [len(row) for row in csv.reader(lines, delimiter=separator)]
+        if not counts:
+            continue
+        widest = max(set(counts), key=lambda n: (counts.count(n), n))
+        score = (counts.count(widest) if widest > 1 else 0, widest)
+        if score > best_score:
+            best, best_score = separator, score
+    return best
+
+
+def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
+    text, encoding = decode_text(data)
+    if not text.strip():
+        problems.error(name, "empty_file", (
+            "a file with a header row and data rows", "en fil med overskriftsrække og datarækker"))
+        return None
+    separator = sniff_separator(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    records: Iterator[list[str]] = iter(reader)
+    top: list[list[str]] = []
+    try:
+        for record in records:
+            top.append(record)
+            if len(top) >= HEADER_SEARCH_ROWS:
+                break
+    except csv.Error as exc:
+        _csv_error(name, exc, reader.line_num, len(top) + 1, problems)
+        return None
+    hint = table_for_name(name)
+    header_index = find_header_row(top, hint)
+    if header_index is None:
+        _no_header(name, hint, problems)
+        return None
+    header: list[str | None] = list(top[header_index])
+    width = len(header)
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    row_numbers: list[int] = []
+    chunks: list[pl.DataFrame] = []
+    ragged: list[tuple[int, int]] = []
+    last: tuple[int, int] | None = None
+    row = header_index + 1
+
+    def flush() -> None:
+        if row_numbers:
+            chunks.append(_chunk(columns, row_numbers))
+            for column in columns:
+                column.clear()
+            row_numbers.clear()
+
+    def take(record: list[str], row: int) -> None:
+        nonlocal last
+        if not any(cell.strip() for cell in record):
+            return  # blank line
+        count = len(record)
+        if count > width and not any(cell.strip() for cell in record[width:]):
+            record, count = record[:width], width  # trailing empty fields: harmless
+        if count != width:
+            ragged.append((row, count))
+            record = (record + [""] * width)[:width]
+        last = (row, count)
+        for column, cell in zip(columns, record, strict=True):
+            column.append(cell)
+        row_numbers.append(row)
+        if len(row_numbers) >= CHUNK_ROWS:
+            flush()
+
+    for record in top[header_index + 1:]:
+        row += 1
+        take(record, row)
+    try:
+        for record in records:
+            row += 1
+            take(record, row)
+    except csv.Error as exc:
+        _csv_error(name, exc, reader.line_num, row + 1, problems)
+        return None
+    flush()
+    cut_off = not text.endswith(("\n", "\r"))
+    if cut_off and last is not None and last[1] < width and ragged and ragged[-1][0] == last[0]:
+        ragged.pop()
+        _truncated(name, problems, (f"the last row has {last[1]} of {width} fields",
+                                    f"sidste række har {last[1]} af {width} felter"), row=last[0])
+    for bad_row, count in ragged:
+        problems.error(name, "ragged_row", (
+            f"{width} fields separated by '{separator}', like the header",
+            f"{width} felter adskilt af '{separator}' som i overskriftsrækken",
+        ), row=bad_row, value=f"{count} fields")
+    rows = pl.concat(chunks) if chunks else _chunk([[] for _ in range(width)], [])
+    return Sheet(source=name, format="csv", header=header, header_row=header_index + 1, rows=rows,
+                 table_hint=hint, encoding=encoding, separator=separator)
+
+
+def _chunk(columns: list[list[str | None]], row_numbers: list[int]) -> pl.DataFrame:
+    data: dict[str, Any] = {f"c{i}": column for i, column in enumerate(columns)}
+    frame = pl.DataFrame(data, schema={f"c{i}": pl.String for i in range(len(columns))})
+    return frame.with_columns(pl.Series(ROW, row_numbers, dtype=pl.Int64))
+
+
+def _csv_error(name: str, exc: csv.Error, line: int, row: int, problems: Problems) -> None:
+    if "unexpected end of data" in str(exc):
+        _truncated(name, problems, ("a quoted value (\") that starts in this row is never closed",
+                                    "en værdi i anførselstegn (\") i denne række slutter aldrig"),
+                   row=row)
+    else:
+        problems.error(name, "bad_quoting", (
+            "values containing the separator or quotes wrapped in \"…\", with inner quotes doubled",
+            "værdier med skilletegn eller anførselstegn omgivet af \"…\", indre anførselstegn fordoblet",
+        ), row=row, value=f"line {line}: {exc}")
+
+
+# --- Excel ------------------------------------------------------------------------------------
+
+
+def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
+    import fastexcel  # imported here: only Excel imports pay for it
+
+    try:
+        zipfile.ZipFile(io.BytesIO(data)).testzip()
+    except (zipfile.BadZipFile, EOFError, OSError):
+        _truncated(name, problems, ("the workbook cannot be opened (damaged or cut off)",
+                                    "projektmappen kan ikke åbnes (beskadiget eller afkortet)"))
+        return []
+    try:
+        reader = fastexcel.read_excel(data)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file, not a crash
+        problems.error(name, "unreadable", ("an Excel workbook (.xlsx) that Excel can open",
+                                            "en Excel-projektmappe (.xlsx), som Excel kan åbne"),
+                       value=_first_line(exc))
+        return []
+    names = list(reader.sheet_names)
+    named = [n for n in names if table_for_name(n) is not None]
+    chosen = named or names[:1]
+    sheets: list[Sheet] = []
+    for sheet_name in chosen:
+        source = name if len(chosen) == 1 and not named else f"{name} [{sheet_name}]"
+        hint = table_for_name(sheet_name) or table_for_name(name)
+        sheet = _read_excel_sheet(reader, sheet_name, source, hint, problems)
+        if sheet is not None:
+            sheets.append(sheet)
+    return sheets
+
+
+def _read_excel_sheet(reader: Any, sheet_name: str, source: str, hint: str | None,
+                      problems: Problems) -> Sheet | None:
+    try:
+        # skip_rows=0 keeps leading empty rows, so the index is the sheet row (0-based).
+        preview = reader.load_sheet(sheet_name, header_row=None, skip_rows=0,
+                                    n_rows=HEADER_SEARCH_ROWS, dtypes="string").to_polars()
+    except Exception:  # noqa: BLE001 - an empty sheet has no range at all
+        preview = pl.DataFrame()
+    if preview.height == 0:
+        problems.error(source, "empty_file", ("a sheet with a header row and data rows",
+                                              "et ark med overskriftsrække og datarækker"))
+        return None
+    top = [list(r) for r in preview.rows()]
+    header_index = find_header_row(top, hint)
+    if header_index is None:
+        _no_header(source, hint, problems)
+        return None
+    try:
+        # All rows sampled: a column mixing numbers and text becomes text, never nulls.
+        body = reader.load_sheet(sheet_name, header_row=header_index,
+                                 schema_sample_rows=None).to_polars()
+    except Exception as exc:  # noqa: BLE001
+        problems.error(source, "unreadable", ("cells Excel can read", "celler, Excel kan læse"),
+                       value=_first_line(exc))
+        return None
+    header = top[header_index]
+    width = len(header)
+    if body.width != width:  # the reader saw another range than the preview: read as text
+        body = reader.load_sheet(sheet_name, header_row=header_index, dtypes="string",
+                                 schema_sample_rows=None).to_polars()
+    columns = [_excel_cell_text(body.to_series(i)).alias(f"c{i}") for i in range(width)]
+    rows = pl.DataFrame(columns).with_columns(
+        # header_index is 0-based; the first data row is sheet row header_index + 2.
+        pl.int_range(header_index + 2, header_index + 2 + body.height, dtype=pl.Int64).alias(ROW)
+    ) if width else pl.DataFrame({ROW: pl.Series([], dtype=pl.Int64)})
+    rows = rows.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+    return Sheet(source=source, format="excel", header=header, header_row=header_index + 1,
+                 rows=rows, table_hint=hint)
+
+
+def _excel_cell_text(series: pl.Series) -> pl.Series:
+    """Typed Excel cells → text the value parsers understand, without losing precision."""
+    dtype = series.dtype
+    if dtype == pl.Float64:
+        finite = series.drop_nulls()
+        if finite.len() and (finite == finite.round(0)).all() and finite.abs().max() < 2**53:
+            return series.cast(pl.Int64).cast(pl.String)  # 101.0 → "101", codes stay codes
+        return series.cast(pl.String)
+    if dtype in (pl.Datetime, pl.Date) or isinstance(dtype, pl.Datetime):
+        frame = pl.DataFrame({"v": series})
+        return frame.select(
+            pl.when(pl.col("v").dt.time() == pl.time(0))
+            .then(pl.col("v").dt.strftime("%Y-%m-%d"))
+            .otherwise(pl.col("v").dt.strftime("%Y-%m-%d %H:%M:%S"))
+        ).to_series()
+    if dtype == pl.Boolean:
+        return series.cast(pl.String)
+    return series.cast(pl.String)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+# --- Parquet ----------------------------------------------------------------------------------
+
+
+def _read_parquet(name: str, data: bytes, problems: Problems) -> Sheet | None:
+    if not data.endswith(b"PAR1"):
+        _truncated(name, problems, ("the Parquet footer is missing",
+                                    "Parquet-filens afslutning mangler"))
+        return None
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001
+        problems.error(name, "unreadable", ("a Parquet file that Polars/Arrow can read",
+                                            "en Parquet-fil, som Polars/Arrow kan læse"),
+                       value=_first_line(exc))
+        return None
+    columns = []
+    for i, column in enumerate(frame.columns):
+        series = frame.get_column(column)
+        if isinstance(series.dtype, pl.List):
+            text = series.list.eval(pl.element().cast(pl.String)).list.join("|")
+        elif isinstance(series.dtype, pl.Date | pl.Datetime):
+            text = _excel_cell_text(series)
+        else:
+            try:
+                text = series.cast(pl.String)
+            except pl.exceptions.PolarsError:
+                text = pl.Series([None] * frame.height, dtype=pl.String)
+        columns.append(text.alias(f"c{i}"))
+    rows = pl.DataFrame(columns) if columns else pl.DataFrame()
+    rows = rows.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW))
+    # Parquet has no header row: row 1 is the first record.
+    return Sheet(source=name, format="parquet", header=list(frame.columns), header_row=None,
+                 rows=rows, table_hint=table_for_name(name))
+
+
+# ---------------------------------------------------------------------------------------------
+# Header and table
+
+
+def find_header_row(records: Sequence[Sequence[str | None]], table: str | None) -> int | None:
+    """Index of the first row that reads as a header: at least two cells, and at least half of
+    its non-empty cells, are known column names (of ``table``, or of any table)."""
+    names: set[str] = set()
+    for candidate in [table] if table else list(schema.TABLES):
+        names.update(column_lookup(candidate))
+    for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
+        cells = [normalize_name(c) for c in record if c is not None and str(c).strip()]
+        hits = sum(cell in names for cell in cells)
+        if hits >= 2 and hits * 2 >= len(cells):
+            return index
+    return None
+
+
+def _no_header(name: str, table: str | None, problems: Problems) -> None:
+    columns = list(schema.TABLES[table]) if table else ["course_id", "title", "…"]
+    shown = ", ".join(columns[:6]) + (", …" if len(columns) > 6 else "")
+    problems.error(name, "no_header", (
+        f"a header row within the first {HEADER_SEARCH_ROWS} rows with the column names of "
+        f"docs/DATA.md or their Danish aliases (docs/IMPORT.md), e.g. {shown}",
+        f"en overskriftsrække blandt de første {HEADER_SEARCH_ROWS} rækker med kolonnenavnene fra "
+        f"docs/DATA.md eller deres danske navne (docs/IMPORT.md), fx {shown}",
+    ))
+
+
+def guess_table(header: Sequence[str | None]) -> str | None:
+    """The table whose column names cover most of a header (at least half of its cells)."""
+    cells = [normalize_name(c) for c in header if c is not None and str(c).strip()]
+    best, best_hits = None, 0
+    for table in schema.TABLES:
+        lookup = column_lookup(table)
+        hits = len({lookup[c] for c in cells if c in lookup})
+        if hits > best_hits:
+            best, best_hits = table, hits
+    return best if cells and best_hits * 2 >= len(cells) else None
+
+
+def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame] | None:
+    table = sheet.table_hint
+    if table is None:
+        table = guess_table(sheet.header)
+        if table is None:
+            problems.error(sheet.source, "unknown_table", (
+                "a file named by its table: courses, enrolments, balance, unemployment or "
+                "targets (.csv, .xlsx or .parquet); Danish names as in docs/IMPORT.md",
+                "et filnavn efter tabellen: courses, enrolments, balance, unemployment eller "
+                "targets (.csv, .xlsx eller .parquet); danske navne som i docs/IMPORT.md",
+            ))
+            return None
+        problems.warning(sheet.source, "table_by_columns", (
+            f"a file name that says the table (read as {table})",
+            f"et filnavn, der angiver tabellen (læst som {table})",
+        ), value=table)
+    lookup = column_lookup(table)
+    expected_columns = schema.TABLES[table]
+    mapped: dict[str, int] = {}
+    for index, cell in enumerate(sheet.header):
+        label = "" if cell is None else str(cell).strip()
+        key = normalize_name(label)
+        column = lookup.get(key)
+        if column is None:
+            if not key and sheet.rows.get_column(f"c{index}").drop_nulls().str.strip_chars() \
+                    .replace("", None).drop_nulls().len() == 0:
+                continue  # an unnamed, empty column (a stray separator at line end)
+            close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.75)
+            hint_en = f" — did you mean {lookup[close[0]]}?" if close else ""
+            hint_da = f" — mente du {lookup[close[0]]}?" if close else ""
+            problems.error(sheet.source, "unknown_column", (
+                f"a column of table {table}: {', '.join(expected_columns)}{hint_en}",
+                f"en kolonne i tabellen {table}: {', '.join(expected_columns)}{hint_da}",
+            ), row=sheet.header_row, column=label or f"(column {index + 1})", value=label)
+            continue
+        if column in mapped:
+            problems.error(sheet.source, "duplicate_column", (
+                f"each column once (column {mapped[column] + 1} is already {column})",
+                f"hver kolonne én gang (kolonne {mapped[column] + 1} er allerede {column})",
+            ), row=sheet.header_row, column=column, value=label)
+            continue
+        mapped[column] = index
+    for column in expected_columns:
+        if column in mapped:
+            continue
+        aliases = ", ".join(COLUMN_ALIASES[table].get(column, ())) or "–"
+        if column in schema.NULLABLE[table]:
+            problems.warning(sheet.source, "column_filled", (
+                f"a column {column} (also accepted: {aliases})",
+                f"en kolonne {column} (også accepteret: {aliases})",
+            ), row=sheet.header_row, column=column)
+        else:
+            problems.error(sheet.source, "missing_column", (
+                f"a column {column} (also accepted: {aliases})",
+                f"en kolonne {column} (også accepteret: {aliases})",
+            ), row=sheet.header_row, column=column)
+    if sheet.rows.height == 0:
+        problems.error(sheet.source, "no_rows", ("at least one data row below the header",
+                                                 "mindst én datarække under overskriften"),
+                       row=sheet.header_row)
+    raw = sheet.rows.select(
+        pl.lit(sheet.source, dtype=pl.String).alias(SOURCE),
+        pl.col(ROW),
+        *[_clean(pl.col(f"c{mapped[c]}")).alias(c) if c in mapped
+          else pl.lit(None, dtype=pl.String).alias(c) for c in expected_columns],
+    )
+    return table, parse_values(table, raw, sheet.source, sheet.format, problems,
+                               present=set(mapped))
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+
+
+def _clean(expr: pl.Expr) -> pl.Expr:
+    text = expr.cast(pl.String).str.strip_chars(" \t\r\n\u00a0\ufeff")
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+_INT_RANGES = {pl.Int16: (-(2**15), 2**15 - 1), pl.Int32: (-(2**31), 2**31 - 1),
+               pl.Int64: (-(2**63), 2**63 - 1)}
+
+
+def _parse_int(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    text = raw.str.replace_all(r"[\s\u00a0]", "")
+    ok = text.str.contains(r"^[+-]?\d+(?:[.,]0+)?$")
+    value = pl.when(ok).then(text.str.replace(r"[.,]0+$", "").cast(pl.Int64, strict=False))
+    low, high = _INT_RANGES[type(dtype)]
+    return pl.when(value.is_between(low, high)).then(value).cast(dtype)
+
+
+def _parse_float(raw: pl.Expr) -> pl.Expr:
+    text = raw.str.replace_all(r"[\s\u00a0]", "").str.replace("\u2212", "-")
+    # A comma is the decimal separator (Danish); dots beside it are thousands separators.
+    text = pl.when(text.str.contains(",")).then(
+        text.str.replace_all(r"\.", "").str.replace(",", ".")
+    ).otherwise(text)
+    ok = text.str.contains(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+    return pl.when(ok).then(text.cast(pl.Float64, strict=False))
+
+
+def _parse_date(raw: pl.Expr, month_only: bool, from_excel: bool) -> pl.Expr:
+    iso = raw.str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$", 1)
+    dmy = raw.str.extract(r"^(\d{1,2}[-./]\d{1,2}[-./]\d{4})$", 1).str.replace_all(r"[./]", "-")
+    candidates = [iso.str.to_date("%Y-%m-%d", strict=False),
+                  dmy.str.to_date("%d-%m-%Y", strict=False)]
+    if month_only:  # 2024-03 or 03-2024 for a month
+        ym = raw.str.extract(r"^(\d{4}-\d{1,2})$", 1)
+        my = raw.str.extract(r"^(\d{1,2}[-./]\d{4})$", 1).str.replace_all(r"[./]", "-")
+        candidates += [(ym + "-01").str.to_date("%Y-%m-%d", strict=False),
+                       ("01-" + my).str.to_date("%d-%m-%Y", strict=False)]
+    if from_excel:  # a date cell without date formatting arrives as its serial number
+        serial = raw.str.extract(r"^(\d{5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
+        candidates.append(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial))
+    return pl.coalesce(candidates).cast(pl.Date)
+
+
+def _parse_bool(raw: pl.Expr) -> pl.Expr:
+    words = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS}
+    words |= {"1.0": True, "0.0": False}
+    return raw.str.to_lowercase().replace_strict(words, default=None, return_dtype=pl.Boolean)
+
+
+def _parse_enum(raw: pl.Expr, dtype: pl.Enum) -> pl.Expr:
+    categories = list(dtype.categories)
+    mapping = {re.sub(r"\s+", " ", c.lower()): c for c in categories}
+    key = raw.str.to_lowercase().str.replace_all(r"\s+", " ")
+    return key.replace_strict(mapping, default=None, return_dtype=dtype)
+
+
+def _theme_parts(raw: pl.Expr) -> pl.Expr:
+    return (raw.str.to_lowercase().str.replace_all(r"[;,]", "|").str.split("|")
+            .list.eval(pl.element().str.strip_chars())
+            .list.eval(pl.element().filter(pl.element() != "")))
+
+
+
+def _area_aliases() -> dict[str, str]:
+    """Normalised area codes and names (Danish and English) → the area code."""
+    aliases: dict[str, str] = {}
+    for scheme in ("rar", "council"):
+        frame = areas(scheme)
+        for code, name_da, name_en in frame.iter_rows():
+            for label in (code, name_da, name_en):
+                aliases.setdefault(normalize_name(label), code)
+    return aliases
+
+
+def _normalized(expr: pl.Expr) -> pl.Expr:
+    """normalize_name as a Polars expression (for values, not headers)."""
+    text = (expr.str.to_lowercase().str.replace_all("æ", "ae").str.replace_all("ø", "oe")
+            .str.replace_all("å", "aa").str.replace_all(r"[^a-z0-9]+", "_"))
+    return text.str.strip_chars("_")
+
+
+def expected_text(table: str, column: str) -> tuple[str, str]:
+    """What a cell of a column must hold, in English and Danish, for messages."""
+    dtype = schema.TABLES[table][column]
+    if column in MUNICIPALITY_COLUMNS:
+        return ("a municipality code, e.g. 101 or 0101 (København)",
+                "en kommunekode, fx 101 eller 0101 (København)")
+    if column == "themes":
+        return (f"themes separated by |, from: {', '.join(THEMES)}",
+                f"temaer adskilt af |, blandt: {', '.join(THEMES)}")
+    if isinstance(dtype, pl.Enum):
+        values = ", ".join(dtype.categories)
+        return f"one of: {values}", f"en af: {values}"
+    if dtype == pl.Date and column == "month":
+        return ("a month as YYYY-MM-01, 01-MM-YYYY or YYYY-MM",
+                "en måned som ÅÅÅÅ-MM-01, 01-MM-ÅÅÅÅ eller ÅÅÅÅ-MM")
+    if dtype == pl.Date:
+        return ("a date as YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY",
+                "en dato som ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ")
+    if dtype == pl.Boolean:
+        return "ja/nej, 1/0 or true/false", "ja/nej, 1/0 eller true/false"
+    if dtype in (pl.Int16, pl.Int32, pl.Int64):
+        return "a whole number", "et heltal"
+    if dtype == pl.Float64:
+        return "a number, e.g. 12,5 or 12.5", "et tal, fx 12,5 eller 12.5"
+    return "text", "tekst"
+
+
+def _typed(table: str, column: str, dtype: pl.DataType, raw: pl.Expr, fmt: str) -> pl.Expr:
+    if column == "themes":
+        parts = _theme_parts(raw)
+        return (pl.when(raw.is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(parts)
+                .list.eval(pl.element().filter(pl.element().is_in(list(THEMES))))
+                .cast(pl.List(THEME_ENUM)))
+    if isinstance(dtype, pl.Enum):
+        return _parse_enum(raw, dtype)
+    if dtype in (pl.Int16, pl.Int32, pl.Int64):
+        return _parse_int(raw, dtype)
+    if dtype == pl.Float64:
+        return _parse_float(raw)
+    if dtype == pl.Date:
+        return _parse_date(raw, month_only=column == "month", from_excel=fmt == "excel")
+    if dtype == pl.Boolean:
+        return _parse_bool(raw)
+    if column == "half_year":
+        return raw.str.to_uppercase().str.replace_all(r"[\s_-]", "")
+    if column == "area_code":
+        key = _normalized(raw)
+        return key.replace(_area_aliases())
+    return raw
+
+
+def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems: Problems,
+                 present: set[str] | None = None) -> pl.DataFrame:
+    """Text cells (model column names, plus SOURCE and ROW) → the model's types.
+
+    Every cell that cannot be read is reported with its row, value and what was expected; it
+    becomes null, so that later checks still run on the rest.
+    """
+    columns = schema.TABLES[table]
+    present = set(columns) if present is None else present
+    both = raw.with_columns(
+        _typed(table, c, t, pl.col(c), fmt).alias(f"{c}__typed") for c, t in columns.items()
+    )
+    for column, dtype in columns.items():
+        if column not in present:
+            continue
+        cell = pl.col(column)
+        if column == "themes":
+            bad = cell.is_not_null() & _theme_parts(cell).list.eval(
+                pl.element().is_in(list(THEMES)).not_()).list.any()
+        else:
+            bad = cell.is_not_null() & pl.col(f"{column}__typed").is_null()
+        bad_rows = both.filter(bad).select(SOURCE, ROW, column)
+        if bad_rows.height:
+            if column in MUNICIPALITY_COLUMNS:
+                bad_rows = _report_municipality_names(bad_rows, column, problems)
+            kind = "not_allowed" if isinstance(dtype, pl.Enum | pl.List) else "wrong_type"
+            problems.add_rows(bad_rows, kind, column, expected_text(table, column))
+        if column not in schema.NULLABLE[table] and column != "themes":
+            missing = both.filter(cell.is_null()).select(SOURCE, ROW, column)
+            problems.add_rows(missing, "missing_value", column, (
+                f"a value ({expected_text(table, column)[0]})",
+                f"en værdi ({expected_text(table, column)[1]})",
+            ))
+    return both.select(SOURCE, ROW, *[pl.col(f"{c}__typed").alias(c) for c in columns])
+
+
+def _report_municipality_names(bad: pl.DataFrame, column: str, problems: Problems) -> pl.DataFrame:
+    """A municipality's name where its code belongs gets its own message with the right code;
+    returns the rows that are not names."""
+    names = municipalities().select(
+        pl.col("municipality_name").str.to_lowercase().alias("__name"),
+        pl.col("municipality_code").alias("__code"),
+        pl.col("municipality_name").alias("__proper"),
+    )
+    joined = bad.with_columns(pl.col(column).str.to_lowercase().alias("__name")).join(
+        names, on="__name", how="left", maintain_order="left")
+    found = joined.filter(pl.col("__code").is_not_null()).with_columns(
+        pl.format("the municipality code {} ({}), not its name", "__code", "__proper")
+        .alias("__en"),
+        pl.format("kommunekoden {} ({}), ikke navnet", "__code", "__proper").alias("__da"),
+    )
+    problems.add_rows(found, "municipality_name", column, "", expected_columns=("__en", "__da"))
+    return joined.filter(pl.col("__code").is_null()).select(bad.columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# metadata.json
+
+
+def _read_metadata(name: str, data: bytes, problems: Problems) -> dict[str, Any] | None:
+    expected = ("a JSON object with the fields of docs/DATA.md (name, source, covers_from, "
+                "covers_to, …)",
+                "et JSON-objekt med felterne fra docs/DATA.md (name, source, covers_from, "
+                "covers_to, …)")
+    if not data.strip():
+        problems.error(name, "empty_file", expected)
+        return None
+    text, _ = decode_text(data)
+    try:
+        metadata = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.error(name, "metadata_invalid", expected, row=exc.lineno, value=exc.msg)
+        return None
+    if not isinstance(metadata, dict):
+        problems.error(name, "metadata_invalid", expected, value=type(metadata).__name__)
+        return None
+    valid = True
+    dates: dict[str, date] = {}
+    for key in ("covers_from", "covers_to", "next_update"):
+        value = metadata.get(key)
+        if value is None or (key == "next_update" and value == ""):
+            continue
+        try:
+            dates[key] = date.fromisoformat(str(value))
+        except ValueError:
+            problems.error(name, "metadata_invalid", ("a date as YYYY-MM-DD",
+                                                      "en dato som ÅÅÅÅ-MM-DD"),
+                           column=key, value=str(value))
+            valid = False
+    if "synthetic" in metadata and not isinstance(metadata["synthetic"], bool):
+        problems.error(name, "metadata_invalid", ("true or false", "true eller false"),
+                       column="synthetic", value=str(metadata["synthetic"]))
+        valid = False
+    if "covers_from" in dates and "covers_to" in dates and dates["covers_from"] > dates["covers_to"]:
+        problems.error(name, "metadata_invalid", (
+            f"covers_from on or before covers_to ({dates['covers_to']})",
+            f"covers_from senest samme dag som covers_to ({dates['covers_to']})",
+        ), column="covers_from", value=str(metadata["covers_from"]))
+        valid = False
+    return metadata if valid else None

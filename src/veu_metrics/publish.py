@@ -1,0 +1,527 @@
+"""Importing into a dataset as a new version, published atomically; listing and switching versions.
+
+A versioned dataset directory (what ``dataset.open_dataset`` follows)::
+
+    DATASET/
+      CURRENT                    the active version's id (one line of text)
+      versions/<id>/             a complete plain dataset directory (Parquet + metadata.json)
+      versions/<id>.tmp-<…>/     a version being built; never read, removed by the next import
+      .import.lock               held while an import or a switch runs
+
+An import builds the new version in its own temporary folder, checks it completely, renames the
+folder into place, and only then points CURRENT at it (write ``CURRENT.tmp``, ``os.replace``).
+Until that last step nothing the app reads has changed; a failed or interrupted import leaves
+CURRENT and the active version byte-identical. A partial import (say only a new balance file)
+takes the other tables from the active version. ``settings.keep_versions`` versions are kept;
+older ones are removed, never the active one.
+
+The upload page calls :func:`validate_upload` and :func:`import_upload`; the CLI calls the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from veu_metrics import schema
+from veu_metrics.dataset import (
+    CURRENT_POINTER,
+    VERSIONS_DIR,
+    Dataset,
+    DatasetError,
+    open_dataset,
+    read_metadata,
+    resolve_dataset_dir,
+    table_files,
+    write_metadata,
+)
+from veu_metrics.importer import parse_upload
+from veu_metrics.settings import Settings, load_settings
+from veu_metrics.validation import ROW, SOURCE, Problems, Report, check_tables
+
+ImportMode = Literal["replace", "update"]
+LOCK_FILE = ".import.lock"
+TMP_MARKER = ".tmp-"
+_VERSION_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]*$")
+
+
+class PublishError(RuntimeError):
+    """A version could not be published or activated; the message says why."""
+
+
+@dataclass
+class PreparedImport:
+    """A validated import, ready to publish (if its report has no errors)."""
+
+    report: Report
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    """Tables read from the files, merged as the mode says: written as new Parquet files."""
+    kept: dict[str, list[Path]] = field(default_factory=dict)
+    """Tables taken unchanged from the active version: their files, linked into the new one."""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: str
+    active: bool
+    name: str | None
+    created_at: str | None
+    covers_from: str | None
+    covers_to: str | None
+    rows: dict[str, int]
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure entry points (the upload page and the CLI)
+
+
+def validate_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str | None = None,
+                    *, mode: ImportMode = "replace", max_file_mb: int | None = None) -> Report:
+    """Validate files without changing anything.
+
+    With ``dataset_dir`` the files are checked as an import into it (tables not supplied are
+    taken from its active version, so links between tables are checked too); without, each
+    supplied table is checked on its own.
+    """
+    return prepare_import(files, dataset_dir, mode=mode, max_file_mb=max_file_mb).report
+
+
+def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
+                  settings: Settings | None = None, *, mode: ImportMode = "replace",
+                  max_file_mb: int | None = None) -> tuple[Report, str | None]:
+    """Validate files and, if there are no errors, publish them as the dataset's new active
+    version. Returns the report and the new version id (None when nothing was published)."""
+    settings = settings if settings is not None else load_settings()
+    root = Path(dataset_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        with dataset_lock(root):
+            remove_stale_builds(root)
+            prepared = prepare_import(files, root, mode=mode, max_file_mb=max_file_mb,
+                                      require_complete=True)
+            if not prepared.report.ok:
+                return prepared.report, None
+            try:
+                version_id = publish_version(root, prepared)
+            except OSError as exc:
+                return _with_error(prepared.report, "publish_failed", (
+                    f"enough disk space and write access to {root} ({exc.strerror or exc})",
+                    f"nok diskplads og skriveadgang til {root} ({exc.strerror or exc})",
+                )), None
+            prune_versions(root, settings.keep_versions)
+            return prepared.report, version_id
+    except BlockingIOError:
+        problems = Problems()
+        problems.error(str(root), "busy", ("one import at a time: try again when it has finished",
+                                           "én import ad gangen: prøv igen, når den er færdig"))
+        return problems.report(), None
+
+
+def _with_error(report: Report, kind: str, expected: tuple[str, str]) -> Report:
+    problems = Problems()
+    for problem in report.problems:
+        problems.add(problem)
+    problems.error("(publish)", kind, expected)
+    return problems.report(report.files)
+
+
+def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str | None = None,
+                   *, mode: ImportMode = "replace", max_file_mb: int | None = None,
+                   require_complete: bool = False,
+                   now: datetime | None = None) -> PreparedImport:
+    """Read, merge and validate; nothing is written."""
+    problems = Problems()
+    if max_file_mb is not None:
+        limit = max_file_mb * 1024 * 1024
+        too_big = {name for name, data in files if len(data) > limit}
+        for name in sorted(too_big):
+            problems.error(name, "too_large", (f"a file of at most {max_file_mb} MB",
+                                               f"en fil på højst {max_file_mb} MB"))
+        files = [(name, data) for name, data in files if name not in too_big]
+    parsed = parse_upload(files, problems)
+    root = Path(dataset_dir) if dataset_dir is not None else None
+    base = _open_base(root, problems, needed=require_complete and
+                      set(parsed.tables) != set(schema.TABLES))
+    covers = _covers(parsed.metadata)
+
+    tables: dict[str, pl.DataFrame] = {}
+    kept: dict[str, list[Path]] = {}
+    for table in schema.TABLES:
+        if table in parsed.tables:
+            new = parsed.tables[table]
+            if mode == "update" and base is not None:
+                keys = list(schema.PRIMARY_KEYS[table])
+                old = _with_origin(base.tables[table].collect(), table)
+                old = old.join(new.select(keys), on=keys, how="anti", nulls_equal=True)
+                new = pl.concat([old, new], how="vertical")
+            tables[table] = new
+        elif base is not None:
+            kept[table] = table_files(base.path, table)
+        elif require_complete:
+            problems.error(table, "missing_table", (
+                f"a file {table}.csv, {table}.xlsx or {table}.parquet: the dataset has no active "
+                "version to take this table from",
+                f"en fil {table}.csv, {table}.xlsx eller {table}.parquet: datasættet har ingen "
+                "aktiv version at tage tabellen fra",
+            ))
+
+    # The rules that link tables need the kept side too (only what they read).
+    merged = dict(tables)
+    if base is not None and {"courses", "enrolments"} & set(tables):
+        for table in ("courses", "enrolments"):
+            if table not in merged:
+                merged[table] = _with_origin(base.tables[table].collect(), table)
+    check_tables(parsed.tables, merged, problems, covers=covers)
+
+    report = problems.report(parsed.files)
+    if not report.ok:
+        return PreparedImport(report=report)
+    final = {t: f.drop(SOURCE, ROW) for t, f in tables.items()}
+    for table, frame in final.items():
+        schema.check_schema(table, frame.schema)  # a bug here must never reach a published file
+    metadata = build_metadata(parsed.metadata, base, final, kept, root,
+                              [name for name, _ in files], now=now)
+    return PreparedImport(report=report, tables=final, kept=kept, metadata=metadata)
+
+
+def _with_origin(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    return frame.select(
+        pl.lit(f"{table} (active version)", dtype=pl.String).alias(SOURCE),
+        pl.lit(None, dtype=pl.Int64).alias(ROW),
+        *schema.TABLES[table],
+    )
+
+
+def _open_base(root: Path | None, problems: Problems, needed: bool) -> Dataset | None:
+    """The dataset's active version, or None for a dataset that does not exist yet."""
+    if root is None or not root.is_dir():
+        return None
+    has_data = (root / CURRENT_POINTER).is_file() or (root / "metadata.json").is_file()
+    if not has_data:
+        return None
+    try:
+        return open_dataset(root)
+    except (DatasetError, schema.SchemaError) as exc:
+        if needed:
+            problems.error(str(root), "dataset_unreadable", (
+                f"a readable active version to take the missing tables from ({exc}); import all "
+                "tables, or switch to a good version with 'veu-metrics versions'",
+                f"en læsbar aktiv version at tage de manglende tabeller fra ({exc}); importér alle "
+                "tabeller, eller skift til en god version med 'veu-metrics versions'",
+            ))
+        return None
+
+
+def _covers(metadata: dict[str, Any] | None) -> tuple[date, date] | None:
+    if not metadata or not metadata.get("covers_from") or not metadata.get("covers_to"):
+        return None
+    return date.fromisoformat(str(metadata["covers_from"])), date.fromisoformat(
+        str(metadata["covers_to"]))
+
+
+def build_metadata(supplied: dict[str, Any] | None, base: Dataset | None,
+                   tables: dict[str, pl.DataFrame], kept: dict[str, list[Path]],
+                   root: Path | None, file_names: Sequence[str],
+                   now: datetime | None = None) -> dict[str, Any]:
+    """metadata.json for the new version.
+
+    A supplied metadata.json wins; missing fields are filled. Without one, the active version's
+    metadata is carried over with the period widened to the data; for a first import the period
+    comes from the data (first course start or unemployment month to the last, to the end of the
+    last unemployment month), the name from the dataset folder, and synthetic is false.
+    """
+    now = now or datetime.now(UTC)
+    first, last = _data_period(tables, kept)
+    previous = dict(base.metadata) if base is not None else {}
+    if supplied is not None:
+        metadata = dict(supplied)
+    elif previous:
+        metadata = dict(previous)
+        if first is not None:
+            metadata["covers_from"] = min(date.fromisoformat(str(previous["covers_from"])),
+                                          first).isoformat()
+        if last is not None:
+            metadata["covers_to"] = max(date.fromisoformat(str(previous["covers_to"])),
+                                        last).isoformat()
+        metadata.pop("version", None)
+        metadata.pop("created_at", None)
+    else:
+        metadata = {}
+    # The demo's synthetic flag survives as long as any of its tables does.
+    synthetic = bool(previous.get("synthetic", False)) and bool(kept)
+    defaults: dict[str, Any] = {
+        "name": previous.get("name") or (root.resolve().name if root is not None else "dataset"),
+        "source": previous.get("source") or "Imported with veu-metrics: " + ", ".join(file_names),
+        "covers_from": first.isoformat() if first else now.date().isoformat(),
+        "covers_to": last.isoformat() if last else now.date().isoformat(),
+        "created_at": now.isoformat(timespec="seconds"),
+        "next_update": previous.get("next_update"),
+        "version": None,  # set to the version id when published
+        "synthetic": synthetic,
+    }
+    for key, value in defaults.items():
+        metadata.setdefault(key, value)
+    return metadata
+
+
+def _data_period(tables: dict[str, pl.DataFrame],
+                 kept: dict[str, list[Path]]) -> tuple[date | None, date | None]:
+    starts: list[date] = []
+    ends: list[date] = []
+
+    def frame(table: str, column: str) -> pl.Series | None:
+        if table in tables:
+            return tables[table].get_column(column)
+        if table in kept and kept[table]:
+            return pl.scan_parquet(kept[table]).select(column).collect().to_series()
+        return None
+
+    courses = frame("courses", "start_date")
+    if courses is not None and courses.drop_nulls().len():
+        starts.append(courses.min())
+        ends.append(courses.max())
+    months = frame("unemployment", "month")
+    if months is not None and months.drop_nulls().len():
+        starts.append(months.min())
+        last_month: date = months.max()
+        ends.append((last_month.replace(day=28) + timedelta(days=4)).replace(day=1)
+                    - timedelta(days=1))
+    return (min(starts) if starts else None), (max(ends) if ends else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Publishing
+
+
+def publish_version(dataset_dir: Path | str, prepared: PreparedImport,
+                    now: datetime | None = None) -> str:
+    """Write a prepared import as a new version and make it the active one. Returns its id.
+
+    Callers hold :func:`dataset_lock`. Any failure before the CURRENT pointer is replaced leaves
+    the active version as it was (the half-built folder is removed).
+    """
+    root = Path(dataset_dir)
+    if not prepared.report.ok:
+        raise PublishError("refusing to publish an import with errors")
+    versions = root / VERSIONS_DIR
+    versions.mkdir(parents=True, exist_ok=True)
+    version_id = new_version_id(versions, now)
+    build = versions / f"{version_id}{TMP_MARKER}{os.getpid()}-{secrets.token_hex(3)}"
+    final = versions / version_id
+    try:
+        build.mkdir()
+        expected_rows: dict[str, int] = {}
+        for table, frame in prepared.tables.items():
+            frame.write_parquet(build / f"{table}.parquet")
+            expected_rows[table] = frame.height
+        for table, paths in prepared.kept.items():
+            _link_table(paths, build, table)
+        metadata = dict(prepared.metadata)
+        if metadata.get("version") in (None, ""):
+            metadata["version"] = version_id
+        write_metadata(build, metadata)
+        _fsync_tree(build)
+        _verify_version(build, expected_rows)
+        os.rename(build, final)
+        _fsync_dir(versions)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    try:
+        _point_current(root, version_id)
+    except BaseException:
+        if active_version(root) != version_id:
+            shutil.rmtree(final, ignore_errors=True)
+        raise
+    return version_id
+
+
+def new_version_id(versions: Path, now: datetime | None = None) -> str:
+    """A sortable id from the UTC time, e.g. 20261129-083712 (…-2 if that second is taken)."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    candidate, n = stamp, 1
+    while (versions / candidate).exists():
+        n += 1
+        candidate = f"{stamp}-{n}"
+    return candidate
+
+
+def _link_table(paths: list[Path], build: Path, table: str) -> None:
+    """Hard-link (or copy) a kept table's files into the new version, in the same layout."""
+    for path in paths:
+        if path.parent.name == table:  # a folder of parts
+            target = build / table / path.name
+            target.parent.mkdir(exist_ok=True)
+        else:
+            target = build / path.name
+        try:
+            os.link(path, target)  # Parquet files are never changed in place: sharing is safe
+        except OSError:
+            shutil.copy2(path, target)
+
+
+def _verify_version(directory: Path, expected_rows: dict[str, int]) -> None:
+    """Open the built version as the app will, and count what was written."""
+    dataset = open_dataset(directory)
+    for table, rows in expected_rows.items():
+        written = dataset.tables[table].select(pl.len()).collect().item()
+        if written != rows:
+            raise PublishError(f"{table}: wrote {written} rows, expected {rows}")
+
+
+def _point_current(root: Path, version_id: str) -> None:
+    """Atomically make ``version_id`` the active version."""
+    temporary = root / f"{CURRENT_POINTER}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(version_id + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, root / CURRENT_POINTER)
+    _fsync_dir(root)
+
+
+def _fsync_tree(directory: Path) -> None:
+    for path in sorted(directory.rglob("*"), reverse=True):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        else:
+            _fsync_dir(path)
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform can open a directory
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def dataset_lock(root: Path) -> Iterator[None]:
+    """Hold the dataset's import lock; raises BlockingIOError if another process holds it.
+
+    An OS lock (flock), so a killed import never leaves a stale lock behind.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    handle = open(root / LOCK_FILE, "a+")  # noqa: SIM115 - closed in finally
+    try:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no flock; imports there must not overlap
+            fcntl = None
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        handle.close()
+
+
+def remove_stale_builds(root: Path) -> list[str]:
+    """Remove half-built version folders left by an interrupted import (call under the lock)."""
+    versions = root / VERSIONS_DIR
+    removed: list[str] = []
+    if versions.is_dir():
+        for path in versions.iterdir():
+            if path.is_dir() and TMP_MARKER in path.name:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+    (root / f"{CURRENT_POINTER}.tmp").unlink(missing_ok=True)
+    return removed
+
+
+# ---------------------------------------------------------------------------------------------
+# Versions
+
+
+def active_version(dataset_dir: Path | str) -> str | None:
+    pointer = Path(dataset_dir) / CURRENT_POINTER
+    if not pointer.is_file():
+        return None
+    return pointer.read_text(encoding="utf-8").strip() or None
+
+
+def version_ids(dataset_dir: Path | str) -> list[str]:
+    """Published versions, oldest first (ids sort by time)."""
+    versions = Path(dataset_dir) / VERSIONS_DIR
+    if not versions.is_dir():
+        return []
+    return sorted(p.name for p in versions.iterdir() if p.is_dir() and TMP_MARKER not in p.name)
+
+
+def list_versions(dataset_dir: Path | str) -> list[VersionInfo]:
+    """Every published version with its name, period and row counts, oldest first."""
+    root = Path(dataset_dir)
+    active = active_version(root)
+    infos = []
+    for version_id in version_ids(root):
+        directory = root / VERSIONS_DIR / version_id
+        try:
+            metadata = read_metadata(directory)
+        except DatasetError:
+            metadata = {}
+        rows = {}
+        for table in schema.TABLES:
+            files = table_files(directory, table)
+            if files:
+                try:
+                    rows[table] = pl.scan_parquet(files).select(pl.len()).collect().item()
+                except Exception:  # noqa: BLE001 - a damaged version is listed, not fatal
+                    rows[table] = -1
+        infos.append(VersionInfo(
+            id=version_id, active=version_id == active, name=metadata.get("name"),
+            created_at=metadata.get("created_at"), covers_from=metadata.get("covers_from"),
+            covers_to=metadata.get("covers_to"), rows=rows,
+        ))
+    return infos
+
+
+def activate_version(dataset_dir: Path | str, version_id: str) -> None:
+    """Switch the active version (e.g. back to an earlier one), atomically."""
+    root = Path(dataset_dir)
+    if not _VERSION_ID.match(version_id) or TMP_MARKER in version_id:
+        raise PublishError(f"{version_id!r} is not a version id")
+    directory = root / VERSIONS_DIR / version_id
+    if not directory.is_dir():
+        known = ", ".join(version_ids(root)) or "none"
+        raise PublishError(f"version {version_id} does not exist in {root} (versions: {known})")
+    try:
+        open_dataset(directory)
+    except (DatasetError, schema.SchemaError) as exc:
+        raise PublishError(f"version {version_id} cannot be opened: {exc}") from None
+    with dataset_lock(root):
+        _point_current(root, version_id)
+
+
+def prune_versions(dataset_dir: Path | str, keep: int) -> list[str]:
+    """Remove all but the newest ``keep`` versions, never the active one. Returns removed ids."""
+    root = Path(dataset_dir)
+    active = active_version(root)
+    ids = version_ids(root)
+    keep_ids = set(ids[-keep:]) if keep > 0 else set()
+    if active:
+        keep_ids.add(active)
+    removed = []
+    for version_id in ids:
+        if version_id not in keep_ids:
+            shutil.rmtree(root / VERSIONS_DIR / version_id, ignore_errors=True)
+            removed.append(version_id)
+    return removed
+
+
+def serving_directory(dataset_dir: Path | str) -> Path:
+    """The directory the app reads for a dataset (the active version's, for a versioned one)."""
+    return resolve_dataset_dir(Path(dataset_dir))

@@ -1,0 +1,607 @@
+"""Validation of imported data: every problem at once, each saying where it is and what to fix.
+
+A :class:`Problem` names the file, the row as the user sees it (1-based, counting the header row
+and any title rows above it), the column, the value found and what was expected. A
+:class:`Report` collects them; errors refuse an import, warnings are reported but kept.
+
+Problems of one kind in one column of one file are capped (first ``MAX_LISTED`` listed, then one
+"… and N more" entry), so a million-row bad file still gives a report a person can read.
+
+The rules themselves (``check_tables``) run on frames the importer has already parsed; the
+importer reports what it finds while reading (formats, headers, types).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import polars as pl
+import yaml
+
+from veu_metrics import schema
+from veu_metrics.geography import CHRISTIANSOE_CODE, areas, municipalities, municipality_codes
+from veu_metrics.occupations import occupations
+
+Severity = Literal["error", "warning"]
+MAX_LISTED = 20
+"""How many problems of one kind per file and column are listed before "… and N more"."""
+
+ROW = "__row"
+SOURCE = "__source"
+"""Bookkeeping columns the importer adds: the row number in the file and the file's name."""
+
+# kind → (English, Danish) headline. Kept in one table so both languages stay complete.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # files
+    "no_files": ("no data files found", "ingen datafiler fundet"),
+    "empty_file": ("the file is empty (0 bytes)", "filen er tom (0 byte)"),
+    "no_rows": ("the file has a header but no data rows",
+                "filen har en overskriftsrække, men ingen datarækker"),
+    "wrong_format": ("the file's content does not match its extension",
+                     "filens indhold passer ikke til filtypen"),
+    "old_excel": ("old Excel format (.xls) is not supported",
+                  "det gamle Excel-format (.xls) understøttes ikke"),
+    "truncated": ("the file is cut off (truncated)", "filen er afkortet (ufuldstændig)"),
+    "unreadable": ("the file cannot be read", "filen kan ikke læses"),
+    "bad_quoting": ("broken quoting (\")", "fejl i anførselstegn (\")"),
+    "ignored_file": ("file ignored: not a data file", "filen er sprunget over: ikke en datafil"),
+    "unknown_table": ("cannot tell which table the file holds",
+                      "kan ikke se, hvilken tabel filen indeholder"),
+    "table_by_columns": ("table recognised by its columns, not by the file name",
+                         "tabellen er genkendt på kolonnerne, ikke på filnavnet"),
+    "missing_table": ("table is missing", "tabellen mangler"),
+    "metadata_invalid": ("metadata.json is invalid", "metadata.json er ugyldig"),
+    # headers
+    "no_header": ("no header row found", "ingen overskriftsrække fundet"),
+    "missing_column": ("required column is missing", "påkrævet kolonne mangler"),
+    "column_filled": ("optional column is missing; filled with empty values",
+                      "valgfri kolonne mangler; udfyldt med tomme værdier"),
+    "unknown_column": ("unknown column", "ukendt kolonne"),
+    "duplicate_column": ("column appears more than once", "kolonnen findes flere gange"),
+    # values
+    "ragged_row": ("row has the wrong number of fields", "rækken har et forkert antal felter"),
+    "wrong_type": ("value has the wrong type", "værdien har forkert type"),
+    "missing_value": ("required value is empty", "påkrævet værdi er tom"),
+    "not_allowed": ("value is not in the allowed list", "værdien er ikke en af de tilladte"),
+    "bad_pattern": ("value has the wrong format", "værdien har forkert format"),
+    "municipality_name": ("municipality name where a code is expected",
+                          "kommunenavn, hvor der skal stå en kommunekode"),
+    "unknown_municipality": ("unknown municipality code", "ukendt kommunekode"),
+    "unknown_occupation": ("unknown occupation code", "ukendt stillingskode"),
+    "unknown_area": ("unknown area code for this area scheme",
+                     "ukendt områdekode for denne inddeling"),
+    "unknown_measure": ("unknown measure", "ukendt nøgletal"),
+    "unknown_course": ("enrolment points to a course that does not exist",
+                       "deltagelsen peger på et kursus, der ikke findes"),
+    "duplicate_key": ("duplicate key: the row repeats an earlier row's key",
+                      "dublet: rækken gentager nøglen fra en tidligere række"),
+    "end_before_start": ("end date is before start date", "slutdato ligger før startdato"),
+    "negative": ("negative number", "negativt tal"),
+    "implausible_date": ("implausible date", "usandsynlig dato"),
+    "out_of_range": ("date is outside the dataset's period",
+                     "datoen ligger uden for datasættets periode"),
+    "not_month_start": ("a month must be given as its first day",
+                        "en måned skal angives som den første dag i måneden"),
+    "publish_failed": ("the new version could not be published",
+                       "den nye version kunne ikke offentliggøres"),
+    "busy": ("another import into this dataset is running",
+             "en anden import til dette datasæt er i gang"),
+    "too_large": ("the file is larger than the upload limit",
+                  "filen er større end grænsen for upload"),
+    "dataset_unreadable": ("the active dataset cannot be opened",
+                           "det aktive datasæt kan ikke åbnes"),
+    # warnings: suspicious but legal
+    "no_activity_month": ("no course starts in this month", "ingen kurser starter i denne måned"),
+    "no_unemployment_rows": ("municipalities without unemployment rows",
+                             "kommuner uden ledighedsrækker"),
+    "insured_above_total": ("insured unemployed exceed full-time unemployed",
+                            "forsikrede ledige overstiger fuldtidsledige"),
+    "over_capacity": ("more enrolments than seats", "flere deltagelser end pladser"),
+    "cancelled_with_enrolments": ("cancelled course has enrolments",
+                                  "aflyst kursus har deltagelser"),
+    "negative_target": ("negative target", "negativt mål"),
+}
+
+_TEXT = {
+    "en": {
+        "title": "Import report", "errors": "errors", "warnings": "warnings",
+        "error": "error", "warning": "warning", "files": "Files read",
+        "row": "row", "column": "column", "found": "found", "expected": "expected",
+        "more": "… and {n} more like this",
+        "ok": "Result: no errors — the data can be imported.",
+        "refused": "Result: refused — fix the errors above and try again. Nothing was changed.",
+        "rows": "rows", "header_row": "header in row",
+        "kinds": {"csv": "CSV", "excel": "Excel", "parquet": "Parquet", "json": "JSON"},
+    },
+    "da": {
+        "title": "Importrapport", "errors": "fejl", "warnings": "advarsler",
+        "error": "fejl", "warning": "advarsel", "files": "Læste filer",
+        "row": "række", "column": "kolonne", "found": "fundet", "expected": "forventet",
+        "more": "… og {n} mere af samme slags",
+        "ok": "Resultat: ingen fejl — data kan importeres.",
+        "refused": "Resultat: afvist — ret fejlene ovenfor og prøv igen. Intet er ændret.",
+        "rows": "rækker", "header_row": "overskrift i række",
+        "kinds": {"csv": "CSV", "excel": "Excel", "parquet": "Parquet", "json": "JSON"},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (error) or suspicious (warning) in the imported data."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+    severity: Severity
+    kind: str
+    expected_da: str | None = None
+    more: int = 0
+    """For a summary entry: how many further problems like the ones listed were not listed."""
+
+    def message(self, lang: str = "en") -> str:
+        en, da = MESSAGES.get(self.kind, (self.kind, self.kind))
+        return da if lang == "da" else en
+
+    def expected_text(self, lang: str = "en") -> str:
+        return self.expected_da if lang == "da" and self.expected_da else self.expected
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {
+            "severity": self.severity, "kind": self.kind, "file": self.file, "row": self.row,
+            "column": self.column, "value": self.value, "expected": self.expected_text(lang),
+            "message": self.message(lang), "more": self.more,
+        }
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """What the importer made of one file (or one sheet of a workbook)."""
+
+    file: str
+    table: str | None
+    format: str
+    rows: int = 0
+    encoding: str | None = None
+    separator: str | None = None
+    header_row: int | None = None
+
+
+@dataclass
+class Report:
+    """All problems of one validation or import, errors first."""
+
+    problems: list[Problem] = field(default_factory=list)
+    files: list[FileSummary] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings are allowed)."""
+        return not self.errors
+
+    def count(self, severity: Severity) -> int:
+        """Number of problems of a severity, including those summarised as "… and N more"."""
+        return sum(1 if p.more == 0 else p.more for p in self.problems if p.severity == severity)
+
+    def kinds(self) -> set[str]:
+        return {p.kind for p in self.problems}
+
+    def to_frame(self, lang: str = "en") -> pl.DataFrame:
+        rows = [p.to_dict(lang) for p in self.problems]
+        return pl.DataFrame(rows, schema={
+            "severity": pl.String, "kind": pl.String, "file": pl.String, "row": pl.Int64,
+            "column": pl.String, "value": pl.String, "expected": pl.String,
+            "message": pl.String, "more": pl.Int64,
+        }, orient="row") if rows else pl.DataFrame(schema={
+            "severity": pl.String, "kind": pl.String, "file": pl.String, "row": pl.Int64,
+            "column": pl.String, "value": pl.String, "expected": pl.String,
+            "message": pl.String, "more": pl.Int64,
+        })
+
+    def to_json(self, lang: str = "en") -> str:
+        return json.dumps({
+            "ok": self.ok,
+            "errors": self.count("error"),
+            "warnings": self.count("warning"),
+            "files": [asdict(f) for f in self.files],
+            "problems": [p.to_dict(lang) for p in self.problems],
+        }, ensure_ascii=False, indent=2)
+
+    def to_text(self, lang: str = "en") -> str:
+        t = _TEXT["da" if lang == "da" else "en"]
+        lines = [f"{t['title']}: {self.count('error')} {t['errors']}, "
+                 f"{self.count('warning')} {t['warnings']}"]
+        if self.files:
+            lines.append(f"{t['files']}:")
+            for f in self.files:
+                details = [t["kinds"].get(f.format, f.format)]
+                if f.encoding:
+                    details.append(f.encoding)
+                if f.separator:
+                    details.append(f"'{f.separator}'" if f.separator != "\t" else "tab")
+                if f.header_row and f.header_row > 1:
+                    details.append(f"{t['header_row']} {f.header_row}")
+                if f.table:
+                    details.append(f"{f.rows} {t['rows']}")
+                target = f" → {f.table}" if f.table else ""
+                lines.append(f"  {f.file}{target} ({', '.join(details)})")
+        for severity in ("error", "warning"):
+            for p in self.problems:
+                if p.severity == severity:
+                    lines.append(_problem_line(p, lang, t))
+        lines.append(t["ok"] if self.ok else t["refused"])
+        return "\n".join(lines) + "\n"
+
+
+def _problem_line(p: Problem, lang: str, t: dict[str, Any]) -> str:
+    where = [p.file]
+    if p.row is not None:
+        where.append(f"{t['row']} {p.row}")
+    if p.column:
+        where.append(f"{t['column']} {p.column}")
+    label = t[p.severity].upper()
+    if p.more:
+        return f"  {label} {', '.join(where)}: {t['more'].format(n=p.more)} ({p.message(lang)})"
+    text = f"  {label} {', '.join(where)}: {p.message(lang)}"
+    if p.value is not None:
+        text += f" — {t['found']} {p.value!r}"
+    if p.expected:
+        text += f"; {t['expected']}: {p.expected_text(lang)}"
+    return text
+
+
+class Problems:
+    """Collects problems, listing at most ``cap`` per (file, column, kind) and counting the rest."""
+
+    def __init__(self, cap: int = MAX_LISTED):
+        self.cap = cap
+        self._groups: dict[tuple[str, str | None, str, str], list[Problem]] = {}
+        self._overflow: dict[tuple[str, str | None, str, str], int] = {}
+
+    def add(self, problem: Problem) -> None:
+        key = (problem.file, problem.column, problem.kind, problem.severity)
+        listed = self._groups.setdefault(key, [])
+        if len(listed) < self.cap:
+            listed.append(problem)
+        else:
+            self._overflow[key] = self._overflow.get(key, 0) + 1
+
+    def error(self, file: str, kind: str, expected: tuple[str, str] | str = "", *,
+              row: int | None = None, column: str | None = None, value: object = None) -> None:
+        self.add(_make(file, kind, expected, "error", row, column, value))
+
+    def warning(self, file: str, kind: str, expected: tuple[str, str] | str = "", *,
+                row: int | None = None, column: str | None = None, value: object = None) -> None:
+        self.add(_make(file, kind, expected, "warning", row, column, value))
+
+    def add_rows(self, bad: pl.DataFrame, kind: str, column: str | None,
+                 expected: tuple[str, str] | str, severity: Severity = "error",
+                 value_column: str | None = None,
+                 expected_columns: tuple[str, str] | None = None) -> None:
+        """Add one problem per row of ``bad`` (which carries SOURCE and ROW), capped per file.
+
+        Only the first rows of each file are turned into Python objects: a million bad rows cost
+        one filter, not a million problems. ``expected_columns`` name columns of ``bad`` holding
+        a per-row expected text (English, Danish).
+        """
+        if bad.height == 0:
+            return
+        value_column = value_column or column
+        for (source,), part in bad.group_by(SOURCE, maintain_order=True):
+            key = (str(source), column, kind, severity)
+            room = self.cap - len(self._groups.get(key, []))
+            shown = part.head(max(room, 0))
+            for record in shown.iter_rows(named=True):
+                exp = expected
+                if expected_columns is not None:
+                    exp = (record[expected_columns[0]], record[expected_columns[1]])
+                self.add(_make(str(source), kind, exp, severity, record.get(ROW), column,
+                               record.get(value_column) if value_column else None))
+            extra = part.height - shown.height
+            if extra > 0:
+                self._overflow[key] = self._overflow.get(key, 0) + extra
+
+    def has_errors(self) -> bool:
+        return any(key[3] == "error" for key in self._groups)
+
+    def report(self, files: Iterable[FileSummary] = ()) -> Report:
+        problems: list[Problem] = []
+        for severity in ("error", "warning"):
+            for key, listed in self._groups.items():
+                if key[3] != severity:
+                    continue
+                problems.extend(listed)
+                more = self._overflow.get(key, 0)
+                if more:
+                    last = listed[-1]
+                    problems.append(Problem(file=last.file, row=None, column=last.column,
+                                            value=None, expected=last.expected,
+                                            expected_da=last.expected_da, severity=last.severity,
+                                            kind=last.kind, more=more))
+        return Report(problems=problems, files=list(files))
+
+
+def _make(file: str, kind: str, expected: tuple[str, str] | str, severity: Severity,
+          row: int | None, column: str | None, value: object) -> Problem:
+    if isinstance(expected, tuple):
+        en, da = expected
+    else:
+        en, da = expected, None
+    return Problem(file=file, row=row, column=column, value=_show(value), expected=en,
+                   expected_da=da, severity=severity, kind=kind)
+
+
+def _show(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return "|".join(str(v) for v in value)
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules
+
+
+MIN_PLAUSIBLE_DATE = date(1990, 1, 1)
+MAX_PLAUSIBLE_DATE = date(2100, 12, 31)
+NON_NEGATIVE: dict[str, tuple[str, ...]] = {
+    "courses": ("course_days", "seats"),
+    "unemployment": ("full_time_unemployed", "insured_unemployed"),
+}
+MUNICIPALITY_CODE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "courses": ("provider_municipality_code",),
+    "enrolments": ("municipality_code",),
+    "unemployment": ("municipality_code",),
+}
+OCCUPATION_TABLES = ("courses", "balance")
+AREA_TABLES = ("balance", "targets")
+
+
+@cache
+def measure_keys() -> frozenset[str]:
+    """Measure keys of the measures catalogue (measures.yaml); empty if there is none yet."""
+    source = resources.files("veu_metrics") / "measures.yaml"
+    try:
+        catalogue = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (FileNotFoundError, OSError, yaml.YAMLError):
+        return frozenset()
+    return frozenset(catalogue) if isinstance(catalogue, dict) else frozenset()
+
+
+def check_tables(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
+                 problems: Problems, *, covers: tuple[date, date] | None = None) -> None:
+    """Run every rule on parsed tables and add what is wrong or suspicious to ``problems``.
+
+    ``imported`` holds the tables read from the files (each with SOURCE and ROW); ``merged``
+    the complete tables the new version will hold (imported ones plus those kept from the
+    active version), for the rules that link tables. ``covers`` is the dataset's period from a
+    supplied metadata.json: dates outside it are errors.
+    """
+    for table, frame in imported.items():
+        _check_codes(table, frame, problems)
+        _check_numbers_and_dates(table, frame, problems, covers)
+        _check_duplicate_keys(table, frame, problems)
+    _check_links(imported, merged, problems)
+    _warn_suspicious(imported, merged, problems)
+
+
+def _check_codes(table: str, frame: pl.DataFrame, problems: Problems) -> None:
+    codes = municipality_codes()
+    for column in MUNICIPALITY_CODE_COLUMNS.get(table, ()):
+        bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(codes))
+        bad = bad.with_columns(
+            pl.when(pl.col(column) == CHRISTIANSOE_CODE)
+            .then(pl.lit("one of the 98 municipality codes; 411 Christiansø is not a "
+                         "municipality (use 400, Bornholm)"))
+            .otherwise(pl.lit("one of the 98 municipality codes, e.g. 101 (København)"))
+            .alias("__en"),
+            pl.when(pl.col(column) == CHRISTIANSOE_CODE)
+            .then(pl.lit("en af de 98 kommunekoder; 411 Christiansø er ikke en kommune "
+                         "(brug 400, Bornholm)"))
+            .otherwise(pl.lit("en af de 98 kommunekoder, fx 101 (København)"))
+            .alias("__da"),
+        )
+        problems.add_rows(bad, "unknown_municipality", column, "",
+                          expected_columns=("__en", "__da"))
+    if table in OCCUPATION_TABLES:
+        known = occupations()["occupation_code"]
+        bad = frame.filter(pl.col("occupation_code").is_not_null()
+                           & ~pl.col("occupation_code").is_in(known.implode()))
+        problems.add_rows(bad, "unknown_occupation", "occupation_code", (
+            "a job title code of the reference list (src/veu_metrics/reference/occupations.csv), "
+            "as text with leading zeros",
+            "en stillingskode fra referencelisten (src/veu_metrics/reference/occupations.csv), "
+            "som tekst med foranstillede nuller",
+        ))
+    if table in AREA_TABLES:
+        allowed = {scheme: areas(scheme)["area_code"].to_list() for scheme in ("rar", "council")}
+        pairs = [f"{scheme}|{code}" for scheme, codes_ in allowed.items() for code in codes_]
+        key = pl.concat_str([pl.col("area_scheme").cast(pl.String), pl.col("area_code")],
+                            separator="|")
+        bad = frame.filter(pl.col("area_scheme").is_not_null() & pl.col("area_code").is_not_null()
+                           & ~key.is_in(pairs))
+        rar, council = ", ".join(allowed["rar"]), ", ".join(allowed["council"])
+        bad = bad.with_columns(
+            pl.when(pl.col("area_scheme").cast(pl.String) == "rar")
+            .then(pl.lit(f"an area code of scheme rar: {rar}"))
+            .otherwise(pl.lit(f"an area code of scheme council: {council}")).alias("__en"),
+            pl.when(pl.col("area_scheme").cast(pl.String) == "rar")
+            .then(pl.lit(f"en områdekode i inddelingen rar: {rar}"))
+            .otherwise(pl.lit(f"en områdekode i inddelingen council: {council}")).alias("__da"),
+        )
+        problems.add_rows(bad, "unknown_area", "area_code", "", expected_columns=("__en", "__da"))
+    if table == "targets" and measure_keys():
+        keys = sorted(measure_keys())
+        bad = frame.filter(pl.col("measure").is_not_null() & ~pl.col("measure").is_in(keys))
+        problems.add_rows(bad, "unknown_measure", "measure", (
+            f"a measure key of the catalogue (measures.yaml): {', '.join(keys)}",
+            f"en nøgletalsnøgle fra kataloget (measures.yaml): {', '.join(keys)}",
+        ))
+    if table == "courses":
+        bad = frame.filter(pl.col("amu_number").is_not_null()
+                           & ~pl.col("amu_number").str.contains(schema.AMU_NUMBER_PATTERN.pattern))
+        problems.add_rows(bad, "bad_pattern", "amu_number", (
+            "an AMU number of 5 digits, e.g. 40123", "et AMU-nummer på 5 cifre, fx 40123"))
+    if table == "balance":
+        bad = frame.filter(pl.col("half_year").is_not_null()
+                           & ~pl.col("half_year").str.contains(schema.HALF_YEAR_PATTERN.pattern))
+        problems.add_rows(bad, "bad_pattern", "half_year", (
+            "a half-year as YYYYH1 or YYYYH2, e.g. 2024H2",
+            "et halvår som ÅÅÅÅH1 eller ÅÅÅÅH2, fx 2024H2"))
+
+
+def _check_numbers_and_dates(table: str, frame: pl.DataFrame, problems: Problems,
+                             covers: tuple[date, date] | None) -> None:
+    for column in NON_NEGATIVE.get(table, ()):
+        problems.add_rows(frame.filter(pl.col(column) < 0), "negative", column,
+                          ("0 or more", "0 eller derover"))
+    if table == "targets":
+        problems.add_rows(frame.filter(pl.col("target") < 0), "negative_target", "target",
+                          ("a target of 0 or more", "et mål på 0 eller derover"),
+                          severity="warning")
+        bad = frame.filter(~pl.col("year").is_between(MIN_PLAUSIBLE_DATE.year,
+                                                      MAX_PLAUSIBLE_DATE.year))
+        problems.add_rows(bad, "implausible_date", "year", (
+            f"a year between {MIN_PLAUSIBLE_DATE.year} and {MAX_PLAUSIBLE_DATE.year}",
+            f"et år mellem {MIN_PLAUSIBLE_DATE.year} og {MAX_PLAUSIBLE_DATE.year}"))
+    date_columns = [c for c, t in schema.TABLES[table].items() if t == pl.Date]
+    for column in date_columns:
+        bad = frame.filter(~pl.col(column).is_between(MIN_PLAUSIBLE_DATE, MAX_PLAUSIBLE_DATE))
+        problems.add_rows(bad, "implausible_date", column, (
+            f"a date between {MIN_PLAUSIBLE_DATE.year} and {MAX_PLAUSIBLE_DATE.year} "
+            "(a year written with two digits?)",
+            f"en dato mellem {MIN_PLAUSIBLE_DATE.year} og {MAX_PLAUSIBLE_DATE.year} "
+            "(et år skrevet med to cifre?)"))
+    if table == "courses":
+        bad = frame.filter(pl.col("end_date") < pl.col("start_date")).with_columns(
+            pl.format("a date on or after start_date ({})", pl.col("start_date")).alias("__en"),
+            pl.format("en dato samme dag som eller efter start_date ({})",
+                      pl.col("start_date")).alias("__da"),
+        )
+        problems.add_rows(bad, "end_before_start", "end_date", "",
+                          expected_columns=("__en", "__da"))
+    if table == "unemployment":
+        problems.add_rows(frame.filter(pl.col("month").dt.day() != 1), "not_month_start", "month",
+                          ("the first day of the month, e.g. 2024-03-01",
+                           "den første dag i måneden, fx 2024-03-01"))
+    if covers is not None:
+        first, last = covers
+        for column in {"courses": ("start_date",), "unemployment": ("month",)}.get(table, ()):
+            plausible = pl.col(column).is_between(MIN_PLAUSIBLE_DATE, MAX_PLAUSIBLE_DATE)
+            bad = frame.filter(plausible & ~pl.col(column).is_between(first, last))
+            problems.add_rows(bad, "out_of_range", column, (
+                f"a date within the dataset's period {first} – {last} (metadata.json)",
+                f"en dato inden for datasættets periode {first} – {last} (metadata.json)"))
+
+
+def _check_duplicate_keys(table: str, frame: pl.DataFrame, problems: Problems) -> None:
+    keys = list(schema.PRIMARY_KEYS[table])
+    required = [k for k in keys if k not in schema.NULLABLE[table]]
+    complete = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in required))
+    marked = complete.with_columns(
+        pl.int_range(pl.len()).over(keys).alias("__nth"),
+        pl.col(SOURCE).first().over(keys).alias("__first_source"),
+        pl.col(ROW).first().over(keys).alias("__first_row"),
+    )
+    bad = marked.filter(pl.col("__nth") > 0).with_columns(
+        pl.concat_str([pl.col(k).cast(pl.String).fill_null("(empty)") for k in keys],
+                      separator=" / ").alias("__key"),
+        pl.format("a unique {} (the same key is in {}, row {})", pl.lit(" + ".join(keys)),
+                  "__first_source", "__first_row").alias("__en"),
+        pl.format("en unik {} (samme nøgle står i {}, række {})", pl.lit(" + ".join(keys)),
+                  "__first_source", "__first_row").alias("__da"),
+    )
+    problems.add_rows(bad, "duplicate_key", "+".join(keys), "", value_column="__key",
+                      expected_columns=("__en", "__da"))
+
+
+def _check_links(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
+                 problems: Problems) -> None:
+    if not ({"courses", "enrolments"} & set(imported)):
+        return  # both kept from the active version, which was checked when it was imported
+    if "courses" not in merged or "enrolments" not in merged:
+        return
+    course_ids = merged["courses"]["course_id"].drop_nulls().unique()
+    enrolments = merged["enrolments"]
+    bad = enrolments.filter(pl.col("course_id").is_not_null()
+                            & ~pl.col("course_id").is_in(course_ids.implode()))
+    problems.add_rows(bad, "unknown_course", "course_id", (
+        "the course_id of a course in the courses table",
+        "course_id for et kursus i tabellen courses"))
+
+
+def _warn_suspicious(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
+                     problems: Problems) -> None:
+    if "courses" in imported:
+        courses = imported["courses"]
+        running = courses.filter(~pl.col("cancelled").fill_null(False)
+                                 & pl.col("start_date").is_not_null())
+        if running.height:
+            months = running.select(pl.col("start_date").dt.truncate("1mo").unique())["start_date"]
+            every = pl.date_range(months.min(), months.max(), "1mo", eager=True)
+            empty = every.filter(~every.is_in(months.implode()))
+            source = str(courses[SOURCE][0])
+            for month in empty.to_list():
+                problems.warning(source, "no_activity_month", (
+                    "at least one course starting each month (is the extract complete?)",
+                    "mindst ét kursus, der starter hver måned (er udtrækket komplet?)",
+                ), column="start_date", value=month.strftime("%Y-%m"))
+    if "unemployment" in imported:
+        unemployment = imported["unemployment"]
+        present = unemployment["municipality_code"].drop_nulls().unique()
+        absent = municipalities().filter(~pl.col("municipality_code").is_in(present.implode()))
+        source = str(unemployment[SOURCE][0]) if unemployment.height else "unemployment"
+        if absent.height:
+            # One entry, not 98: a partial extract is one fact to check, not 98.
+            listed = [f"{c} {n}" for c, n in absent.select("municipality_code",
+                                                           "municipality_name").iter_rows()]
+            shown = ", ".join(listed[:8]) + (", …" if len(listed) > 8 else "")
+            problems.warning(source, "no_unemployment_rows", (
+                "rows for all 98 municipalities", "rækker for alle 98 kommuner",
+            ), column="municipality_code", value=f"{absent.height} municipalities: {shown}")
+        bad = unemployment.filter(pl.col("insured_unemployed") > pl.col("full_time_unemployed"))
+        bad = bad.with_columns(
+            pl.format("at most full_time_unemployed ({})", "full_time_unemployed").alias("__en"),
+            pl.format("højst full_time_unemployed ({})", "full_time_unemployed").alias("__da"),
+        )
+        problems.add_rows(bad, "insured_above_total", "insured_unemployed", "",
+                          severity="warning", expected_columns=("__en", "__da"))
+    if ({"courses", "enrolments"} & set(imported)) and {"courses", "enrolments"} <= set(merged):
+        counts = merged["enrolments"].group_by("course_id").agg(pl.len().alias("__enrolled"))
+        courses = merged["courses"].join(counts, on="course_id", how="inner",
+                                         maintain_order="left")
+        over = courses.filter(~pl.col("cancelled").fill_null(False)
+                              & (pl.col("__enrolled") > pl.col("seats"))).with_columns(
+            pl.format("{} enrolments", "__enrolled").alias("__value"),
+            pl.format("at most seats ({}) enrolments", "seats").alias("__en"),
+            pl.format("højst seats ({}) deltagelser", "seats").alias("__da"),
+        )
+        problems.add_rows(over, "over_capacity", "seats", "", severity="warning",
+                          value_column="__value", expected_columns=("__en", "__da"))
+        cancelled = courses.filter(pl.col("cancelled").fill_null(False)).with_columns(
+            pl.format("{} enrolments", "__enrolled").alias("__value"))
+        problems.add_rows(cancelled, "cancelled_with_enrolments", "cancelled", (
+            "no enrolments on a cancelled course, or cancelled = nej",
+            "ingen deltagelser på et aflyst kursus, eller cancelled = nej"),
+            severity="warning", value_column="__value")
