@@ -204,6 +204,26 @@ def test_replaces_an_existing_dataset(tmp_path):
     assert ds.metadata["version"] == "demo-seed2"
 
 
+def test_no_staging_folder_is_left_behind(tmp_path):
+    generate_dataset(tmp_path / "d", enrolments=500, seed=1, until=date(2019, 1, 1))
+    assert [p.name for p in tmp_path.iterdir()] == ["d"]
+
+
+def test_a_failed_run_leaves_the_old_dataset_untouched(tmp_path):
+    generate_dataset(tmp_path / "d", enrolments=500, seed=1, until=date(2019, 1, 1))
+    before = _hashes(tmp_path / "d")
+
+    def interrupt(fraction: float, message: str) -> None:
+        if fraction > 0.1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        generate_dataset(tmp_path / "d", enrolments=900, seed=2, until=date(2019, 6, 1),
+                         progress=interrupt)
+    assert _hashes(tmp_path / "d") == before
+    assert [p.name for p in tmp_path.iterdir()] == ["d"]
+
+
 def test_cli_generate(tmp_path, capsys):
     code = cli_main(["generate", "--enrolments", "1500", "--seed", "4", "--out", str(tmp_path / "d"),
                      "--until", "2020-12", "--quiet"])

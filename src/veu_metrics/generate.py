@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import calendar
 import math
+import os
 import shutil
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -342,7 +344,8 @@ KIND_BY_GROUP: dict[str, str] = {
     "It og telekommunikation": "tech", "Kontor, handel og service": "business",
     "Landbrug, skovbrug og fiskeri": "agri",
 }
-PROVIDER_LOCATION_SHARE = 0.65  # the rest is held out in the area (firms, outposts)
+PROVIDER_LOCATION_SHARE = 0.65  # the rest is held out in the area (firms, outposts) …
+OUTREACH_DISTANCE_KM = 25.0       # … mostly near the provider
 
 # Volume by month of year (summer and Christmas dips) and by year (COVID dip, upskilling surge).
 MONTH_SEASON = (1.0, 1.1, 1.1, 0.95, 1.05, 0.9, 0.3, 0.95, 1.15, 1.05, 1.15, 0.5)
@@ -539,6 +542,8 @@ class _Geo:
     council: np.ndarray      # council area index per municipality
     rar_codes: tuple[str, ...]
     council_codes: tuple[str, ...]
+    lat: np.ndarray
+    lon: np.ndarray
 
 
 def _geography() -> _Geo:
@@ -554,7 +559,8 @@ def _geography() -> _Geo:
     council_codes = tuple(c for c, _, _, _ in COUNCIL_AREAS)
     rar = np.array([rar_codes.index(str(v)) for v in frame["rar_code"].cast(pl.String)])
     council = np.array([council_codes.index(str(v)) for v in frame["council_code"].cast(pl.String)])
-    return _Geo(codes, population, activity, rar, council, rar_codes, council_codes)
+    return _Geo(codes, population, activity, rar, council, rar_codes, council_codes,
+                frame["lat"].to_numpy(), frame["lon"].to_numpy())
 
 
 @dataclass(frozen=True)
@@ -746,6 +752,20 @@ def _templates(occ: _Occupations) -> _Templates:
                       np.array(days), np.array(offsets))
 
 
+def _outreach_weights(geo: _Geo) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per provider: the municipalities of its RAR area and how likely it holds a course there
+    (activity, fading with distance from the provider)."""
+    out = []
+    for area_code, _, home, _ in PROVIDERS:
+        munis = np.flatnonzero(geo.rar == geo.rar_codes.index(area_code))
+        at = int(np.flatnonzero(geo.codes == home)[0])
+        km_lat = (geo.lat[munis] - geo.lat[at]) * 111.0
+        km_lon = (geo.lon[munis] - geo.lon[at]) * 111.0 * math.cos(math.radians(geo.lat[at]))
+        distance = np.hypot(km_lat, km_lon)
+        out.append((munis, geo.activity[munis] * np.exp(-distance / OUTREACH_DISTANCE_KM)))
+    return out
+
+
 def _month_weights(months: list[date]) -> np.ndarray:
     weights = []
     for m in months:
@@ -916,9 +936,10 @@ def build_courses(seed: int, enrolments: int, until: date, reform_date: date,
     provider_muni = np.array([p[2] for p in PROVIDERS])[provider]
     code_to_index = {int(c): i for i, c in enumerate(geo.codes)}
     provider_loc = np.array([code_to_index[int(c)] for c in provider_muni]) if n else np.zeros(0, int)
-    area_munis = [np.flatnonzero(geo.rar == a) for a in range(n_rar)]
-    m_offsets, m_cumulative = _grouped_cumulative([geo.activity[m] for m in area_munis])
-    area_loc = np.concatenate(area_munis)[_sample_grouped(rng, area, m_offsets, m_cumulative)]
+    outreach = _outreach_weights(geo)
+    o_offsets, o_cumulative = _grouped_cumulative([w for _, w in outreach])
+    o_munis = np.concatenate([m for m, _ in outreach])
+    area_loc = o_munis[_sample_grouped(rng, provider, o_offsets, o_cumulative)]
     location = np.where(rng.random(n) < PROVIDER_LOCATION_SHARE, provider_loc, area_loc)
 
     # dates: a weekday in the month; full-time types run on working days, others over weeks
@@ -1207,11 +1228,24 @@ def _prepare_output(out: Path) -> Path:
         if (out / "CURRENT").is_file():
             raise GenerateError(f"{out} is a versioned dataset; generate the demo elsewhere")
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.generating"
+    # unique per process and thread: two app sessions may generate the demo at the same time
+    staging = out.parent / f".{out.name}.generating-{os.getpid()}-{threading.get_ident()}"
     if staging.exists():
         shutil.rmtree(staging)
     (staging / "enrolments").mkdir(parents=True)
     return staging
+
+
+def _publish(staging: Path, out: Path) -> None:
+    """Move the finished dataset into place, replacing an older dataset at ``out``."""
+    if out.exists():
+        shutil.rmtree(out, ignore_errors=True)
+    try:
+        staging.rename(out)
+    except OSError:
+        if not (out / "metadata.json").is_file():
+            raise
+        shutil.rmtree(staging)  # another process published a dataset at the same moment
 
 
 def generate_dataset(
@@ -1268,9 +1302,7 @@ def generate_dataset(
             del frame
 
         write_metadata(staging, _metadata(seed, until))
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
+        _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
