@@ -500,7 +500,7 @@ def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
     chosen = named or names[:1]
     sheets: list[Sheet] = []
     for sheet_name in chosen:
-        source = name if len(chosen) == 1 and not named else f"{name} [{sheet_name}]"
+        source = name if len(chosen) == 1 else f"{name} [{sheet_name}]"
         hint = table_for_name(sheet_name) or table_for_name(name)
         sheet = _read_excel_sheet(reader, sheet_name, source, hint, problems)
         if sheet is not None:
@@ -556,7 +556,9 @@ def _excel_cell_text(series: pl.Series) -> pl.Series:
         if finite.len() and (finite == finite.round(0)).all() and finite.abs().max() < 2**53:
             return series.cast(pl.Int64).cast(pl.String)  # 101.0 → "101", codes stay codes
         return series.cast(pl.String)
-    if dtype in (pl.Datetime, pl.Date) or isinstance(dtype, pl.Datetime):
+    if dtype == pl.Date:
+        return series.dt.strftime("%Y-%m-%d")
+    if isinstance(dtype, pl.Datetime):
         frame = pl.DataFrame({"v": series})
         return frame.select(
             pl.when(pl.col("v").dt.time() == pl.time(0))
@@ -627,6 +629,9 @@ def find_header_row(records: Sequence[Sequence[str | None]], table: str | None) 
 
 
 def _no_header(name: str, table: str | None, problems: Problems) -> None:
+    if table is None:  # neither the name nor a header says what this is
+        _unknown_table(name, problems)
+        return
     columns = list(schema.TABLES[table]) if table else ["course_id", "title", "…"]
     shown = ", ".join(columns[:6]) + (", …" if len(columns) > 6 else "")
     problems.error(name, "no_header", (
@@ -634,6 +639,15 @@ def _no_header(name: str, table: str | None, problems: Problems) -> None:
         f"docs/DATA.md or their Danish aliases (docs/IMPORT.md), e.g. {shown}",
         f"en overskriftsrække blandt de første {HEADER_SEARCH_ROWS} rækker med kolonnenavnene fra "
         f"docs/DATA.md eller deres danske navne (docs/IMPORT.md), fx {shown}",
+    ))
+
+
+def _unknown_table(name: str, problems: Problems) -> None:
+    problems.error(name, "unknown_table", (
+        "a file named by its table: courses, enrolments, balance, unemployment or targets "
+        "(.csv, .xlsx or .parquet; Danish names as in docs/IMPORT.md), with a header row",
+        "et filnavn efter tabellen: courses, enrolments, balance, unemployment eller targets "
+        "(.csv, .xlsx eller .parquet; danske navne som i docs/IMPORT.md), med overskriftsrække",
     ))
 
 
@@ -654,12 +668,7 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
     if table is None:
         table = guess_table(sheet.header)
         if table is None:
-            problems.error(sheet.source, "unknown_table", (
-                "a file named by its table: courses, enrolments, balance, unemployment or "
-                "targets (.csv, .xlsx or .parquet); Danish names as in docs/IMPORT.md",
-                "et filnavn efter tabellen: courses, enrolments, balance, unemployment eller "
-                "targets (.csv, .xlsx eller .parquet); danske navne som i docs/IMPORT.md",
-            ))
+            _unknown_table(sheet.source, problems)
             return None
         problems.warning(sheet.source, "table_by_columns", (
             f"a file name that says the table (read as {table})",
