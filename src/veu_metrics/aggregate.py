@@ -1,0 +1,319 @@
+"""The aggregation engine behind every ``compute_*``: one measure, any grouping, then disclosure.
+
+A measure is aggregated into three raw parts — ``numerator``, ``denominator`` (rates only) and
+``support`` (the number of participations or courses behind the figure) — from which ``value``
+follows. ``disclose`` then applies ``disclosure.apply_disclosure`` the way the measure's kind needs.
+Nothing here is public API; the compute modules are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+
+from veu_metrics import geography
+from veu_metrics.catalogue import Measure, get_measure
+from veu_metrics.disclosure import apply_disclosure, flag_column
+from veu_metrics.facts import Facts, slice_by_start
+from veu_metrics.filters import Filters
+
+GRAINS = ("month", "quarter", "year")
+_TRUNCATE = {"month": "1mo", "quarter": "1q", "year": "1y"}
+_STEP = {"month": "1mo", "quarter": "3mo", "year": "1y"}
+
+# Breakdown → facts column. Participant breakdowns exist only for measures counting enrolments.
+BREAKDOWNS: dict[str, str] = {
+    "area": "",
+    "education_type": "education_type",
+    "funding": "funding",
+    "industry_group": "industry_group",
+    "focus_area": "focus_area",
+    "occupation": "occupation_code",
+    "job_veu": "job_veu",
+    "shortage": "shortage",
+    "balance_status": "balance_status",
+    "labour_status": "labour_status",
+    "gender": "gender",
+    "age_band": "age_band",
+    "education_level": "education_level",
+}
+PARTICIPANT_BREAKDOWNS = frozenset({"labour_status", "gender", "age_band", "education_level"})
+
+UNEMPLOYED_ONLY = frozenset({"employment_rate_3m", "employment_rate_6m", "jobcentre_uptake"})
+
+
+class MeasureError(ValueError):
+    """A computation was asked for something that does not exist (measure, grain, breakdown)."""
+
+
+def measure_of(key: str) -> Measure:
+    try:
+        return get_measure(key)
+    except KeyError as exc:
+        raise MeasureError(str(exc.args[0])) from None
+
+
+def check_grain(grain: str) -> None:
+    if grain not in GRAINS:
+        raise MeasureError(f"unknown grain {grain!r}; expected one of {GRAINS}")
+
+
+def check_breakdown(measure: Measure, breakdown: str | None) -> None:
+    if breakdown is None:
+        return
+    if breakdown not in BREAKDOWNS:
+        raise MeasureError(f"unknown breakdown {breakdown!r}; expected one of {tuple(BREAKDOWNS)}")
+    if breakdown in PARTICIPANT_BREAKDOWNS and measure.table == "courses":
+        raise MeasureError(f"{measure.key} counts courses, which have no {breakdown}")
+
+
+def anchor_of(measure: Measure) -> str:
+    return "start_month" if measure.period_basis == "start" else "end_month"
+
+
+def area_expr(scheme: str, table: str) -> pl.Expr:
+    """The area code (String) of each row under ``scheme``: provider's for courses."""
+    prefix = "provider_" if table == "courses" else ""
+    if scheme == "municipality":
+        return pl.col(f"{prefix}municipality_code").cast(pl.String)
+    if scheme not in ("rar", "council"):
+        raise MeasureError(f"unknown area scheme {scheme!r}")
+    return pl.col(f"{prefix}{scheme}_code").cast(pl.String)
+
+
+def period_expr(column: str, grain: str) -> pl.Expr:
+    check_grain(grain)
+    expr = pl.col(column)
+    return expr if grain == "month" else expr.dt.truncate(_TRUNCATE[grain])
+
+
+def period_starts(first: date, last: date, grain: str) -> list[date]:
+    """The first days of every period of ``grain`` overlapping [first, last]."""
+    check_grain(grain)
+    frame = pl.DataFrame({"d": [first, last]}).select(period_expr("d", grain))
+    start, end = frame["d"].to_list()
+    return pl.date_range(start, end, interval=_STEP[grain], eager=True).to_list()
+
+
+def municipality_column(measure: Measure) -> str:
+    return "provider_municipality_code" if measure.table == "courses" else "municipality_code"
+
+
+def rows(facts: Facts, filters: Filters, measure: Measure, *, first: date, last: date,
+         use_areas: bool = True) -> pl.LazyFrame:
+    """The fact rows a measure counts for the filters, with its period [first, last]."""
+    anchor = anchor_of(measure)
+    if measure.table == "courses":
+        frame = slice_by_start(facts.courses, first, last)
+        predicates = [~pl.col("cancelled"), filters.attribute_predicate(include_participant=False)]
+    else:
+        # Rows are sorted by start month and a course ends after it starts: the end-month
+        # measures can still cut everything that starts after the period.
+        low = first if anchor == "start_month" else None
+        frame = slice_by_start(facts.participations, low, last)
+        predicates = [filters.attribute_predicate()]
+    predicates.append(pl.col(anchor).is_between(first, last))
+    if use_areas:
+        predicates.append(filters.area_predicate(municipality_column(measure)))
+    if measure.key in UNEMPLOYED_ONLY:
+        predicates.append(pl.col("unemployed"))
+    return frame.lazy().filter(pl.all_horizontal(predicates))
+
+
+def part_exprs(measure: Measure, mask: pl.Expr | None = None) -> list[pl.Expr]:
+    """Aggregations of a measure's numerator, denominator and support, optionally over a mask.
+
+    With a mask the same expressions serve a one-pass select over several scopes (KPIs).
+    """
+    def count(condition: pl.Expr | None = None) -> pl.Expr:
+        parts = [e for e in (mask, condition) if e is not None]
+        if not parts:
+            return pl.len().cast(pl.Int64)
+        return pl.all_horizontal(parts).fill_null(False).sum().cast(pl.Int64)
+
+    def masked(column: str) -> pl.Expr:
+        return pl.col(column) if mask is None else pl.col(column).filter(mask)
+
+    key = measure.key
+    support = count().alias("support")
+    if key in ("courses_started", "participations", "jobcentre_uptake"):
+        numerator = count()
+        denominator = pl.lit(None, dtype=pl.Float64)
+    elif key == "job_veu_courses":
+        numerator = count(pl.col("job_veu"))
+        denominator = pl.lit(None, dtype=pl.Float64)
+    elif key == "job_veu_share":
+        numerator = count(pl.col("job_veu"))
+        denominator = count()
+    elif key == "persons":
+        numerator = masked("person_id").n_unique().cast(pl.Int64)
+        denominator = pl.lit(None, dtype=pl.Float64)
+    elif key == "aarselever":
+        numerator = masked("course_days").cast(pl.Float64).sum() / 200.0
+        denominator = pl.lit(None, dtype=pl.Float64)
+    elif key == "shortage_share":
+        numerator = count(pl.col("shortage"))
+        denominator = count()
+    elif key == "completion_rate":
+        numerator = count(pl.col("completed"))
+        denominator = count(pl.col("completed").is_not_null())
+    elif key in ("employment_rate_3m", "employment_rate_6m"):
+        column = "employed_3m" if key.endswith("3m") else "employed_6m"
+        numerator = count(pl.col(column))
+        denominator = count(pl.col(column).is_not_null())
+    else:
+        raise MeasureError(f"no computation defined for measure {key!r}")
+    return [numerator.cast(pl.Float64).alias("numerator"),
+            denominator.cast(pl.Float64).alias("denominator"), support]
+
+
+def unemployment_average(facts: Facts, filters: Filters, *, first: date, last: date,
+                         grain: str | None = None, area_scheme: str | None = None,
+                         use_areas: bool = True) -> pl.DataFrame:
+    """Average monthly full-time (and insured) unemployed per period/area key.
+
+    Columns: the keys present (``period``, ``area_code``), ``full_time_unemployed``,
+    ``insured_unemployed``.
+    """
+    frame = facts.unemployment.lazy().filter(pl.col("month").is_between(first, last))
+    if use_areas:
+        frame = frame.filter(filters.area_predicate("municipality_code"))
+    month_keys: list[pl.Expr] = [pl.col("month")]
+    keys: list[str] = []
+    if area_scheme is not None:
+        month_keys.append(area_expr(area_scheme, "unemployment").alias("area_code"))
+        keys.append("area_code")
+    monthly = frame.group_by(month_keys).agg(
+        pl.col("full_time_unemployed").sum(),
+        # A month without insured figures for some municipality has an unknown insured total.
+        pl.when(pl.col("insured_unemployed").is_null().any()).then(None)
+        .otherwise(pl.col("insured_unemployed").sum()).alias("insured_unemployed"),
+    )
+    if grain is not None:
+        monthly = monthly.with_columns(period_expr("month", grain).alias("period"))
+        keys.insert(0, "period")
+    aggregations = [pl.col("full_time_unemployed").mean(), pl.col("insured_unemployed").mean()]
+    result = monthly.group_by(keys).agg(aggregations) if keys else monthly.select(aggregations)
+    return result.collect()
+
+
+def aggregate(facts: Facts, filters: Filters, measure: Measure, *, first: date, last: date,
+              keys: dict[str, pl.Expr] | None = None, use_areas: bool = True) -> pl.DataFrame:
+    """Raw parts of a measure grouped by ``keys`` (name → expression); no grid, no disclosure."""
+    lazy = rows(facts, filters, measure, first=first, last=last, use_areas=use_areas)
+    if keys:
+        return lazy.group_by([e.alias(n) for n, e in keys.items()]).agg(part_exprs(measure)).collect()
+    return lazy.select(part_exprs(measure)).collect()
+
+
+def fill_grid(raw: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
+    """Every combination in ``grid`` gets a row; missing ones have zero numerator and support."""
+    keys = grid.columns
+    raw = raw.with_columns(pl.col(k).cast(grid.schema[k]) for k in keys)
+    joined = grid.join(raw, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    return joined.with_columns(
+        pl.col("numerator").fill_null(0.0),
+        pl.col("support").fill_null(0),
+        pl.col("denominator").fill_null(0.0),
+    )
+
+
+def with_uptake_denominator(frame: pl.DataFrame, unemployed: pl.DataFrame,
+                            keys: Sequence[str]) -> pl.DataFrame:
+    """Replace the denominator by the average full-time unemployed of each row's period/area."""
+    frame = frame.drop("denominator")
+    if keys:
+        unemployed = unemployed.with_columns(pl.col(k).cast(frame.schema[k]) for k in keys)
+        frame = frame.join(unemployed.select(*keys, "full_time_unemployed"), on=list(keys),
+                           how="left", maintain_order="left")
+    else:
+        value = unemployed["full_time_unemployed"][0] if unemployed.height else None
+        frame = frame.with_columns(pl.lit(value, dtype=pl.Float64).alias("full_time_unemployed"))
+    return frame.rename({"full_time_unemployed": "denominator"}).with_columns(
+        pl.col("denominator").fill_null(0.0))
+
+
+def with_value(frame: pl.DataFrame, measure: Measure) -> pl.DataFrame:
+    """``value`` from the parts: the numerator, or numerator ÷ denominator for rates."""
+    if measure.kind == "rate":
+        scale = 1000.0 if measure.unit == "per_1000" else 1.0
+        value = (pl.when(pl.col("denominator") > 0)
+                 .then(pl.col("numerator") / pl.col("denominator") * scale)
+                 .otherwise(None))
+    elif measure.kind in ("count", "distinct"):
+        value = pl.col("numerator").round(0).cast(pl.Int64)
+    else:
+        value = pl.col("numerator")
+    return frame.with_columns(value.alias("value"))
+
+
+def measure_table(facts: Facts, filters: Filters, measure: Measure, *, first: date, last: date,
+                  grain: str | None = None, area_scheme: str | None = None,
+                  breakdown: str | None = None, grid: pl.DataFrame | None = None,
+                  use_areas: bool = True) -> pl.DataFrame:
+    """Raw parts and value of a measure by period / area / group, on a complete grid if given."""
+    keys: dict[str, pl.Expr] = {}
+    if grain is not None:
+        keys["period"] = period_expr(anchor_of(measure), grain)
+    if area_scheme is not None:
+        keys["area_code"] = area_expr(area_scheme, measure.table)
+    if breakdown is not None:
+        if breakdown == "area":
+            keys["group"] = area_expr(filters.scheme, measure.table)
+        else:
+            keys["group"] = pl.col(BREAKDOWNS[breakdown]).cast(pl.String)
+    raw = aggregate(facts, filters, measure, first=first, last=last, keys=keys or None,
+                    use_areas=use_areas)
+    if grid is not None:
+        raw = fill_grid(raw, grid)
+    if measure.key == "jobcentre_uptake":
+        unemployed = unemployment_average(facts, filters, first=first, last=last, grain=grain,
+                                          area_scheme=area_scheme, use_areas=use_areas)
+        unemployment_keys = [k for k in ("period", "area_code") if k in keys]
+        if breakdown == "area":
+            by_group = unemployment_average(facts, filters, first=first, last=last, grain=grain,
+                                            area_scheme=filters.scheme, use_areas=use_areas)
+            unemployed = by_group.rename({"area_code": "group"})
+            unemployment_keys = [k for k in ("period", "group") if k in keys]
+        raw = with_uptake_denominator(raw, unemployed, unemployment_keys)
+    return with_value(raw, measure)
+
+
+def disclose(frame: pl.DataFrame, measure: Measure, *, threshold: int,
+             lines: Sequence[Sequence[str]], keep_parts: bool = False) -> pl.DataFrame:
+    """Apply disclosure control as the measure's kind needs; drop helper parts.
+
+    Output: the key columns, ``value`` and ``value_suppressed`` (and with ``keep_parts``
+    ``numerator``, ``denominator`` with their flags).
+    """
+    if not measure.is_person_count:
+        flags = [pl.lit(False).alias(flag_column(c)) for c in ("value", "numerator", "denominator")]
+        out = frame.with_columns(flags)
+    elif measure.kind in ("count", "distinct"):
+        out = apply_disclosure(frame, threshold=threshold, counts=["value"],
+                               linked={"numerator": "value", "denominator": "value"}, lines=lines)
+    elif measure.kind == "sum":
+        out = apply_disclosure(frame, threshold=threshold, counts=["support"],
+                               linked={"value": "support", "numerator": "support",
+                                       "denominator": "support"}, lines=lines)
+    else:
+        counts = ["numerator"] if measure.key == "jobcentre_uptake" else ["numerator", "denominator"]
+        out = apply_disclosure(frame, threshold=threshold, counts=counts,
+                               rates={"value": ("numerator", "denominator")}, lines=lines)
+        if measure.key == "jobcentre_uptake":
+            out = out.with_columns(pl.lit(False).alias(flag_column("denominator")))
+    columns = [c for c in frame.columns if c not in ("value", "numerator", "denominator", "support")]
+    columns += ["value", flag_column("value")]
+    if keep_parts:
+        columns += ["numerator", flag_column("numerator"), "denominator", flag_column("denominator")]
+    result = out.select(columns)
+    if keep_parts and measure.kind != "rate":
+        result = result.with_columns(pl.lit(None, dtype=pl.Float64).alias("denominator"),
+                                     pl.lit(False).alias(flag_column("denominator")))
+    return result
+
+
+def area_grid(scheme: str) -> list[str]:
+    return geography.areas(scheme)["area_code"].to_list()

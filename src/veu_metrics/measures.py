@@ -1,0 +1,454 @@
+"""The dashboard's computations: pure functions from (facts, filters) to disclosure-controlled frames.
+
+Every ``compute_*`` takes the ``Facts`` of a dataset (``facts.prepare_facts``), a ``Filters`` and
+the disclosure ``threshold`` (``settings.disclosure_threshold``), and returns a small Polars
+DataFrame whose person counts and rates have already passed ``disclosure.apply_disclosure``: a
+hidden value is null and its ``<column>_suppressed`` flag is true.
+
+This module holds the general views (KPIs, series, area tables, focus areas, outcomes, courses);
+job centres, the labour-market balance and targets live in ``jobcentre``, ``balance`` and
+``targets`` and are re-exported here so that pages import from one place.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from veu_metrics import geography
+from veu_metrics.aggregate import (
+    BREAKDOWNS,
+    GRAINS,
+    UNEMPLOYED_ONLY,
+    MeasureError,
+    anchor_of,
+    area_grid,
+    check_breakdown,
+    check_grain,
+    disclose,
+    measure_of,
+    measure_table,
+    part_exprs,
+    period_starts,
+    unemployment_average,
+    with_value,
+)
+from veu_metrics.balance import (
+    available_half_years,
+    compute_balance_changes,
+    compute_balance_matrix,
+    compute_blind_spots,
+    compute_shortage_activity,
+)
+from veu_metrics.catalogue import kpi_measures
+from veu_metrics.disclosure import apply_disclosure, flag_column
+from veu_metrics.facts import Facts, slice_by_start
+from veu_metrics.filters import Filters, add_months, month_start
+from veu_metrics.jobcentre import (
+    compute_comparable_municipalities,
+    compute_jobcentre_ranking,
+    compute_jobcentre_trend,
+)
+from veu_metrics.schema import FOCUS_AREAS
+from veu_metrics.targets import compute_target_progress
+
+__all__ = [
+    "BREAKDOWNS", "GRAINS", "MeasureError", "available_half_years", "compute_area_table",
+    "compute_balance_changes", "compute_balance_matrix", "compute_blind_spots",
+    "compute_comparable_municipalities", "compute_courses", "compute_courses_by_provider",
+    "compute_focus_areas", "compute_jobcentre_ranking", "compute_jobcentre_trend",
+    "compute_kpis", "compute_outcomes", "compute_series", "compute_shortage_activity",
+    "compute_target_progress", "compute_measure_value",
+]
+
+OUTCOME_GROUPINGS = ("education_type", "funding", "labour_status", "shortage", "year")
+
+_SCOPES = ("current", "previous", "national", "national_previous")
+
+
+# ---------------------------------------------------------------------------------------- KPIs
+def compute_kpis(facts: Facts, filters: Filters, threshold: int,
+                 measures: list[str] | None = None) -> pl.DataFrame:
+    """One row per measure: the value, the same period a year earlier, the national value.
+
+    Columns: ``measure``, ``value``, ``value_previous``, ``value_national``,
+    ``value_national_previous`` (each with ``_suppressed``), ``change`` (value − previous; for
+    shares in fraction points) with ``change_suppressed``, ``change_pct`` (relative change, for
+    non-rates) and ``previous_available`` (false when the data do not reach a year back).
+    """
+    keys = list(measures) if measures else kpi_measures()
+    chosen = [measure_of(k) for k in keys]
+    current = (filters.period_from, filters.period_to)
+    previous = (add_months(filters.period_from, -12), add_months(filters.period_to, -12))
+    previous_available = previous[0] >= month_start(facts.covers_from)
+    windows = {"current": current, "previous": previous, "national": current,
+               "national_previous": previous}
+
+    parts: dict[tuple[str, str], dict[str, float]] = {}
+    for table in ("enrolments", "courses"):
+        group = [m for m in chosen if m.table == table]
+        if group:
+            parts |= _kpi_parts(facts, filters, group, windows)
+    if any(m.key == "jobcentre_uptake" for m in chosen):
+        for scope, (first, last) in windows.items():
+            avg = unemployment_average(facts, filters, first=first, last=last,
+                                       use_areas=not scope.startswith("national"))
+            value = avg["full_time_unemployed"][0] if avg.height else None
+            parts[("jobcentre_uptake", scope)]["denominator"] = float(value or 0.0)
+
+    rows = []
+    for m in chosen:
+        frame = pl.DataFrame(
+            [{"scope": s, **parts[(m.key, s)]} for s in _SCOPES],
+            schema={"scope": pl.String, "numerator": pl.Float64, "denominator": pl.Float64,
+                    "support": pl.Int64},
+        )
+        shown = disclose(with_value(frame, m).with_columns(pl.col("value").cast(pl.Float64)), m,
+                         threshold=threshold, lines=[])
+        by_scope = {r["scope"]: r for r in shown.iter_rows(named=True)}
+        row: dict[str, object] = {"measure": m.key}
+        for scope in _SCOPES:
+            suffix = "" if scope == "current" else f"_{scope}"
+            value, hidden = by_scope[scope]["value"], by_scope[scope]["value_suppressed"]
+            if scope.endswith("previous") and not previous_available:
+                value, hidden = None, False
+            row[f"value{suffix}"] = value
+            row[f"value{suffix}_suppressed"] = hidden
+        both = row["value"] is not None and row["value_previous"] is not None
+        row["change"] = (row["value"] - row["value_previous"]) if both else None  # type: ignore[operator]
+        row["change_suppressed"] = bool(row["value_suppressed"] or row["value_previous_suppressed"])
+        row["change_pct"] = (
+            row["change"] / row["value_previous"]  # type: ignore[operator]
+            if both and m.kind != "rate" and row["value_previous"] else None
+        )
+        row["previous_available"] = previous_available
+        rows.append(row)
+    columns = ["measure"] + [f"value{'' if s == 'current' else '_' + s}{x}" for s in _SCOPES
+                             for x in ("", "_suppressed")]
+    schema = {c: (pl.Boolean if c.endswith("_suppressed") else pl.Float64) for c in columns}
+    schema |= {"measure": pl.String, "change": pl.Float64, "change_suppressed": pl.Boolean,
+               "change_pct": pl.Float64, "previous_available": pl.Boolean}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _kpi_parts(facts: Facts, filters: Filters, measures: list, windows: dict) -> dict:
+    """Numerator/denominator/support of each (measure, scope) in ONE pass over the facts."""
+    table = measures[0].table
+    earliest = min(first for first, _ in windows.values())
+    latest = max(last for _, last in windows.values())
+    if table == "courses":
+        frame = slice_by_start(facts.courses, earliest, latest).lazy().filter(
+            ~pl.col("cancelled") & filters.attribute_predicate(include_participant=False))
+        in_area = filters.area_predicate("provider_municipality_code")
+    else:
+        frame = slice_by_start(facts.participations, None, latest).lazy().filter(
+            (pl.col("end_month") >= earliest) & filters.attribute_predicate())
+        in_area = filters.area_predicate("municipality_code")
+    exprs = []
+    for m in measures:
+        for scope, (first, last) in windows.items():
+            mask = pl.col(anchor_of(m)).is_between(first, last)
+            if not scope.startswith("national"):
+                mask = mask & in_area
+            if m.key in UNEMPLOYED_ONLY:
+                mask = mask & pl.col("unemployed")
+            for expr in part_exprs(m, mask):
+                exprs.append(expr.alias(f"{m.key}|{scope}|{expr.meta.output_name()}"))
+    values = frame.select(exprs).collect().row(0, named=True)
+    result: dict[tuple[str, str], dict[str, float]] = {}
+    for name, value in values.items():
+        key, scope, part = name.split("|")
+        result.setdefault((key, scope), {})[part] = value
+    return result
+
+
+def compute_measure_value(facts: Facts, filters: Filters, measure: str, *, threshold: int
+                          ) -> tuple[float | None, bool]:
+    """One measure for the filters: (value, suppressed). The KPI cards' figure."""
+    row = compute_kpis(facts, filters, threshold, [measure]).row(0, named=True)
+    return row["value"], row["value_suppressed"]
+
+
+# -------------------------------------------------------------------------------------- series
+def compute_series(facts: Facts, filters: Filters, measure: str, *, threshold: int,
+                   grain: str = "month", breakdown: str | None = None) -> pl.DataFrame:
+    """A measure per period (month / quarter / year), optionally split by a breakdown.
+
+    Columns: ``period`` (Date, first day), ``group`` (String; null without a breakdown, and the
+    null group holds rows without a value, e.g. courses without focus area), ``value``,
+    ``value_suppressed``. Every period of the filter is present; counts of empty periods are 0.
+    Area groups are area codes of ``filters.scheme`` (names: ``geography.area_names``).
+    """
+    m = measure_of(measure)
+    check_grain(grain)
+    check_breakdown(m, breakdown)
+    periods = period_starts(filters.period_from, filters.period_to, grain)
+    period_frame = pl.DataFrame({"period": periods}, schema={"period": pl.Date})
+    if breakdown is None:
+        grid = period_frame
+    else:
+        if breakdown == "area":
+            groups = list(filters.areas) or area_grid(filters.scheme)
+        else:
+            raw_groups = measure_table(facts, filters, m, first=filters.period_from,
+                                       last=filters.period_to, breakdown=breakdown)
+            groups = _ordered_groups(raw_groups.filter(pl.col("support") > 0)["group"], breakdown)
+        grid = period_frame.join(pl.DataFrame({"group": groups}, schema={"group": pl.String}),
+                                 how="cross")
+    table = measure_table(facts, filters, m, first=filters.period_from, last=filters.period_to,
+                          grain=grain, breakdown=breakdown, grid=grid)
+    if breakdown is None:
+        table = table.with_columns(pl.lit(None, dtype=pl.String).alias("group"))
+    table = table.with_columns(
+        pl.col("period").dt.truncate("1q").alias("_quarter"),
+        pl.col("period").dt.truncate("1y").alias("_year"),
+    )
+    lines = _series_lines(grain, breakdown is not None)
+    shown = disclose(table, m, threshold=threshold, lines=lines)
+    return shown.select("period", "group", "value", "value_suppressed").sort(
+        "period", maintain_order=True)
+
+
+def _series_lines(grain: str, with_groups: bool) -> list[tuple[str, ...]]:
+    """Totals a series is published beside: the whole period, and coarser periods of the same data."""
+    coarser = {"month": [("_quarter",), ("_year",)], "quarter": [("_year",)], "year": []}[grain]
+    if not with_groups:
+        return [(), *coarser]
+    return [("period",), ("group",), (), *[("group", *c) for c in coarser]]
+
+
+def _ordered_groups(values: pl.Series, breakdown: str) -> list[str | None]:
+    """Groups in a stable order: enum order where there is one, else sorted; null last."""
+    present = set(values.to_list())
+    order = _ENUM_ORDER.get(breakdown)
+    if order is not None:
+        ordered: list[str | None] = [v for v in order if v in present]
+    else:
+        ordered = sorted(v for v in present if v is not None)
+    if None in present:
+        ordered.append(None)
+    return ordered
+
+
+def _enum_order() -> dict[str, list[str]]:
+    from veu_metrics.occupations import INDUSTRY_GROUPS
+    from veu_metrics.schema import (
+        AGE_BANDS,
+        BALANCE_STATUSES,
+        EDUCATION_LEVELS,
+        EDUCATION_TYPES,
+        FUNDING_SCHEMES,
+        GENDERS,
+        LABOUR_STATUSES,
+    )
+
+    return {
+        "education_type": list(EDUCATION_TYPES), "funding": list(FUNDING_SCHEMES),
+        "industry_group": list(INDUSTRY_GROUPS), "focus_area": list(FOCUS_AREAS),
+        "balance_status": list(BALANCE_STATUSES), "labour_status": list(LABOUR_STATUSES),
+        "gender": list(GENDERS), "age_band": list(AGE_BANDS),
+        "education_level": list(EDUCATION_LEVELS), "job_veu": ["true", "false"],
+        "shortage": ["true", "false"],
+    }
+
+
+_ENUM_ORDER = _enum_order()
+
+
+# ---------------------------------------------------------------------------------- area table
+def compute_area_table(facts: Facts, filters: Filters, measure: str, scheme: str, *,
+                       threshold: int) -> pl.DataFrame:
+    """A measure for every area of ``scheme`` (for maps and tables).
+
+    With ``scheme='municipality'`` and areas selected in the filters, only the municipalities
+    inside the selection are returned (the map of one council's area). Otherwise every area of
+    the scheme is returned for context and ``selected`` marks those overlapping the selection.
+    Columns: ``area_code``, ``area_name``, ``area_name_en``, ``selected``, ``value``,
+    ``numerator``, ``denominator`` (each with ``_suppressed``; denominator only for rates).
+    """
+    m = measure_of(measure)
+    areas = geography.areas(scheme)
+    selected_municipalities = filters.municipality_codes()
+    lookup = geography.area_lookup(scheme)
+    if selected_municipalities is None:
+        selected_codes: set[str] = set()
+    else:
+        selected_codes = set(
+            lookup.filter(pl.col("municipality_code").is_in(selected_municipalities))["area_code"])
+    restrict = scheme == "municipality" and selected_municipalities is not None
+    if restrict:
+        areas = areas.filter(pl.col("area_code").is_in(list(selected_codes)))
+    grid = areas.select("area_code")
+    table = measure_table(facts, filters, m, first=filters.period_from, last=filters.period_to,
+                          area_scheme=scheme, grid=grid, use_areas=restrict)
+    shown = disclose(table, m, threshold=threshold, lines=[()], keep_parts=True)
+    return areas.with_columns(pl.col("area_code").is_in(list(selected_codes)).alias("selected")).join(
+        shown, on="area_code", how="left", maintain_order="left")
+
+
+# --------------------------------------------------------------------------------- focus areas
+def compute_focus_areas(facts: Facts, filters: Filters, *, threshold: int,
+                        top: int | None = None) -> pl.DataFrame:
+    """Participations by focus area, largest first (hidden ones after, no focus area last).
+
+    Columns: ``focus_area`` (null = courses without a focus area), ``participations``, ``share``
+    (of all participations in the filter), each with ``_suppressed``. Focus areas without
+    participations are left out.
+    """
+    m = measure_of("participations")
+    raw = measure_table(facts, filters, m, first=filters.period_from, last=filters.period_to,
+                        breakdown="focus_area")
+    total = float(raw["numerator"].sum()) if raw.height else 0.0
+    frame = raw.filter(pl.col("support") > 0).select(
+        pl.col("group").alias("focus_area"),
+        pl.col("value").alias("participations"),
+        (pl.col("numerator") / total if total else pl.lit(None, dtype=pl.Float64)).alias("share"),
+    )
+    shown = apply_disclosure(frame, threshold=threshold, counts=["participations"],
+                             linked={"share": "participations"}, lines=[()])
+    shown = shown.sort(
+        [pl.col("focus_area").is_null(), pl.col("participations_suppressed"),
+         pl.col("participations")],
+        descending=[False, False, True], nulls_last=True,
+    )
+    return shown.head(top) if top is not None else shown
+
+
+# ------------------------------------------------------------------------------------ outcomes
+def _ratio(numerator: str, denominator: str) -> pl.Expr:
+    return (pl.when(pl.col(denominator) > 0)
+            .then(pl.col(numerator) / pl.col(denominator)).otherwise(None))
+
+
+def compute_outcomes(facts: Facts, filters: Filters, *, threshold: int,
+                     by: str = "education_type") -> pl.DataFrame:
+    """Completion and employment 3 and 6 months after, by group, for courses ending in the period.
+
+    ``by``: education_type, funding, labour_status, shortage (groups 'shortage' / 'other') or
+    year (of the course's end). Columns: ``group``, ``participations`` (ended in the period),
+    ``completed``, ``completion_known``, ``completion_rate``, ``employed_3m``,
+    ``employment_3m_known``, ``employment_rate_3m``, and the same for 6m — each with
+    ``_suppressed``. Employment is measured for unemployed participants only.
+    """
+    if by not in OUTCOME_GROUPINGS:
+        raise MeasureError(f"unknown outcome grouping {by!r}; expected one of {OUTCOME_GROUPINGS}")
+    m = measure_of("completion_rate")
+    if by == "year":
+        key = pl.col("end_month").dt.year().cast(pl.String)
+    elif by == "shortage":
+        key = pl.when(pl.col("shortage")).then(pl.lit("shortage")).otherwise(pl.lit("other"))
+    else:
+        key = pl.col(by).cast(pl.String)
+    from veu_metrics.aggregate import rows as fact_rows
+
+    lazy = fact_rows(facts, filters, m, first=filters.period_from, last=filters.period_to)
+    unemployed = pl.col("unemployed")
+    frame = lazy.group_by(key.alias("group")).agg(
+        pl.len().cast(pl.Int64).alias("participations"),
+        pl.col("completed").fill_null(False).sum().cast(pl.Int64).alias("completed"),
+        pl.col("completed").count().cast(pl.Int64).alias("completion_known"),
+        (unemployed & pl.col("employed_3m")).fill_null(False).sum().cast(pl.Int64).alias("employed_3m"),
+        (unemployed & pl.col("employed_3m").is_not_null()).sum().cast(pl.Int64)
+        .alias("employment_3m_known"),
+        (unemployed & pl.col("employed_6m")).fill_null(False).sum().cast(pl.Int64).alias("employed_6m"),
+        (unemployed & pl.col("employed_6m").is_not_null()).sum().cast(pl.Int64)
+        .alias("employment_6m_known"),
+    ).collect()
+    present = set(frame["group"].to_list())
+    if by == "year":
+        groups: list[str | None] = sorted(g for g in present if g is not None)
+    elif by == "shortage":
+        groups = [g for g in ("shortage", "other") if g in present]
+    else:
+        groups = _ordered_groups(frame["group"], by)
+    frame = pl.DataFrame({"group": groups}, schema={"group": pl.String}).join(
+        frame, on="group", how="left", maintain_order="left", nulls_equal=True)
+    frame = frame.select(
+        "group", "participations",
+        "completed", "completion_known", _ratio("completed", "completion_known").alias("completion_rate"),
+        "employed_3m", "employment_3m_known",
+        _ratio("employed_3m", "employment_3m_known").alias("employment_rate_3m"),
+        "employed_6m", "employment_6m_known",
+        _ratio("employed_6m", "employment_6m_known").alias("employment_rate_6m"),
+    )
+    counts = ["participations", "completed", "completion_known", "employed_3m",
+              "employment_3m_known", "employed_6m", "employment_6m_known"]
+    return apply_disclosure(
+        frame, threshold=threshold, counts=counts, lines=[()],
+        rates={"completion_rate": ("completed", "completion_known"),
+               "employment_rate_3m": ("employed_3m", "employment_3m_known"),
+               "employment_rate_6m": ("employed_6m", "employment_6m_known")},
+    )
+
+
+# ------------------------------------------------------------------------------------- courses
+def _course_rows(facts: Facts, filters: Filters, search: str, include_cancelled: bool
+                 ) -> pl.DataFrame:
+    frame = slice_by_start(facts.courses, filters.period_from, filters.period_to).lazy()
+    predicates = [
+        filters.period_predicate("start_month"),
+        filters.attribute_predicate(include_participant=False),
+        filters.area_predicate("provider_municipality_code"),
+    ]
+    if not include_cancelled:
+        predicates.append(~pl.col("cancelled"))
+    places = geography.municipalities().lazy().select(
+        pl.col("municipality_code").alias("provider_municipality_code"),
+        pl.col("municipality_name").alias("place"),
+    )
+    frame = frame.filter(pl.all_horizontal(predicates)).join(
+        places, on="provider_municipality_code", how="left", maintain_order="left")
+    needle = search.strip().lower()
+    if needle:
+        haystack = [pl.col(c).cast(pl.String).fill_null("").str.to_lowercase()
+                    for c in ("title", "provider", "place", "occupation_title_da",
+                              "occupation_title_en", "amu_number", "course_id")]
+        frame = frame.filter(pl.any_horizontal(h.str.contains(needle, literal=True) for h in haystack))
+    return frame.collect()
+
+
+def compute_courses(facts: Facts, filters: Filters, *, threshold: int, search: str = "",
+                    limit: int | None = None, include_cancelled: bool = False) -> pl.DataFrame:
+    """The courses started in the period in the selected areas (by where they are held).
+
+    ``search`` matches title, provider, place, occupation, AMU number or course id (case
+    blind). Newest first. ``participants`` (all enrolments) is hidden for 1–4, and more where a
+    provider's total would reveal a hidden course. Participant filters (labour status) do not
+    apply to the course list.
+    """
+    frame = _course_rows(facts, filters, search, include_cancelled).select(
+        "course_id", "title", "education_type", "amu_number", "provider", "place",
+        "provider_municipality_code", "start_date", "end_date", "funding", "job_veu",
+        "focus_area", pl.col("occupation_code").cast(pl.String), "occupation_title_da",
+        "occupation_title_en", "seats", pl.col("participants").cast(pl.Int64), "cancelled",
+    ).sort(["start_date", "course_id"], descending=[True, False])
+    shown = apply_disclosure(frame, threshold=threshold, counts=["participants"],
+                             lines=[("provider",), ()])
+    return shown.head(limit) if limit is not None else shown
+
+
+def compute_courses_by_provider(facts: Facts, filters: Filters, *, threshold: int,
+                                search: str = "") -> pl.DataFrame:
+    """Courses grouped by provider: ``courses``, ``participants`` (controlled), ``seats``,
+    ``places`` (municipalities), ``first_start``, ``last_start``; most courses first."""
+    frame = _course_rows(facts, filters, search, include_cancelled=False)
+    grouped = frame.group_by("provider").agg(
+        pl.len().cast(pl.Int64).alias("courses"),
+        pl.col("participants").sum().cast(pl.Int64).alias("participants"),
+        pl.col("seats").sum().cast(pl.Int64).alias("seats"),
+        pl.col("place").unique().sort().str.join(", ").alias("places"),
+        pl.col("start_date").min().alias("first_start"),
+        pl.col("start_date").max().alias("last_start"),
+    ).sort(["courses", "provider"], descending=[True, False])
+    return apply_disclosure(grouped, threshold=threshold, counts=["participants"], lines=[()])
+
+
+def suppressed_columns(frame: pl.DataFrame) -> list[str]:
+    """The controlled value columns of a frame (those with a ``_suppressed`` flag beside them)."""
+    return [c for c in frame.columns if flag_column(c) in frame.columns]
+
+
+def data_months(facts: Facts) -> tuple[date, date]:
+    """First and last complete month of the data (for period pickers)."""
+    return month_start(facts.covers_from), facts.last_month

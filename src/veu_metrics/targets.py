@@ -1,0 +1,142 @@
+"""Target progress: each area's yearly VEU strategy goals against the year to date.
+
+Year to date is January to the last complete month with data in the target year. The full-year
+projection divides it by the share of a full year that the same months made up in the previous
+(up to 3) complete years of data, for the same area and focus area — the area's own seasonal
+profile. Without such a year the share is months elapsed ÷ 12. Shares and rates are not
+projected: the projection is the year-to-date value. On track: projection ≥ target (≤ for a
+measure where lower is better).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from veu_metrics import geography
+from veu_metrics.aggregate import MeasureError, disclose, measure_of, measure_table
+from veu_metrics.catalogue import load_catalogue
+from veu_metrics.disclosure import flag_column
+from veu_metrics.facts import Facts
+from veu_metrics.filters import Filters, month_start
+
+PROFILE_YEARS = 3
+
+_COLUMNS = {
+    "measure": pl.String, "focus_area": pl.String, "target": pl.Float64,
+    "actual_ytd": pl.Float64, "actual_ytd_suppressed": pl.Boolean,
+    "projection": pl.Float64, "projection_suppressed": pl.Boolean,
+    "share_of_target": pl.Float64, "share_of_target_suppressed": pl.Boolean,
+    "months_elapsed": pl.Int32, "expected_share_of_year": pl.Float64, "on_track": pl.Boolean,
+}
+
+
+def _seasonal_share(facts: Facts, filters: Filters, measure_key: str, year: int, months: int
+                    ) -> float:
+    """Share of a full year's activity that January..month ``months`` held in earlier years."""
+    m = measure_of("participations" if measure_key == "persons" else measure_key)
+    first_complete = facts.covers_from.year + (0 if facts.covers_from <= date(
+        facts.covers_from.year, 1, 1) else 1)
+    years = [y for y in range(year - PROFILE_YEARS, year) if y >= first_complete
+             and date(y, 12, 1) <= facts.last_month]
+    shares = []
+    for y in years:
+        year_filters = filters.with_changes(period_from=date(y, 1, 1), period_to=date(y, 12, 1))
+        monthly = measure_table(facts, year_filters, m, first=date(y, 1, 1), last=date(y, 12, 1),
+                                grain="month")
+        total = float(monthly["numerator"].sum())
+        if total > 0:
+            done = float(monthly.filter(pl.col("period").dt.month() <= months)["numerator"].sum())
+            shares.append(done / total)
+    return sum(shares) / len(shares) if shares else months / 12
+
+
+def compute_target_progress(facts: Facts, area_scheme: str, area_code: str, year: int, *,
+                            threshold: int, as_of: date | None = None) -> pl.DataFrame:
+    """Progress on each target of an area for a year (one row per measure × focus area).
+
+    Columns: ``measure``, ``focus_area`` (null = the whole area), ``target``, ``actual_ytd``,
+    ``projection``, ``share_of_target`` (projection ÷ target) — each with ``_suppressed`` —
+    ``months_elapsed``, ``expected_share_of_year`` and ``on_track`` (null when unknown or hidden).
+    Targets for measures missing from the catalogue are left out.
+    """
+    if area_scheme not in ("rar", "council"):
+        raise MeasureError(f"targets are set per 'rar' or 'council' area, not {area_scheme!r}")
+    if area_code not in geography.area_names(area_scheme):
+        raise MeasureError(f"unknown {area_scheme} area {area_code!r}")
+    targets = facts.targets.filter(
+        (pl.col("year") == year) & (pl.col("area_scheme") == area_scheme)
+        & (pl.col("area_code") == area_code)
+        & pl.col("measure").is_in(list(load_catalogue()))
+    ).with_columns(pl.col("focus_area").cast(pl.String)).sort(
+        ["measure", "focus_area"], nulls_last=False)
+    last = min(month_start(as_of) if as_of else facts.last_month, date(year, 12, 1))
+    months = last.month if last.year == year else 0
+    rows: list[dict[str, object]] = []
+    for target in targets.iter_rows(named=True):
+        m = measure_of(target["measure"])
+        filters = Filters(
+            period_from=date(year, 1, 1), period_to=max(last, date(year, 1, 1)),
+            scheme=area_scheme, areas=(area_code,),
+            focus_areas=(target["focus_area"],) if target["focus_area"] else (),
+        )
+        row: dict[str, object] = {"measure": m.key, "focus_area": target["focus_area"],
+                                  "target": target["target"], "months_elapsed": months,
+                                  "actual_ytd": None, "actual_ytd_suppressed": False,
+                                  "expected_share_of_year": 0.0}
+        if months:
+            row["_parts"] = measure_table(facts, filters, m, first=filters.period_from,
+                                          last=filters.period_to).row(0, named=True)
+            row["expected_share_of_year"] = (
+                1.0 if m.kind == "rate" else _seasonal_share(facts, filters, m.key, year, months))
+        rows.append(row)
+    if not rows:
+        return pl.DataFrame(schema=_COLUMNS)
+    _disclose_actuals(rows, threshold)
+    frame = pl.DataFrame([{k: v for k, v in r.items() if k != "_parts"} for r in rows],
+                         schema={k: _COLUMNS[k] for k in (
+                             "measure", "focus_area", "target", "months_elapsed", "actual_ytd",
+                             "actual_ytd_suppressed", "expected_share_of_year")}, orient="row")
+    catalogue = load_catalogue()
+    is_rate = pl.col("measure").replace_strict(
+        {k: m.kind == "rate" for k, m in catalogue.items()}, return_dtype=pl.Boolean)
+    lower_better = pl.col("measure").replace_strict(
+        {k: not m.higher_is_better for k, m in catalogue.items()}, return_dtype=pl.Boolean)
+    projection = (
+        pl.when(is_rate).then(pl.col("actual_ytd"))
+        .when(pl.col("expected_share_of_year") > 0)
+        .then(pl.col("actual_ytd") / pl.col("expected_share_of_year"))
+        .otherwise(None)
+    )
+    frame = frame.with_columns(projection.alias("projection")).with_columns(
+        pl.col("actual_ytd_suppressed").alias(flag_column("projection")),
+        pl.when(pl.col("target") > 0).then(pl.col("projection") / pl.col("target"))
+        .alias("share_of_target"),
+        pl.col("actual_ytd_suppressed").alias(flag_column("share_of_target")),
+        pl.when(pl.col("projection").is_null()).then(None)
+        .when(lower_better).then(pl.col("projection") <= pl.col("target"))
+        .otherwise(pl.col("projection") >= pl.col("target")).alias("on_track"),
+    )
+    return frame.select(list(_COLUMNS))
+
+
+def _disclose_actuals(rows: list[dict[str, object]], threshold: int) -> None:
+    """Fill ``actual_ytd`` with disclosure control, per measure.
+
+    The focus-area rows of a measure are treated as parts of a published total (conservative:
+    they may not cover the whole area), the whole-area row on its own.
+    """
+    by_measure: dict[tuple[str, bool], list[dict[str, object]]] = {}
+    for row in rows:
+        if "_parts" in row:
+            key = (str(row["measure"]), row["focus_area"] is not None)
+            by_measure.setdefault(key, []).append(row)
+    for (key, is_focus), group in by_measure.items():
+        m = measure_of(key)
+        parts = pl.DataFrame([g["_parts"] for g in group]).with_columns(
+            pl.col("value").cast(pl.Float64))
+        shown = disclose(parts, m, threshold=threshold, lines=[()] if is_focus else [])
+        for row, value, hidden in zip(group, shown["value"], shown["value_suppressed"], strict=True):
+            row["actual_ytd"] = value
+            row["actual_ytd_suppressed"] = hidden
