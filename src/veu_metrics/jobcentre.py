@@ -136,21 +136,24 @@ def compute_comparable_municipalities(facts: Facts, filters: Filters, municipali
     """The municipality and the ``count`` municipalities most like it in unemployment.
 
     Likeness: Euclidean distance on the standardised log of average full-time unemployed and the
-    insured share, over the whole country. Columns: the ranking's, plus ``distance`` and
+    insured share, over the municipalities of the whole country that have unemployed people. Columns: the ranking's, plus ``distance`` and
     ``is_selected``; the chosen municipality first.
     """
     if municipality_code not in geography.municipality_codes():
         raise MeasureError(f"unknown municipality code {municipality_code}")
     ranking = compute_jobcentre_ranking(facts, filters.whole_country(), threshold=threshold)
-    level = np.log1p(ranking["full_time_unemployed"].fill_null(0.0).to_numpy())
-    share = ranking["insured_share"].to_numpy().astype(float)
-    share = np.where(np.isnan(share), np.nanmedian(share) if np.isfinite(share).any() else 0.0,
-                     share)
+    # Only municipalities with unemployed people are comparable (others have no uptake).
+    candidates = ranking.filter((pl.col("full_time_unemployed") > 0)
+                                | (pl.col("municipality_code") == municipality_code))
+    level = np.log1p(candidates["full_time_unemployed"].fill_null(0.0).to_numpy())
+    share = candidates["insured_share"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
+    known = np.isfinite(share)
+    share = np.where(known, share, np.median(share[known]) if known.any() else 0.0)
     features = np.column_stack([_standardise(level), _standardise(share)])
-    codes = ranking["municipality_code"].to_list()
+    codes = candidates["municipality_code"].to_list()
     target = features[codes.index(municipality_code)]
     distance = np.sqrt(((features - target) ** 2).sum(axis=1))
-    frame = ranking.with_columns(
+    frame = candidates.with_columns(
         pl.Series("distance", distance),
         (pl.col("municipality_code") == municipality_code).alias("is_selected"),
     )

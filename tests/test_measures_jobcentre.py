@@ -1,0 +1,108 @@
+"""Job-centre ranking, expected uptake, comparable municipalities and trend on the hand-made scenario.
+
+From test_measures.scenario (2024): unemployed participations — Odense 461: 4 (all insured,
+course A, March), Svendborg 479: 6 (other unemployed, course D, May), København 101: 0.
+Average full-time unemployed (insured): 461 1,000 (600), 479 500 (200), 101 2,000 (1,000);
+no unemployment rows elsewhere.
+"""
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from test_measures import FYN, YEAR, facts  # noqa: F401  (facts is a fixture)
+from veu_metrics.measures import (
+    MeasureError,
+    compute_comparable_municipalities,
+    compute_jobcentre_ranking,
+    compute_jobcentre_trend,
+)
+
+INSURED_RATE = 4 / 1800   # national insured participations ÷ insured unemployed
+OTHER_RATE = 6 / 1700     # national other participations ÷ other unemployed
+
+
+def expected_uptake(full_time: float, insured: float) -> float:
+    return (INSURED_RATE * insured + OTHER_RATE * (full_time - insured)) / full_time * 1000
+
+
+def test_ranking_actual_vs_expected(facts):  # noqa: F811
+    ranking = compute_jobcentre_ranking(facts, YEAR, threshold=3)
+    assert ranking.height == 98
+    top = ranking.head(3)
+    assert top["municipality_code"].to_list() == [479, 461, 101]
+    assert top["rank"].to_list() == [1, 2, 3]
+    assert top["uptake"].to_list() == pytest.approx([12.0, 4.0, 0.0])
+    assert top["expected_uptake"].to_list() == pytest.approx([
+        expected_uptake(500, 200), expected_uptake(1000, 600), expected_uptake(2000, 1000)])
+    assert top["difference"].to_list() == pytest.approx(
+        [12.0 - expected_uptake(500, 200), 4.0 - expected_uptake(1000, 600),
+         -expected_uptake(2000, 1000)])
+    assert top["insured_share"].to_list() == pytest.approx([0.4, 0.6, 0.5])
+    # The model is calibrated: expected participations add up to the actual national total.
+    expected_total = sum(e * ft / 1000 for e, ft in zip(
+        top["expected_uptake"], top["full_time_unemployed"], strict=True))
+    assert expected_total == pytest.approx(10.0)
+
+
+def test_municipality_with_zero_unemployed_has_no_uptake_and_no_rank(facts):  # noqa: F811
+    ranking = compute_jobcentre_ranking(facts, YEAR, threshold=3)
+    laesoe = ranking.filter(pl.col("municipality_code") == 825).row(0, named=True)
+    assert laesoe["full_time_unemployed"] == 0.0
+    assert laesoe["uptake"] is None and not laesoe["uptake_suppressed"]
+    assert laesoe["expected_uptake"] is None and laesoe["rank"] is None
+
+
+def test_ranking_hides_small_counts_and_their_partner(facts):  # noqa: F811
+    ranking = compute_jobcentre_ranking(facts, YEAR, threshold=5)
+    rows = {r["municipality_code"]: r for r in ranking.iter_rows(named=True)}
+    # Odense's 4 is hidden; with the national total 10, Svendborg's 6 would give it away.
+    for code in (461, 479):
+        assert rows[code]["participations"] is None and rows[code]["participations_suppressed"]
+        assert rows[code]["uptake"] is None and rows[code]["uptake_suppressed"]
+        assert rows[code]["difference"] is None and rows[code]["rank"] is None
+    assert rows[101]["uptake"] == 0.0 and rows[101]["rank"] == 1
+    assert rows[461]["expected_uptake"] == pytest.approx(expected_uptake(1000, 600))
+
+
+def test_ranking_restricted_to_the_selected_area(facts):  # noqa: F811
+    ranking = compute_jobcentre_ranking(facts, FYN, threshold=3)
+    assert ranking.height == 10
+    assert set(ranking["area_code"]) == {"fyn"}
+    # Expected uptake still uses the national rates.
+    odense = ranking.filter(pl.col("municipality_code") == 461).row(0, named=True)
+    assert odense["expected_uptake"] == pytest.approx(expected_uptake(1000, 600))
+
+
+def test_comparable_municipalities(facts):  # noqa: F811
+    similar = compute_comparable_municipalities(facts, YEAR, 461, threshold=3, count=2)
+    assert similar["municipality_code"].to_list() == [461, 101, 479]
+    assert similar["is_selected"].to_list() == [True, False, False]
+    assert similar["distance"][0] == 0.0
+    with pytest.raises(MeasureError, match="unknown municipality"):
+        compute_comparable_municipalities(facts, YEAR, 411, threshold=3)
+
+
+def test_trend_for_municipality_area_and_country(facts):  # noqa: F811
+    trend = compute_jobcentre_trend(facts, YEAR, 461, threshold=3, grain="quarter")
+    assert trend.height == 12
+    by_level = {level: trend.filter(pl.col("level") == level)["value"].to_list()
+                for level in ("municipality", "area", "country")}
+    assert by_level["municipality"] == pytest.approx([4.0, 0.0, 0.0, 0.0])
+    assert by_level["area"] == pytest.approx([4 / 1500 * 1000, 6 / 1500 * 1000, 0.0, 0.0])
+    assert by_level["country"] == pytest.approx([4 / 3500 * 1000, 6 / 3500 * 1000, 0.0, 0.0])
+    assert trend.filter(pl.col("level") == "area")["area_code"][0] == "fyn"
+    assert trend["period"].to_list()[:4] == [date(2024, 1, 1), date(2024, 4, 1), date(2024, 7, 1),
+                                             date(2024, 10, 1)]
+
+
+def test_trend_hides_a_small_quarter(facts):  # noqa: F811
+    trend = compute_jobcentre_trend(facts, YEAR, 461, threshold=5, grain="quarter")
+    municipality = trend.filter(pl.col("level") == "municipality")
+    assert municipality["value_suppressed"].to_list() == [True, False, False, False]
+    assert municipality["value"].to_list()[0] is None
+    # The council scheme gives the municipality's council area.
+    council = compute_jobcentre_trend(facts, YEAR.with_changes(scheme="council"), 461,
+                                      threshold=5, grain="year")
+    assert council.filter(pl.col("level") == "area")["area_code"][0] == "syddanmark"
