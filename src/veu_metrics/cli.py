@@ -30,10 +30,96 @@ def _run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_import_commands(sub: argparse._SubParsersAction) -> None:
+    """validate, import and versions (docs/IMPORT.md). Exit codes: 0 clean (warnings allowed),
+    1 errors, 2 usage."""
+    v = sub.add_parser("validate", help="check data files and report every problem; changes nothing")
+    v.add_argument("paths", nargs="+", type=Path, metavar="DIR_OR_FILES")
+    v.add_argument("--dataset", type=Path, default=None, metavar="DATASET",
+                   help="check as an import into DATASET (missing tables come from its active version)")
+    i = sub.add_parser("import", help="validate data files and publish them as a new dataset version")
+    i.add_argument("paths", nargs="+", type=Path, metavar="DIR_OR_FILES")
+    i.add_argument("--into", type=Path, required=True, metavar="DATASET", help="the dataset directory")
+    for p in (v, i):
+        p.add_argument("--update", action="store_true",
+                       help="update rows by key and add new ones, instead of replacing each supplied table")
+        p.add_argument("--json", action="store_true", help="the report as JSON")
+        p.add_argument("--lang", choices=("en", "da"), default="en", help="report language")
+    v.set_defaults(handler=_run_import)
+    i.set_defaults(handler=_run_import)
+    s = sub.add_parser("versions", help="list a dataset's versions, or switch the active one")
+    s.add_argument("dataset", type=Path, metavar="DATASET")
+    s.add_argument("--activate", metavar="ID", default=None, help="make version ID the active one")
+    s.add_argument("--json", action="store_true", help="the list as JSON")
+    s.set_defaults(handler=_run_versions)
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    import json
+
+    from veu_metrics.importer import collect_files
+    from veu_metrics.publish import import_upload, validate_upload
+    from veu_metrics.settings import SettingsError, load_settings
+
+    try:
+        files = collect_files(args.paths)
+        settings = load_settings()
+    except (FileNotFoundError, SettingsError) as exc:
+        print(f"veu-metrics {args.command}: {exc}", file=sys.stderr)
+        return 2
+    mode = "update" if args.update else "replace"
+    version = None
+    if args.command == "import":
+        report, version = import_upload(files, args.into, settings, mode=mode)
+    else:
+        report = validate_upload(files, args.dataset, mode=mode)
+    if args.json:
+        print(json.dumps(report.to_dict(args.lang) | {"version": version}, ensure_ascii=False, indent=2))
+    else:
+        print(report.to_text(args.lang), end="")
+        if version is not None:
+            print(("Offentliggjort som version {v}, nu aktiv i {d}." if args.lang == "da"
+                   else "Published as version {v}, now active in {d}.").format(v=version, d=args.into))
+    return 0 if report.ok else 1
+
+
+def _run_versions(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from veu_metrics.publish import PublishError, activate_version, list_versions
+
+    if not args.dataset.is_dir():
+        print(f"veu-metrics versions: {args.dataset} is not a directory", file=sys.stderr)
+        return 2
+    if args.activate:
+        try:
+            activate_version(args.dataset, args.activate)
+        except PublishError as exc:
+            print(f"veu-metrics versions: {exc}", file=sys.stderr)
+            return 2
+        except BlockingIOError:
+            print("veu-metrics versions: an import is running; try again when it has finished",
+                  file=sys.stderr)
+            return 1
+    infos = list_versions(args.dataset)
+    if args.json:
+        print(json.dumps([asdict(v) for v in infos], ensure_ascii=False, indent=2))
+        return 0
+    if not infos:
+        print(f"{args.dataset} has no published versions (import data with 'veu-metrics import').")
+    for v in infos:
+        rows = ", ".join(f"{t} {n}" for t, n in v.rows.items())
+        print(f"{'*' if v.active else ' '} {v.id}  {v.name or '?'}  "
+              f"{v.covers_from or '?'} – {v.covers_to or '?'}  created {v.created_at or '?'}  ({rows})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="veu-metrics", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _add_generate(sub)
+    _add_import_commands(sub)
     return parser
 
 

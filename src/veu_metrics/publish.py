@@ -348,13 +348,30 @@ def publish_version(dataset_dir: Path | str, prepared: PreparedImport,
 
 
 def new_version_id(versions: Path, now: datetime | None = None) -> str:
-    """A sortable id from the UTC time, e.g. 20261129-083712 (…-2 if that second is taken)."""
+    """A sortable id from the UTC time, e.g. 20261129-083712; …-2, …-3 within one second.
+
+    Always later (in version order) than every existing version, so that pruning by order
+    removes the oldest even when an id was freed by pruning or the clock was set back.
+    """
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    existing = version_ids(versions.parent) if versions.is_dir() else []
+    latest = _version_order(existing[-1]) if existing else None
+    if latest is not None:
+        newest_stamp = "-".join(existing[-1].split("-")[:2])
+        if _version_order(stamp) < _version_order(newest_stamp):
+            stamp = newest_stamp  # the clock is behind the newest version: continue after it
     candidate, n = stamp, 1
-    while (versions / candidate).exists():
+    while (versions / candidate).exists() or (
+            latest is not None and _version_order(candidate) <= latest and n < 10_000):
         n += 1
         candidate = f"{stamp}-{n}"
     return candidate
+
+
+def _version_order(version_id: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key: numeric parts as numbers (…-10 after …-9), other parts as text."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in version_id.split("-"))
 
 
 def _link_table(paths: list[Path], build: Path, table: str) -> None:
@@ -459,7 +476,8 @@ def version_ids(dataset_dir: Path | str) -> list[str]:
     versions = Path(dataset_dir) / VERSIONS_DIR
     if not versions.is_dir():
         return []
-    return sorted(p.name for p in versions.iterdir() if p.is_dir() and TMP_MARKER not in p.name)
+    return sorted((p.name for p in versions.iterdir() if p.is_dir() and TMP_MARKER not in p.name),
+                  key=_version_order)
 
 
 def list_versions(dataset_dir: Path | str) -> list[VersionInfo]:

@@ -214,19 +214,23 @@ class Report:
             "message": pl.String, "more": pl.Int64,
         })
 
-    def to_json(self, lang: str = "en") -> str:
-        return json.dumps({
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {
             "ok": self.ok,
             "errors": self.count("error"),
             "warnings": self.count("warning"),
             "files": [asdict(f) for f in self.files],
             "problems": [p.to_dict(lang) for p in self.problems],
-        }, ensure_ascii=False, indent=2)
+        }
+
+    def to_json(self, lang: str = "en") -> str:
+        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2)
 
     def to_text(self, lang: str = "en") -> str:
         t = _TEXT["da" if lang == "da" else "en"]
-        lines = [f"{t['title']}: {self.count('error')} {t['errors']}, "
-                 f"{self.count('warning')} {t['warnings']}"]
+        errors, warnings = self.count("error"), self.count("warning")
+        lines = [f"{t['title']}: {errors} {t['error'] if errors == 1 else t['errors']}, "
+                 f"{warnings} {t['warning'] if warnings == 1 else t['warnings']}"]
         if self.files:
             lines.append(f"{t['files']}:")
             for f in self.files:
