@@ -11,7 +11,9 @@ from polars.testing import assert_frame_equal
 from veu_metrics import schema
 from veu_metrics.importer import (
     COLUMN_ALIASES,
+    FALSE_WORDS,
     TABLE_ALIASES,
+    TRUE_WORDS,
     column_lookup,
     decode_text,
     find_header_row,
@@ -301,3 +303,24 @@ def test_hidden_and_lock_files_are_skipped_and_other_files_warned():
                        ("README.md", b"# notes")])
     assert [(p.kind, p.file, p.severity) for p in report.problems] == [
         ("no_files", "(input)", "error"), ("ignored_file", "README.md", "warning")]
+
+
+def test_import_md_documents_every_alias_and_problem_kind():
+    from pathlib import Path
+
+    from veu_metrics.validation import MESSAGES
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "IMPORT.md").read_text(encoding="utf-8")
+    for table, aliases in TABLE_ALIASES.items():
+        for alias in (table, *aliases):
+            assert f"`{alias}`" in text, f"file name {alias} is not documented"
+    for table, columns in COLUMN_ALIASES.items():
+        section = text.split(f"\n### {table}\n", 1)[1].split("\n### ", 1)[0]
+        for column, aliases in columns.items():
+            line = next(line for line in section.splitlines() if line.startswith(f"| `{column}` |"))
+            for alias in aliases:
+                assert f"`{alias}`" in line, f"{table}.{column}: alias {alias} is not documented"
+    for kind in MESSAGES:
+        assert f"| `{kind}` |" in text, f"problem kind {kind} is not documented"
+    for word in TRUE_WORDS + FALSE_WORDS:
+        assert f"`{word}`" in text, f"boolean word {word} is not documented"
