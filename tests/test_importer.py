@@ -250,6 +250,7 @@ def test_excel_workbook_with_a_sheet_per_table():
     })
     parsed, report = parse([("export.xlsx", data)])
     assert report.ok, report.to_text()
+    assert [(p.kind, p.value) for p in report.warnings] == [("ignored_sheet", "Noter")]
     assert set(parsed.tables) == {"balance", "targets"}
     assert parsed.tables["targets"]["target"].to_list() == [1200.0]
     assert parsed.tables["balance"][SOURCE].to_list() == ["export.xlsx [balance]"]

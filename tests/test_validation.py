@@ -95,6 +95,11 @@ CORPUS = [
     ("balance_text.parquet", "wrong_format", None, None, "CSV text", "rename it to .csv"),
     ("targets_ragged.csv", "ragged_row", 4, None, "8 fields", "6 fields separated by ','"),
     ("targets_open_quote.csv", "truncated", 3, None, None, "never closed"),
+    ("targets_bad_quoting.csv", "bad_quoting", 4, None, "line 4: ',' expected after '\"'",
+     "inner quotes doubled"),
+    ("targets_unknown_measure.csv", "unknown_measure", 5, "measure", "gennemfoerelse",
+     "participations"),
+    ("balance_missing_value.csv", "missing_value", 4, "status", None, "a value (one of: Mangel"),
 ]
 
 
@@ -142,6 +147,8 @@ def _parquet(table_csv: str) -> bytes:
     return buffer.getvalue()
 
 
+ANY = object()
+
 BUILT = [
     # Excel with a title row: the error is in sheet row 5 (title 1, header 2, K001 3, K002 4)
     ("courses.xlsx", lambda: _courses_workbook(1, "2024-01-09"), "end_before_start", 5,
@@ -156,6 +163,9 @@ BUILT = [
      2, None, "Expecting ',' delimiter", "JSON object"),
     ("data.csv", lambda: b"foo;bar;baz\n1;2;3\n", "unknown_table", None, None, None,
      "named by its table"),
+    # the reader's own words vary between versions: any value
+    ("balance.parquet", lambda: b"PAR1" + b"\x07" * 300 + b"PAR1", "unreadable", None, None,
+     ANY, "a Parquet file that Polars/Arrow can read"),
 ]
 
 
@@ -170,16 +180,18 @@ def test_built_bad_file_gives_its_message_and_leaves_the_dataset_unchanged(
     report, version = import_upload(files, active, Settings())
     assert version is None
     problem = find(report, kind)[0]
-    assert (problem.file, problem.row, problem.column, problem.value) == (name, row, column, value)
+    assert (problem.file, problem.row, problem.column) == (name, row, column)
+    assert value is ANY or problem.value == value
     assert expected in problem.expected
     assert tree_hash(active) == before
 
 
 def test_the_corpus_covers_every_error_kind_a_file_can_cause():
     covered = {case[1] for case in CORPUS} | {case[2] for case in BUILT}
+    # These come from the situation, not from a file's content; each has its own test.
     not_from_files = {"no_files", "missing_table", "publish_failed", "busy", "too_large",
-                      "dataset_unreadable", "unreadable", "bad_quoting", "unknown_measure",
-                      "ignored_file", "table_by_columns", "column_filled", "missing_value"}
+                      "dataset_unreadable", "ignored_file", "ignored_sheet", "table_by_columns",
+                      "column_filled"}
     warnings = {"no_activity_month", "no_unemployment_rows", "insured_above_total",
                 "over_capacity", "cancelled_with_enrolments", "negative_target"}
     assert set(MESSAGES) - covered - not_from_files - warnings == set()

@@ -483,7 +483,7 @@ def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
     import fastexcel  # imported here: only Excel imports pay for it
 
     try:
-        zipfile.ZipFile(io.BytesIO(data)).testzip()
+        zipfile.ZipFile(io.BytesIO(data))  # the zip directory is at the end: cut off → no directory
     except (zipfile.BadZipFile, EOFError, OSError):
         _truncated(name, problems, ("the workbook cannot be opened (damaged or cut off)",
                                     "projektmappen kan ikke åbnes (beskadiget eller afkortet)"))
@@ -498,6 +498,14 @@ def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
     names = list(reader.sheet_names)
     named = [n for n in names if table_for_name(n) is not None]
     chosen = named or names[:1]
+    skipped = [n for n in names if n not in chosen]
+    if skipped:  # never drop a sheet of data silently
+        problems.warning(name, "ignored_sheet", (
+            "one table per workbook (its first sheet), or sheets named by table "
+            "(courses, enrolments, balance, unemployment, targets)",
+            "én tabel pr. projektmappe (første ark), eller ark navngivet efter tabel "
+            "(courses, enrolments, balance, unemployment, targets)",
+        ), value=", ".join(skipped))
     sheets: list[Sheet] = []
     for sheet_name in chosen:
         source = name if len(chosen) == 1 else f"{name} [{sheet_name}]"

@@ -51,6 +51,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unreadable": ("the file cannot be read", "filen kan ikke læses"),
     "bad_quoting": ("broken quoting (\")", "fejl i anførselstegn (\")"),
     "ignored_file": ("file ignored: not a data file", "filen er sprunget over: ikke en datafil"),
+    "ignored_sheet": ("sheets not read", "ark, der ikke er læst"),
     "unknown_table": ("cannot tell which table the file holds",
                       "kan ikke se, hvilken tabel filen indeholder"),
     "table_by_columns": ("table recognised by its columns, not by the file name",
