@@ -193,6 +193,7 @@ def test_the_corpus_covers_every_error_kind_a_file_can_cause():
                       "dataset_unreadable", "ignored_file", "ignored_sheet", "table_by_columns",
                       "column_filled"}
     warnings = {"no_activity_month", "no_unemployment_rows", "insured_above_total",
+                "missing_month", "incomplete_month",
                 "over_capacity", "cancelled_with_enrolments", "negative_target"}
     assert set(MESSAGES) - covered - not_from_files - warnings == set()
 
@@ -246,10 +247,13 @@ def test_warnings_for_suspicious_but_legal_data():
     enrolments = (GOOD / "enrolments.csv").read_text() + \
         "11,K006,1010,101,Beskæftiget,Kvinde,30-39,KVU,,,\n"
     unemployment = (GOOD / "unemployment.csv").read_text().replace(
-        "2024-01-01,550,540,324.0", "2024-01-01,550,540,600")
+        "2024-01-01,550,540,324.0", "2024-01-01,550,540,600").replace(
+        "2024-03-01,849,480,288.0\n", "")
+    unemployment += "2024-05-01,101,14000,8400\n"  # April is missing
     files = replace_table(good_files(), "courses.csv", courses.encode())
     files = replace_table(files, "enrolments.csv", enrolments.encode())
     files = replace_table(files, "unemployment.csv", unemployment.encode())
+    files = [(n, d) for n, d in files if n != "metadata.json"]  # May is beyond its period
     report = validate_upload(files)
     assert report.ok, report.to_text()
     warned = {(p.kind, p.row, p.column, p.value) for p in report.warnings}
@@ -257,6 +261,9 @@ def test_warnings_for_suspicious_but_legal_data():
     assert ("over_capacity", 2, "seats", "3 enrolments") in warned
     assert ("cancelled_with_enrolments", 7, "cancelled", "1 enrolments") in warned
     assert ("insured_above_total", 5, "insured_unemployed", "600") in warned
+    assert ("missing_month", None, "month", "2024-04") in warned
+    assert ("incomplete_month", None, "month", "2024-03: 6 municipalities") in warned
+    assert ("incomplete_month", None, "month", "2024-05: 1 municipalities") in warned
     missing = find(report, "no_unemployment_rows")
     assert len(missing) == 1 and missing[0].value.startswith("91 municipalities: 147 Frederiksberg")
 

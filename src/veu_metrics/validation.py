@@ -101,6 +101,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_activity_month": ("no course starts in this month", "ingen kurser starter i denne måned"),
     "no_unemployment_rows": ("municipalities without unemployment rows",
                              "kommuner uden ledighedsrækker"),
+    "missing_month": ("no unemployment rows for this month", "ingen ledighedsrækker for måneden"),
+    "incomplete_month": ("this month has fewer municipalities than others",
+                         "måneden har færre kommuner end andre måneder"),
     "insured_above_total": ("insured unemployed exceed full-time unemployed",
                             "forsikrede ledige overstiger fuldtidsledige"),
     "over_capacity": ("more enrolments than seats", "flere deltagelser end pladser"),
@@ -556,6 +559,29 @@ def _check_links(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFra
         "course_id for et kursus i tabellen courses"))
 
 
+def _warn_unemployment_months(unemployment: pl.DataFrame, source: str,
+                              problems: Problems) -> None:
+    """Months missing between the first and the last, and months with fewer municipalities."""
+    per_month = (unemployment.filter(pl.col("month").is_not_null())
+                 .group_by("month").agg(pl.col("municipality_code").n_unique().alias("n"))
+                 .sort("month"))
+    if per_month.height == 0:
+        return
+    months = per_month["month"]
+    every = pl.date_range(months.min(), months.max(), "1mo", eager=True)
+    for month in every.filter(~every.is_in(months.implode())).to_list():
+        problems.warning(source, "missing_month", (
+            "rows for every month from the first to the last",
+            "rækker for hver måned fra den første til den sidste",
+        ), column="month", value=month.strftime("%Y-%m"))
+    most = per_month["n"].max()
+    for month, n in per_month.filter(pl.col("n") < most).iter_rows():
+        problems.warning(source, "incomplete_month", (
+            f"as many municipalities as the fullest month ({most})",
+            f"lige så mange kommuner som den mest komplette måned ({most})",
+        ), column="month", value=f"{month:%Y-%m}: {n} municipalities")
+
+
 def _warn_suspicious(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
                      problems: Problems) -> None:
     if "courses" in imported:
@@ -585,6 +611,7 @@ def _warn_suspicious(imported: dict[str, pl.DataFrame], merged: dict[str, pl.Dat
             problems.warning(source, "no_unemployment_rows", (
                 "rows for all 98 municipalities", "rækker for alle 98 kommuner",
             ), column="municipality_code", value=f"{absent.height} municipalities: {shown}")
+        _warn_unemployment_months(unemployment, source, problems)
         bad = unemployment.filter(pl.col("insured_unemployed") > pl.col("full_time_unemployed"))
         bad = bad.with_columns(
             pl.format("at most full_time_unemployed ({})", "full_time_unemployed").alias("__en"),
