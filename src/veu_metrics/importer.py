@@ -363,7 +363,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def sniff_separator(text: str) -> str:
     """';', ',' or tab: the one that splits the top lines into the most consistent columns."""
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    lines = [line for line in text[:65536].splitlines()[:50] if line.strip()]
     best, best_score = ";", (-1, -1)
     for separator in (";", ",", "\t"):
         counts = [len(row) for row in csv.reader(lines, delimiter=separator)]
@@ -378,7 +378,7 @@ def sniff_separator(text: str) -> str:
 
 def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
     text, encoding = decode_text(data)
-    if not text.strip():
+    if not text or text.isspace():
         problems.error(name, "empty_file", (
             "a file with a header row and data rows", "en fil med overskriftsrække og datarækker"))
         return None
@@ -401,7 +401,7 @@ def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
         return None
     header: list[str | None] = list(top[header_index])
     width = len(header)
-    columns: list[list[str | None]] = [[] for _ in range(width)]
+    records_buffer: list[list[str]] = []
     row_numbers: list[int] = []
     chunks: list[pl.DataFrame] = []
     ragged: list[tuple[int, int]] = []
@@ -410,24 +410,25 @@ def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
 
     def flush() -> None:
         if row_numbers:
-            chunks.append(_chunk(columns, row_numbers))
-            for column in columns:
-                column.clear()
+            chunks.append(_chunk(records_buffer, row_numbers, width))
+            records_buffer.clear()
             row_numbers.clear()
 
     def take(record: list[str], row: int) -> None:
         nonlocal last
-        if not any(cell.strip() for cell in record):
-            return  # blank line
         count = len(record)
-        if count > width and not any(cell.strip() for cell in record[width:]):
-            record, count = record[:width], width  # trailing empty fields: harmless
-        if count != width:
-            ragged.append((row, count))
-            record = (record + [""] * width)[:width]
+        if count != width:  # the rare cases, off the fast path
+            if not "".join(record).strip():
+                return  # blank line
+            if count > width and not "".join(record[width:]).strip():
+                record, count = record[:width], width  # trailing empty fields: harmless
+            else:
+                ragged.append((row, count))
+                record = (record + [""] * width)[:width]
+        elif not "".join(record).strip():
+            return  # a row of empty fields (;;;;)
         last = (row, count)
-        for column, cell in zip(columns, record, strict=True):
-            column.append(cell)
+        records_buffer.append(record)
         row_numbers.append(row)
         if len(row_numbers) >= CHUNK_ROWS:
             flush()
@@ -453,14 +454,15 @@ def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
             f"{width} fields separated by '{separator}', like the header",
             f"{width} felter adskilt af '{separator}' som i overskriftsrækken",
         ), row=bad_row, value=f"{count} fields")
-    rows = pl.concat(chunks) if chunks else _chunk([[] for _ in range(width)], [])
+    rows = pl.concat(chunks) if chunks else _chunk([], [], width)
     return Sheet(source=name, format="csv", header=header, header_row=header_index + 1, rows=rows,
                  table_hint=hint, encoding=encoding, separator=separator)
 
 
-def _chunk(columns: list[list[str | None]], row_numbers: list[int]) -> pl.DataFrame:
-    data: dict[str, Any] = {f"c{i}": column for i, column in enumerate(columns)}
-    frame = pl.DataFrame(data, schema={f"c{i}": pl.String for i in range(len(columns))})
+def _chunk(records: list[list[str]], row_numbers: list[int], width: int) -> pl.DataFrame:
+    columns = list(zip(*records, strict=True)) if records else [() for _ in range(width)]
+    data: dict[str, Any] = {f"c{i}": list(column) for i, column in enumerate(columns)}
+    frame = pl.DataFrame(data, schema={f"c{i}": pl.String for i in range(width)})
     return frame.with_columns(pl.Series(ROW, row_numbers, dtype=pl.Int64))
 
 
