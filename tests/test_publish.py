@@ -394,3 +394,17 @@ def test_version_ids_sort_numerically_and_never_go_back(tmp_path):
     # a clock set back still gives a later id, so pruning keeps removing the oldest
     assert new_version_id(versions, datetime(2020, 1, 1)) == "20261129-083712-11"
     assert new_version_id(versions, datetime(2026, 11, 29, 9, 0, 0)) == "20261129-090000"
+
+
+def test_kept_tables_keep_their_parts_layout(demo_dataset_dir, demo_tables, tmp_path):
+    import shutil
+
+    plain = tmp_path / "demo"
+    shutil.copytree(demo_dataset_dir, plain)  # never publish into the shared fixture
+    assert (plain / "enrolments").is_dir()
+    _, version = import_upload(only("balance.csv"), plain, Settings())
+    assert version is not None
+    parts = sorted(p.name for p in (plain / "versions" / version / "enrolments").iterdir())
+    assert parts == sorted(p.name for p in (demo_dataset_dir / "enrolments").iterdir())
+    assert_frame_equal(frames(plain)["enrolments"], demo_tables["enrolments"])
+    assert open_dataset(plain).synthetic

@@ -68,6 +68,8 @@ class PreparedImport:
     """Tables read from the files, merged as the mode says: written as new Parquet files."""
     kept: dict[str, list[Path]] = field(default_factory=dict)
     """Tables taken unchanged from the active version: their files, linked into the new one."""
+    kept_from: Path | None = None
+    """The active version's directory (the kept files' layout is relative to it)."""
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
@@ -192,7 +194,8 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
         schema.check_schema(table, frame.schema)  # a bug here must never reach a published file
     metadata = build_metadata(parsed.metadata, base, final, kept, root,
                               [name for name, _ in files], now=now)
-    return PreparedImport(report=report, tables=final, kept=kept, metadata=metadata)
+    return PreparedImport(report=report, tables=final, kept=kept,
+                          kept_from=base.path if base is not None else None, metadata=metadata)
 
 
 def _with_origin(frame: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -325,8 +328,8 @@ def publish_version(dataset_dir: Path | str, prepared: PreparedImport,
         for table, frame in prepared.tables.items():
             frame.write_parquet(build / f"{table}.parquet")
             expected_rows[table] = frame.height
-        for table, paths in prepared.kept.items():
-            _link_table(paths, build, table)
+        for paths in prepared.kept.values():
+            _link_files(paths, prepared.kept_from, build)
         metadata = dict(prepared.metadata)
         if metadata.get("version") in (None, ""):
             metadata["version"] = version_id
@@ -374,14 +377,12 @@ def _version_order(version_id: str) -> tuple[tuple[int, int, str], ...]:
                  for part in version_id.split("-"))
 
 
-def _link_table(paths: list[Path], build: Path, table: str) -> None:
-    """Hard-link (or copy) a kept table's files into the new version, in the same layout."""
+def _link_files(paths: list[Path], source: Path | None, build: Path) -> None:
+    """Hard-link (or copy) a kept table's files into the new version, in the same layout
+    (``courses.parquet`` or ``enrolments/part-00000.parquet`` …)."""
     for path in paths:
-        if path.parent.name == table:  # a folder of parts
-            target = build / table / path.name
-            target.parent.mkdir(exist_ok=True)
-        else:
-            target = build / path.name
+        target = build / (path.relative_to(source) if source is not None else Path(path.name))
+        target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(path, target)  # Parquet files are never changed in place: sharing is safe
         except OSError:
