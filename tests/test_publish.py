@@ -408,3 +408,15 @@ def test_kept_tables_keep_their_parts_layout(demo_dataset_dir, demo_tables, tmp_
     assert parts == sorted(p.name for p in (demo_dataset_dir / "enrolments").iterdir())
     assert_frame_equal(frames(plain)["enrolments"], demo_tables["enrolments"])
     assert open_dataset(plain).synthetic
+
+
+def test_partial_import_needs_a_readable_active_version(active):
+    (active / "CURRENT").write_text("20000101-000000\n")  # points at a version that is gone
+    report, version = import_upload(only("balance.csv"), active, Settings())
+    assert version is None
+    problem = next(p for p in report.errors if p.kind == "dataset_unreadable")
+    assert "20000101-000000" in problem.expected
+    assert (active / "CURRENT").read_text() == "20000101-000000\n"
+    # a complete import does not need the broken version, and repairs the pointer
+    _, version = import_upload(good_files(), active, Settings())
+    assert version is not None and open_dataset(active).path.name == version

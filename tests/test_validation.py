@@ -321,3 +321,13 @@ def test_report_formats_in_english_and_danish():
 def test_every_message_has_both_languages():
     for kind, (english, danish) in MESSAGES.items():
         assert english and danish and english != danish, kind
+
+
+def test_upload_size_limit_refuses_big_files_without_reading_them():
+    big = b"month;municipality_code;full_time_unemployed;insured_unemployed\n" + b"x" * 2_000_000
+    report = validate_upload([("unemployment.csv", big), ("balance.csv",
+                                                          (GOOD / "balance.csv").read_bytes())],
+                             max_file_mb=1)
+    assert [(p.kind, p.file, p.expected) for p in report.errors] == [
+        ("too_large", "unemployment.csv", "a file of at most 1 MB")]
+    assert [f.file for f in report.files] == ["balance.csv"]
