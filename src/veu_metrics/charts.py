@@ -91,7 +91,8 @@ def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, u
     """Horizontal bars, largest first; highlighted categories in the primary colour."""
     data = with_value_text(frame, value_col, unit, decimals, lang)
     data = data.with_columns(pl.col(category_col).is_in(list(highlight)).alias("_highlight"))
-    order = data.sort(value_col, descending=sort_descending, nulls_last=True)[category_col].to_list()
+    order = [c for c in data.sort(value_col, descending=sort_descending, nulls_last=True)[category_col].to_list()
+             if c is not None]
     colour = (alt.condition("datum._highlight", alt.value(style.PRIMARY), alt.value(style.PROJECTION))
               if highlight else alt.value(style.PRIMARY))
     bars = alt.Chart(data).mark_bar().encode(

@@ -1,0 +1,65 @@
+"""Overblik: where VEU activity stands for the chosen filters — KPIs, trend, map, focus areas."""
+
+import streamlit as st
+
+from ui import components, kpis
+from ui.context import get_context
+from ui.map_view import render_map
+from veu_metrics import charts
+from veu_metrics.catalogue import get_measure, kpi_measures
+from veu_metrics.filters import add_months
+from veu_metrics.i18n import t
+
+ctx = get_context()
+lang, filters = ctx.lang, ctx.filters
+
+components.render_page_header(t("page.overview", lang), filters.describe(lang), lang,
+                              intro=t("overview.intro", lang))
+
+# 1) KPI cards, with the same period a year earlier and a 12-month sparkline
+kpi_frame = ctx.compute.compute_kpis(filters, ctx.threshold)
+sparklines = {
+    m: ctx.compute.compute_series(filters.with_changes(period_from=add_months(filters.period_to, -11)), m,
+                                  threshold=ctx.threshold, grain="month")["value"].to_list()
+    for m in kpi_measures()
+}
+components.render_kpi_cards(kpis.kpi_cards(ctx, kpi_frame, sparklines), columns=3)
+
+# 2) Trend over the whole history up to the period's end, split by a chosen breakdown
+st.divider()
+measure_key = components.render_measure_picker(ctx, key="maal")
+measure = get_measure(measure_key)
+grain_col, split_col = st.columns(2)
+grain = components.render_grain_picker(ctx, grain_col)
+breakdown = components.render_breakdown_picker(ctx, split_col, measure_key)
+history = filters.with_changes(period_from=ctx.dataset.covers_from.replace(day=1))
+series = ctx.compute.compute_series(history, measure_key, threshold=ctx.threshold, grain=grain,
+                                    breakdown=breakdown)
+series = components.name_groups(series, breakdown, filters.scheme, lang)
+trend = charts.build_trend_chart(
+    series, period_col="period", value_col="value", unit=measure.unit, decimals=measure.decimals,
+    lang=lang, y_title=measure.title(lang), group_col="group" if breakdown else None,
+    group_title=t(f"breakdown.{breakdown}", lang) if breakdown else "",
+    time_unit=components.TIME_UNITS[grain])
+components.render_chart_block(
+    ctx, title=t("overview.trend_title", lang, measure=measure.title(lang)), chart=trend,
+    table=series, subject=f"{measure_key}-trend", key="trend", measures=[measure_key],
+    help=measure.help_text(lang))
+
+# 3) Map by area and 4) the top focus areas
+map_col, focus_col = st.columns([3, 2])
+with map_col:
+    st.subheader(t("overview.map_title", lang, measure=measure.title(lang),
+                   scheme=t(f"scheme.{filters.scheme}", lang)), help=measure.help_text(lang))
+    areas = ctx.compute.compute_area_table(filters, measure_key, filters.scheme, threshold=ctx.threshold)
+    render_map(ctx, areas, measure_key=measure_key, scheme=filters.scheme, key="overview")
+with focus_col:
+    focus = ctx.compute.compute_focus_areas(filters, threshold=ctx.threshold)
+    focus_chart = charts.build_bar_chart(
+        focus, category_col="focus_area", value_col="participations", unit="participations",
+        decimals=0, lang=lang, x_title=get_measure("participations").title(lang))
+    components.render_chart_block(
+        ctx, title=t("overview.focus_title", lang), chart=focus_chart, table=focus,
+        subject="indsatsomraader", key="focus", measures=["participations"],
+        help=t("overview.focus_help", lang))
+

@@ -1,0 +1,1 @@
+"""Streamlit-side helpers of the dashboard: state, the filter panel and rendering pieces."""

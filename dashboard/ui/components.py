@@ -1,0 +1,286 @@
+"""Rendering pieces shared by the pages (render_*): headers, banners, KPI cards, chart blocks."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from ui import data
+from veu_metrics import exports, geography, images
+from veu_metrics.aggregate import MeasureError, check_breakdown
+from veu_metrics.catalogue import get_measure, load_catalogue
+from veu_metrics.dataset import Dataset
+from veu_metrics.exports import export_filename
+from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_value
+from veu_metrics.i18n import t
+from veu_metrics.links import LinkProblem
+from veu_metrics.settings import Settings
+
+if TYPE_CHECKING:
+    from ui.context import AppContext
+
+MEETING_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"] { display: none !important; }
+.block-container { max-width: 100% !important; padding-top: 2.5rem; }
+html, body, [class*="css"], .stMarkdown p { font-size: 1.25rem; }
+h1 { font-size: 2.8rem !important; }
+[data-testid="stMetricValue"] { font-size: 3.2rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.3rem !important; }
+</style>
+"""
+
+
+def ensure_data_or_stop(settings: Settings, lang: str) -> None:
+    """On first start with no data, generate the demo dataset with visible progress."""
+    if not settings.uses_demo or (settings.dataset_dir / "metadata.json").is_file():
+        if not settings.dataset_dir.exists():
+            st.error(t("error.no_data_dir", lang, path=str(settings.dataset_dir)))
+            st.stop()
+        return
+    st.info(t("demo.generating", lang))
+    bar = st.progress(0.0, text=t("demo.generating", lang))
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    try:
+        data.ensure_demo_dataset(settings, progress)
+    except Exception as exc:  # generation is the one step with no older data to fall back on
+        st.error(t("error.generate", lang, problem=str(exc)))
+        st.stop()
+    st.rerun()
+
+
+@contextlib.contextmanager
+def spinner_while_first_build(lang: str) -> Iterator[None]:
+    with st.spinner(t("data.preparing", lang)):
+        yield
+
+
+def render_meeting_toggle(lang: str) -> bool:
+    on = st.toggle(t("meeting.toggle", lang), key="moede", bind="query-params",
+                   help=t("meeting.help", lang))
+    if on:
+        st.markdown(MEETING_CSS, unsafe_allow_html=True)
+    return bool(on)
+
+
+def render_banners(dataset: Dataset, problems: list[LinkProblem], lang: str) -> None:
+    if dataset.synthetic:
+        st.warning(t("demo.banner", lang), icon="⚠️")
+    for problem in problems:
+        st.warning(problem.message(lang), icon="🔗")
+
+
+def render_page_header(title: str, filters_line: str, lang: str, intro: str | None = None) -> None:
+    """Title, the active filters in one line (so a screenshot explains itself), copy-link."""
+    left, right = st.columns([5, 1], vertical_alignment="bottom")
+    with left:
+        st.title(title)
+    with right, st.popover(t("link.copy", lang), width="stretch"):
+        st.caption(t("link.help", lang))
+        url = st.context.url or ""
+        query = "&".join(
+            f"{key}={value}" for key in st.query_params for value in st.query_params.get_all(key)
+        )
+        st.code(f"{url}?{query}" if query and "?" not in url else url, language=None, wrap_lines=True)
+    st.caption(filters_line)
+    if intro:
+        st.markdown(intro)
+
+
+def render_no_data(lang: str) -> None:
+    st.info(t("nodata", lang), icon="🔍")
+
+
+def render_footer(dataset: Dataset, lang: str) -> None:
+    meta = dataset.metadata
+    st.divider()
+    created = str(meta.get("created_at", ""))[:10]
+    st.caption(" · ".join([
+        t("footer.source", lang, source=meta.get("source", "")),
+        t("footer.until", lang, day=format_date(dataset.covers_to, lang)),
+        t("footer.updated", lang, day=created),
+        t("footer.next", lang, day=str(meta.get("next_update", ""))),
+        t("footer.suppressed", lang, marker=SUPPRESSED_MARKER),
+    ]))
+
+
+def measure_help(measure_key: str, lang: str) -> str:
+    return get_measure(measure_key).help_text(lang)
+
+
+def render_kpi_cards(cards: list[dict], columns: int = 3) -> None:
+    """Cards of st.metric: dicts with label, value, delta, help, sparkline, delta_color."""
+    for start in range(0, len(cards), columns):
+        row = st.columns(columns)
+        for slot, card in zip(row, cards[start:start + columns], strict=False):
+            with slot:
+                st.metric(
+                    card["label"], card["value"], delta=card.get("delta"), help=card.get("help"),
+                    delta_color=card.get("delta_color", "normal"), border=True,
+                    chart_data=card.get("sparkline") or None, chart_type="area",
+                    delta_description=card.get("delta_description"),
+                )
+
+
+def _source_line(ctx: AppContext) -> str:
+    meta = ctx.dataset.metadata
+    return t("image.source", ctx.lang, source=meta.get("source", ""), version=ctx.dataset.version[:8],
+             day=format_date(ctx.dataset.covers_to, ctx.lang))
+
+
+def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, title: str,
+                     key: str, chart: alt.TopLevelMixin | None = None,
+                     measures: list[str] | None = None) -> None:
+    """Download buttons for what the view shows. Files are built only when clicked."""
+    lang = ctx.lang
+    today = date.today()
+    params = ctx.filters.to_query_params()
+    description = ctx.filters.describe(lang)
+
+    def name(ext: str, suffix: str = "") -> str:
+        return export_filename(subject + suffix, ctx.filters.short_name(), ctx.dataset.version, today, ext)
+
+    catalogue = load_catalogue()
+    definitions = [catalogue[m] for m in (measures or []) if m in catalogue] or list(catalogue.values())
+    cols = st.columns(6 if chart is not None else 4)
+    cols[0].download_button(
+        t("download.csv_da", lang), data=lambda: exports.to_csv_bytes(frame, "da"),
+        file_name=name("csv"), mime="text/csv", key=f"{key}-csv", on_click="ignore",
+        help=t("download.csv_da.help", lang))
+    cols[1].download_button(
+        t("download.csv_plain", lang), data=lambda: exports.to_csv_bytes(frame, "plain"),
+        file_name=name("csv", "-plain"), mime="text/csv", key=f"{key}-csvp", on_click="ignore",
+        help=t("download.csv_plain.help", lang))
+    cols[2].download_button(
+        "Excel", key=f"{key}-xlsx", on_click="ignore", file_name=name("xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        data=lambda: exports.to_excel_bytes(
+            frame, title=title, definitions=definitions, filters_description=description,
+            filters_params=params, data_version=ctx.dataset.version, exported_at=datetime.now(),
+            lang=lang, disclosure_threshold=ctx.threshold),
+        help=t("download.excel.help", lang))
+    cols[3].download_button(
+        "Parquet", data=lambda: exports.to_parquet_bytes(frame), file_name=name("parquet"),
+        mime="application/octet-stream", key=f"{key}-pq", on_click="ignore",
+        help=t("download.parquet.help", lang))
+    if chart is not None:
+        cols[4].download_button(
+            "PNG", key=f"{key}-png", on_click="ignore", file_name=name("png"), mime="image/png",
+            data=lambda: images.chart_to_png(chart, title=title, subtitle=description,
+                                             source_line=_source_line(ctx), lang=lang),
+            help=t("download.png.help", lang))
+        cols[5].download_button(
+            "SVG", key=f"{key}-svg", on_click="ignore", file_name=name("svg"), mime="image/svg+xml",
+            data=lambda: images.chart_to_svg(chart, title=title, subtitle=description,
+                                             source_line=_source_line(ctx), lang=lang),
+            help=t("download.png.help", lang))
+
+
+def render_chart_block(ctx: AppContext, *, title: str, chart: alt.TopLevelMixin | None,
+                       table: pl.DataFrame, subject: str, key: str,
+                       measures: list[str] | None = None, help: str | None = None,
+                       column_config: dict | None = None) -> None:
+    """A titled visual with its numbers one click away (Graf | Tabel) and its downloads."""
+    st.subheader(title, help=help)
+    if table.is_empty():
+        render_no_data(ctx.lang)
+        return
+    if chart is not None:
+        tab_chart, tab_table = st.tabs([t("tab.chart", ctx.lang), t("tab.table", ctx.lang)])
+        with tab_chart:
+            st.altair_chart(chart, width="stretch")
+        with tab_table:
+            render_table(table, ctx.lang, column_config)
+    else:
+        render_table(table, ctx.lang, column_config)
+    with st.expander(t("download.title", ctx.lang)):
+        render_downloads(ctx, table, subject=subject, title=title, key=key, chart=chart,
+                         measures=measures)
+
+
+def render_table(frame: pl.DataFrame, lang: str, column_config: dict | None = None) -> None:
+    """A table where suppressed cells show the marker, never 0 or blank."""
+    st.dataframe(display_frame(frame, lang), hide_index=True, width="stretch",
+                 column_config=column_config)
+
+
+def display_frame(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Turn value columns with a ``<col>_suppressed`` flag into formatted text with the marker,
+    and drop the flags: what a person reads in a table."""
+    flags = [c for c in frame.columns if c.endswith("_suppressed") and c[: -len("_suppressed")] in frame.columns]
+    out = frame
+    for flag in flags:
+        column = flag[: -len("_suppressed")]
+        measure = load_catalogue().get(column)
+        unit = measure.unit if measure else ("share" if column.endswith(("_rate", "_share", "share")) else "count")
+        decimals = measure.decimals if measure else (1 if unit == "share" else 0)
+        texts = [format_value(v, unit, decimals, lang, suppressed=bool(s))
+                 for v, s in zip(out[column].to_list(), out[flag].to_list(), strict=True)]
+        out = out.with_columns(pl.Series(column, texts, dtype=pl.String))
+    return out.drop(flags)
+
+
+TIME_UNITS = {"month": "yearmonth", "quarter": "yearquarter", "year": "year"}
+PICKABLE_MEASURES = ("participations", "persons", "courses_started", "aarselever", "shortage_share",
+                     "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share")
+BREAKDOWN_CHOICES = (None, "area", "education_type", "funding", "labour_status", "industry_group",
+                     "focus_area", "job_veu", "shortage")
+
+
+def render_measure_picker(ctx: AppContext, key: str, choices: tuple[str, ...] = PICKABLE_MEASURES,
+                          container=None) -> str:
+    """A measure choice bound to the URL; shows the catalogue's titles."""
+    titles = {get_measure(m).title(ctx.lang): m for m in choices}
+    where = container or st
+    label = where.selectbox(t("picker.measure", ctx.lang), list(titles), key=key,
+                            bind="query-params")
+    return titles.get(label, choices[0])
+
+
+def render_grain_picker(ctx: AppContext, container=None) -> str:
+    labels = {t(f"grain.{g}", ctx.lang): g for g in ("month", "quarter", "year")}
+    where = container or st
+    label = where.segmented_control(t("picker.grain", ctx.lang), list(labels),
+                                    default=t("grain.quarter", ctx.lang), key="visning",
+                                    bind="query-params")
+    return labels.get(label or "", "quarter")
+
+
+def render_breakdown_picker(ctx: AppContext, container, measure_key: str) -> str | None:
+    """Breakdowns the measure supports (participant breakdowns only for enrolment measures)."""
+    allowed = [b for b in BREAKDOWN_CHOICES if b is None or _supports(measure_key, b)]
+    labels = {t(f"breakdown.{b}", ctx.lang): b for b in allowed}
+    label = container.selectbox(t("picker.breakdown", ctx.lang), list(labels), key="opdel",
+                                bind="query-params")
+    return labels.get(label)
+
+
+def _supports(measure_key: str, breakdown: str) -> bool:
+    try:
+        check_breakdown(get_measure(measure_key), breakdown)
+    except MeasureError:
+        return False
+    return True
+
+
+def name_groups(series: pl.DataFrame, breakdown: str | None, scheme: str, lang: str) -> pl.DataFrame:
+    """Readable group names for a series split by area, Job-VEU or shortage."""
+    if breakdown == "area":
+        names = geography.area_names(scheme, lang)
+        return series.with_columns(pl.col("group").replace_strict(names, default=pl.col("group")))
+    if breakdown in ("job_veu", "shortage"):
+        yes, no = t(f"breakdown.{breakdown}.yes", lang), t(f"breakdown.{breakdown}.no", lang)
+        return series.with_columns(
+            pl.when(pl.col("group") == "true").then(pl.lit(yes))
+            .when(pl.col("group") == "false").then(pl.lit(no)).otherwise(pl.col("group")).alias("group"))
+    return series

@@ -1,0 +1,44 @@
+"""What every page needs, built once per run by app.py: settings, language, the dataset,
+the filters and a cached handle on the core's computations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from ui.data import Compute
+from ui.filter_panel import PanelOptions
+from veu_metrics.dataset import Dataset
+from veu_metrics.filters import Filters
+from veu_metrics.settings import Settings
+
+_KEY = "_veu_context"
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    lang: str
+    dataset: Dataset
+    filters: Filters
+    options: PanelOptions
+    compute: Compute
+    meeting_mode: bool
+
+    @property
+    def threshold(self) -> int:
+        return self.settings.disclosure_threshold
+
+    @property
+    def data_path(self) -> Path:
+        return self.dataset.path
+
+
+def set_context(ctx: AppContext) -> None:
+    st.session_state[_KEY] = ctx
+
+
+def get_context() -> AppContext:
+    return st.session_state[_KEY]

@@ -1,0 +1,84 @@
+"""Data access for the app: open the dataset, build the facts once, cache compute results.
+
+Caches key on the dataset *version* (a fingerprint of the files) and on small hashable filter
+values, never on frames (see STACK.md): a newly published version is picked up without a restart,
+and the in-memory facts are shared by every session (st.cache_resource).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from veu_metrics import measures
+from veu_metrics.facts import prepare_facts
+from veu_metrics.dataset import Dataset, dataset_version, open_dataset
+from veu_metrics.settings import Settings
+
+
+def ensure_demo_dataset(settings: Settings, on_progress: Callable[[float, str], None]) -> None:
+    """Generate the demo dataset on first start. The generator builds it beside the target and
+    moves it into place when complete, so a session never sees half a dataset."""
+    if (settings.dataset_dir / "metadata.json").is_file():
+        return
+    from veu_metrics.generate import generate_dataset
+
+    generate_dataset(settings.dataset_dir, enrolments=settings.demo_enrolments, seed=2018,
+                     progress=on_progress)
+
+
+def current_version(path: Path) -> str:
+    return dataset_version(path)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def load_dataset(path: str, version: str) -> Dataset:
+    return open_dataset(Path(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def load_facts(path: str, version: str, reform_date: date) -> Any:
+    """The in-memory fact tables behind every page; built once per dataset version."""
+    return prepare_facts(load_dataset(path, version), reform_date=reform_date)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _compute(path: str, version: str, reform_date: date, function: str, args: tuple,
+             kwargs: tuple) -> Any:
+    facts = load_facts(path, version, reform_date)
+    return getattr(measures, function)(facts, *args, **dict(kwargs))
+
+
+class Compute:
+    """``ctx.compute.compute_kpis(filters, ...)`` → a cached call of ``measures.compute_kpis``."""
+
+    def __init__(self, path: Path, version: str, reform_date: date):
+        self._key = (str(path), version, reform_date)
+
+    def __getattr__(self, function: str) -> Callable[..., pl.DataFrame]:
+        if not function.startswith("compute_") or not hasattr(measures, function):
+            raise AttributeError(function)
+
+        def call(*args: Any, **kwargs: Any) -> pl.DataFrame:
+            return _compute(*self._key, function, args, tuple(sorted(kwargs.items())))
+
+        return call
+
+
+@st.cache_resource(show_spinner=False)
+def _last_good_versions() -> dict[str, str]:
+    return {}
+
+
+def remember_good(path: Path, version: str) -> None:
+    """Note a version that opened cleanly: if the data directory later breaks, keep serving it."""
+    _last_good_versions()[str(path)] = version
+
+
+def last_good(path: Path) -> str | None:
+    return _last_good_versions().get(str(path))

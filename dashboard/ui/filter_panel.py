@@ -1,0 +1,150 @@
+"""The shared filter panel (sidebar). Every widget is bound to the URL under a short, stable key,
+so a link opens the same view on any page. Widget values are Danish labels (the official names),
+the same in both UI languages, so a link works whatever language its reader uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from veu_metrics import geography, schema
+from veu_metrics.filters import Filters
+from veu_metrics.i18n import t
+from veu_metrics.links import LinkParam, LinkProblem, check_link
+from veu_metrics.occupations import INDUSTRY_GROUPS, THEMES, occupations
+
+SCHEME_LABELS = {"rar": "RAR", "council": "Beskæftigelsesråd", "municipality": "Kommune"}
+SCHEME_BY_LABEL = {label: code for code, label in SCHEME_LABELS.items()}
+
+# URL key → (Filters field, allowed values); one table so the link check and the widgets agree.
+LIST_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "udd": ("education_types", schema.EDUCATION_TYPES),
+    "fin": ("funding", schema.FUNDING_SCHEMES),
+    "status": ("labour_status", schema.LABOUR_STATUSES),
+    "erhverv": ("industry_groups", INDUSTRY_GROUPS),
+    "fokus": ("focus_areas", schema.FOCUS_AREAS),
+    "tema": ("themes", THEMES),
+    "balance": ("balance_status", schema.BALANCE_STATUSES),
+}
+FILTER_KEYS = ("periode", "inddeling", "omr", *LIST_FILTERS, "stilling", "jobveu")
+
+
+@dataclass(frozen=True)
+class PanelOptions:
+    months: tuple[str, ...]  # "YYYY-MM", oldest first
+    default_period: tuple[str, str]
+    default_scheme: str  # a Filters scheme code
+
+
+def month_label(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_start(label: str) -> date:
+    year, month = label.split("-")
+    return date(int(year), int(month), 1)
+
+
+def panel_options(covers_from: date, covers_to: date, reform_date: date) -> PanelOptions:
+    months: list[str] = []
+    year, month = covers_from.year, covers_from.month
+    while (year, month) <= (covers_to.year, covers_to.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    last = months[-1]
+    first = months[max(0, len(months) - 12)]
+    scheme = geography.scheme_for(month_start(last), reform_date)
+    return PanelOptions(tuple(months), (first, last), scheme)
+
+
+def _area_labels(scheme: str) -> dict[str, str]:
+    """Area name → code for a scheme (names are unique within a scheme)."""
+    return {name: code for code, name in geography.area_names(scheme).items()}
+
+
+def _occupation_labels() -> dict[str, str]:
+    occ = occupations()
+    return dict(zip(occ["title_da"], occ["occupation_code"], strict=True))
+
+
+def link_spec(options: PanelOptions) -> list[LinkParam]:
+    all_area_names = frozenset(
+        name for scheme in geography.AREA_SCHEMES for name in geography.area_names(scheme).values()
+    )
+    spec = [
+        LinkParam("periode", frozenset(options.months), range_of=2, ordered=options.months),
+        LinkParam("inddeling", frozenset(SCHEME_LABELS.values())),
+        LinkParam("omr", all_area_names, multi=True),
+        LinkParam("stilling", frozenset(_occupation_labels()), multi=True),
+        LinkParam("jobveu", frozenset({"true", "false", "True", "False"})),
+    ]
+    spec += [LinkParam(key, frozenset(values), multi=True) for key, (_, values) in LIST_FILTERS.items()]
+    return spec
+
+
+def reset_filters(options: PanelOptions) -> None:
+    st.session_state["periode"] = options.default_period
+    st.session_state["inddeling"] = SCHEME_LABELS[options.default_scheme]
+    for key in ("omr", "stilling", *LIST_FILTERS):
+        st.session_state[key] = []
+    st.session_state["jobveu"] = False
+
+
+def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[str] = frozenset()
+                        ) -> tuple[Filters, list[LinkProblem]]:
+    """Draw the sidebar filters; return the Filters they describe and any problems in the link."""
+    raw = {key: st.query_params.get_all(key) for key in st.query_params}
+    problems = check_link({k: v for k, v in raw.items() if k not in extra_keys}, link_spec(options))
+    if any(p.reason == "range_order" for p in problems) and "periode" not in st.session_state:
+        st.session_state["periode"] = options.default_period
+
+    with st.sidebar:
+        st.markdown(f"### {t('filters.title', lang)}")
+        start, end = st.select_slider(
+            t("filters.period", lang), options=list(options.months),
+            value=options.default_period, key="periode", bind="query-params",
+            help=t("filters.period.help", lang),
+        )
+        scheme_label = st.radio(
+            t("filters.scheme", lang), list(SCHEME_LABELS.values()),
+            index=list(SCHEME_LABELS).index(options.default_scheme), key="inddeling",
+            bind="query-params", horizontal=True, help=t("filters.scheme.help", lang),
+        )
+        scheme = SCHEME_BY_LABEL[scheme_label]
+        area_labels = _area_labels(scheme)
+        chosen_areas = st.multiselect(
+            t("filters.areas", lang), list(area_labels), key="omr", bind="query-params",
+            placeholder=t("filters.all_country", lang),
+        )
+        with st.expander(t("filters.more", lang), expanded=False):
+            chosen: dict[str, list[str]] = {}
+            for key, (_, values) in LIST_FILTERS.items():
+                chosen[key] = st.multiselect(
+                    t(f"filters.{key}", lang), list(values), key=key, bind="query-params",
+                    placeholder=t("filters.all", lang),
+                )
+            occupation_labels = _occupation_labels()
+            chosen_occupations = st.multiselect(
+                t("filters.stilling", lang), sorted(occupation_labels), key="stilling",
+                bind="query-params", placeholder=t("filters.all", lang),
+            )
+            job_veu_only = st.toggle(t("filters.jobveu", lang), key="jobveu", bind="query-params",
+                                     help=t("filters.jobveu.help", lang))
+        st.button(t("filters.reset", lang), on_click=reset_filters, args=(options,),
+                  width="stretch")
+
+    if month_start(start) > month_start(end):  # a reversed link: fall back to the default period
+        start, end = options.default_period
+    fields = {field: tuple(chosen[key]) for key, (field, _) in LIST_FILTERS.items()}
+    filters = Filters(
+        period_from=month_start(start),
+        period_to=month_start(end),
+        scheme=scheme,
+        areas=tuple(area_labels[name] for name in chosen_areas if name in area_labels),
+        occupations=tuple(occupation_labels[title] for title in chosen_occupations),
+        job_veu_only=bool(job_veu_only),
+        **fields,
+    )
+    return filters, problems
