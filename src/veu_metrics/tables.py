@@ -1,0 +1,239 @@
+"""Full tables for the Data page: aggregates analysts take away, the data dictionary, the measure
+definitions and a data-quality summary.
+
+The aggregates (``compute_area_month_table``, ``compute_balance_table``) follow the same rules as
+every view in ``measures``: pure Polars over the ``Facts``, person counts through
+``disclosure.apply_disclosure`` (a hidden value is null with its ``<column>_suppressed`` flag
+set). The descriptive tables (dictionary, definitions, quality) read the data model, the
+measures catalogue and the raw dataset; they hold no person counts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from veu_metrics import geography
+from veu_metrics.aggregate import disclose, measure_of, measure_table, period_starts
+from veu_metrics.balance import available_half_years, compute_balance_matrix
+from veu_metrics.catalogue import load_catalogue
+from veu_metrics.dataset import Dataset
+from veu_metrics.disclosure import flag_column
+from veu_metrics.facts import Facts, half_year_index_of_label
+from veu_metrics.filters import Filters, add_months, month_start
+from veu_metrics.i18n import t
+from veu_metrics.schema import NULLABLE, PRIMARY_KEYS, TABLES
+
+ACTIVITY_MEASURES: tuple[str, ...] = (
+    "courses_started", "participations", "persons", "aarselever", "job_veu_courses",
+    "shortage_share",
+)
+"""Counted by the course's start month."""
+
+OUTCOME_MEASURES: tuple[str, ...] = ("completion_rate", "employment_rate_3m", "employment_rate_6m")
+"""Counted by the course's end month."""
+
+# Which date column of each table gives the period it covers (for the quality summary).
+_PERIOD_COLUMNS = {"courses": "start_date", "unemployment": "month"}
+
+
+# ------------------------------------------------------------------------ month × area aggregates
+def compute_area_month_table(facts: Facts, filters: Filters, *, threshold: int,
+                             measures: tuple[str, ...] = ACTIVITY_MEASURES) -> pl.DataFrame:
+    """Every month of the period × every area of ``filters.scheme`` (the selected areas only,
+    when some are selected), with one column per measure.
+
+    ``month`` is the month each measure is counted by (start month for activity, end month for
+    outcomes; do not mix the two kinds in one call). Each measure ``m`` gives ``m`` and
+    ``m_suppressed``; a rate also gives its ``m_numerator`` and ``m_denominator`` (with flags), so
+    that an analyst can re-aggregate. Disclosure treats each month's total, each area's total and
+    the grand total as published (the trend, the map and the KPI show them).
+    """
+    chosen = [measure_of(key) for key in measures]
+    bases = {m.period_basis for m in chosen}
+    if len(bases) > 1:
+        raise ValueError("a month × area table mixes start-month and end-month measures; "
+                         "make one table per kind")
+    months = pl.DataFrame({"month": period_starts(filters.period_from, filters.period_to, "month")},
+                          schema={"month": pl.Date})
+    area_frame = geography.areas(filters.scheme)
+    if filters.areas:
+        area_frame = area_frame.filter(pl.col("area_code").is_in(list(filters.areas)))
+    grid = months.join(area_frame.select("area_code"), how="cross").rename({"month": "period"})
+    lines = [("period",), ("area_code",), ()]
+
+    result = grid.rename({"period": "month"}).join(
+        area_frame.select("area_code", "area_name"), on="area_code", how="left",
+        maintain_order="left")
+    for m in chosen:
+        table = measure_table(facts, filters, m, first=filters.period_from,
+                              last=filters.period_to, grain="month",
+                              area_scheme=filters.scheme, grid=grid)
+        shown = disclose(table, m, threshold=threshold, lines=lines, keep_parts=m.is_rate)
+        renames = {"period": "month", "value": m.key, flag_column("value"): flag_column(m.key)}
+        if m.is_rate:
+            for part in ("numerator", "denominator"):
+                renames[part] = f"{m.key}_{part}"
+                renames[flag_column(part)] = flag_column(f"{m.key}_{part}")
+        shown = shown.rename(renames).select(["month", "area_code", *[
+            v for v in renames.values() if v not in ("month",)]])
+        if m.is_rate:  # the parts of a rate are person counts: whole numbers
+            shown = shown.with_columns(pl.col(f"{m.key}_numerator", f"{m.key}_denominator")
+                                       .round(0).cast(pl.Int64))
+        result = result.join(shown, on=["month", "area_code"], how="left", maintain_order="left")
+    return result.sort("month", maintain_order=True)
+
+
+# ------------------------------------------------------------------------------------- balance
+def compute_balance_table(facts: Facts, filters: Filters) -> pl.DataFrame:
+    """The labour-market balance for every half-year that overlaps the period, each in the
+    scheme it was published in; only areas overlapping the selection, when one is made.
+
+    Columns: ``half_year``, ``area_scheme``, then those of ``balance.compute_balance_matrix``.
+    The balance is public (STAR publishes it): no disclosure control.
+    """
+    wanted = (_half_year_number(filters.period_from), _half_year_number(filters.period_to))
+    published = available_half_years(facts).with_columns(
+        half_year_index_of_label(pl.col("half_year")).alias("_index"))
+    in_period = published.filter(pl.col("_index").is_between(*wanted)).sort("_index")
+    selected = filters.municipality_codes()
+    frames = []
+    for half_year, scheme in in_period.select("half_year", "area_scheme").iter_rows():
+        matrix = compute_balance_matrix(facts, half_year, scheme)
+        if selected is not None:
+            lookup = geography.area_lookup(scheme)
+            overlapping = lookup.filter(pl.col("municipality_code").is_in(selected))["area_code"]
+            matrix = matrix.filter(pl.col("area_code").is_in(overlapping.unique().to_list()))
+        frames.append(matrix.select(pl.lit(half_year).alias("half_year"),
+                                    pl.lit(scheme).alias("area_scheme"), pl.all()))
+    if not frames:
+        empty = compute_balance_matrix(facts, "2000H1", "rar")
+        return empty.select(pl.lit(None, dtype=pl.String).alias("half_year"),
+                            pl.lit(None, dtype=pl.String).alias("area_scheme"), pl.all()).head(0)
+    return pl.concat(frames, how="vertical")
+
+
+# --------------------------------------------------------------------------- data dictionary
+def type_name(dtype: pl.DataType) -> str:
+    """A short type name for people: 'Enum', 'List[Enum]', 'Int16', 'Date' …"""
+    if isinstance(dtype, pl.Enum):
+        return "Enum"
+    if isinstance(dtype, pl.List):
+        return f"List[{type_name(dtype.inner)}]"
+    return str(dtype.base_type()) if hasattr(dtype, "base_type") else str(dtype)
+
+
+def _allowed(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Enum):
+        return ", ".join(dtype.categories.to_list())
+    if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Enum):
+        return ", ".join(dtype.inner.categories.to_list())
+    return ""
+
+
+def compute_data_dictionary(lang: str = "da") -> pl.DataFrame:
+    """Every column of the data model: ``table``, ``column``, ``type``, ``nullable``, ``key``
+    (part of the primary key), ``description`` (in ``lang``), ``allowed`` (an Enum's values)."""
+    rows = []
+    for table, columns in TABLES.items():
+        for column, dtype in columns.items():
+            rows.append({
+                "table": table, "column": column, "type": type_name(dtype),
+                "nullable": column in NULLABLE[table], "key": column in PRIMARY_KEYS[table],
+                "description": t(f"dict.{table}.{column}", lang), "allowed": _allowed(dtype),
+            })
+    return pl.DataFrame(rows, schema={"table": pl.String, "column": pl.String, "type": pl.String,
+                                      "nullable": pl.Boolean, "key": pl.Boolean,
+                                      "description": pl.String, "allowed": pl.String})
+
+
+def compute_measure_definitions(lang: str = "da") -> pl.DataFrame:
+    """The measures catalogue as a table in ``lang``: ``measure`` (key), ``title``,
+    ``definition``, ``unit``, ``period_basis``, ``area_attribution``, ``source``."""
+    rows = [{
+        "measure": m.key, "title": m.title(lang), "definition": m.definition(lang),
+        "unit": m.unit_label(lang),
+        "period_basis": t(f"data.basis.{m.period_basis}", lang),
+        "area_attribution": m.area_attribution(lang), "source": m.source(lang),
+    } for m in load_catalogue().values()]
+    return pl.DataFrame(rows, schema={c: pl.String for c in (
+        "measure", "title", "definition", "unit", "period_basis", "area_attribution", "source")})
+
+
+# ------------------------------------------------------------------------------ data quality
+def compute_table_summary(dataset: Dataset) -> pl.DataFrame:
+    """Rows per table and the dates it covers: ``table``, ``rows``, ``first``, ``last``
+    (null where a table has no date column: its period comes from the courses it refers to)."""
+    rows = []
+    for table in TABLES:
+        frame = dataset.tables[table]
+        column = _PERIOD_COLUMNS.get(table)
+        exprs = [pl.len().cast(pl.Int64).alias("rows")]
+        if column:
+            exprs += [pl.col(column).min().alias("first"), pl.col(column).max().alias("last")]
+        values = frame.select(exprs).collect().row(0, named=True)
+        rows.append({"table": table, "rows": values["rows"], "first": values.get("first"),
+                     "last": values.get("last")})
+    return pl.DataFrame(rows, schema={"table": pl.String, "rows": pl.Int64, "first": pl.Date,
+                                      "last": pl.Date})
+
+
+def compute_null_counts(dataset: Dataset) -> pl.DataFrame:
+    """Missing values in every nullable column: ``table``, ``column``, ``rows``, ``nulls``,
+    ``null_share`` (of the table's rows; null for an empty table)."""
+    rows = []
+    for table, columns in NULLABLE.items():
+        if not columns:
+            continue
+        ordered = [c for c in TABLES[table] if c in columns]
+        counts = dataset.tables[table].select(
+            pl.len().cast(pl.Int64).alias("_rows"),
+            *[pl.col(c).null_count().cast(pl.Int64).alias(c) for c in ordered],
+        ).collect().row(0, named=True)
+        for column in ordered:
+            total = counts["_rows"]
+            rows.append({"table": table, "column": column, "rows": total, "nulls": counts[column],
+                         "null_share": counts[column] / total if total else None})
+    return pl.DataFrame(rows, schema={"table": pl.String, "column": pl.String, "rows": pl.Int64,
+                                      "nulls": pl.Int64, "null_share": pl.Float64})
+
+
+def compute_empty_months(dataset: Dataset) -> pl.DataFrame:
+    """Months the dataset covers in which no course started (cancelled ones aside): ``month``.
+
+    A gap usually means a missing delivery, not a month without VEU.
+    """
+    first = month_start(dataset.covers_from)
+    last = month_start(dataset.covers_to)
+    months = [first]
+    while months[-1] < last:
+        months.append(add_months(months[-1], 1))
+    started = (dataset.tables["courses"].filter(~pl.col("cancelled"))
+               .select(pl.col("start_date").dt.truncate("1mo").alias("month")).unique().collect())
+    every = pl.DataFrame({"month": months}, schema={"month": pl.Date})
+    return every.join(started, on="month", how="anti").sort("month")
+
+
+def select_enrolments(dataset: Dataset, filters: Filters) -> pl.LazyFrame:
+    """Person-level enrolments in courses that started in the period, of participants living in
+    the selected areas. Only for ``exports.person_level_export`` (which checks the setting)."""
+    starts = dataset.tables["courses"].filter(
+        pl.col("start_date").is_between(filters.period_from, _month_end(filters.period_to))
+    ).select("course_id")
+    frame = dataset.tables["enrolments"].join(starts, on="course_id", how="semi")
+    codes = filters.municipality_codes()
+    if codes is not None:
+        frame = frame.filter(pl.col("municipality_code").is_in(codes))
+    if filters.labour_status:
+        frame = frame.filter(pl.col("labour_status").is_in(list(filters.labour_status)))
+    return frame
+
+
+def _half_year_number(day: date) -> int:
+    # The same numbering as facts.half_year_index: year × 2, + 1 for the second half.
+    return day.year * 2 + (1 if day.month > 6 else 0)
+
+
+def _month_end(month: date) -> date:
+    return date.fromordinal(add_months(month, 1).toordinal() - 1)
