@@ -64,3 +64,36 @@ def test_target_chart_shares_of_target():
                                                 on_track_col="on_track", lang="da", labels=labels).to_dict(),
                       ensure_ascii=False)
     assert "50 %" in spec and "90 %" in spec and "Bagud" in spec
+
+
+def _outcomes():
+    return pl.DataFrame({
+        "group": ["AMU", "EUV"],
+        "completion_rate": [0.875, None], "completion_rate_suppressed": [False, True],
+        "employment_rate_3m": [0.5, None], "employment_rate_3m_suppressed": [False, False],
+    })
+
+
+def test_outcome_bars_are_long_with_flags():
+    long = charts.outcome_bars(_outcomes(), group_col="group",
+                               series={"completion_rate": "Gennemført",
+                                       "employment_rate_3m": "I job 3 mdr."})
+    assert long.rows() == [
+        ("AMU", "Gennemført", 0.875, False), ("EUV", "Gennemført", None, True),
+        ("AMU", "I job 3 mdr.", 0.5, False), ("EUV", "I job 3 mdr.", None, False),
+    ]
+
+
+def test_outcomes_chart_labels_values_marker_and_unknown():
+    spec = charts.build_outcomes_chart(
+        _outcomes(), group_col="group", lang="da", x_title="Andel", series_title="Mål",
+        series={"completion_rate": "Gennemført", "employment_rate_3m": "I job 3 mdr."}).to_dict()
+    rows = [row for rows in spec["datasets"].values() for row in rows]
+    texts = {(r["category"], r["series"]): r["value_text"] for r in rows}
+    assert texts[("AMU", "Gennemført")] == "87,5 %"
+    assert texts[("EUV", "Gennemført")] == ".."  # suppressed: the marker, never 0
+    assert texts[("EUV", "I job 3 mdr.")] == "–"  # not known (e.g. nobody unemployed)
+    bars = spec["layer"][0]["encoding"]
+    assert bars["y"]["sort"] == ["AMU", "EUV"]
+    assert bars["color"]["scale"]["domain"] == ["Gennemført", "I job 3 mdr."]
+    assert spec["config"]["locale"]["number"]["decimal"] == ","

@@ -183,3 +183,50 @@ def build_grouped_bar_chart(frame: pl.DataFrame, *, category_col: str, series_co
                  alt.Tooltip("value_text:N", title=x_title)],
     ).properties(height=max(160, 22 * data.height), width="container")
     return _finish(chart, lang)
+
+
+def outcome_bars(frame: pl.DataFrame, *, group_col: str, series: dict[str, str]) -> pl.DataFrame:
+    """Wide outcome rates (``compute_outcomes``) → long rows for bars: ``category``, ``series``
+    (the label of each rate column in ``series``), ``value``, ``value_suppressed``."""
+    parts = [
+        frame.select(
+            pl.col(group_col).cast(pl.String).alias("category"),
+            pl.lit(label, dtype=pl.String).alias("series"),
+            pl.col(column).cast(pl.Float64).alias("value"),
+            (pl.col(f"{column}_suppressed") if f"{column}_suppressed" in frame.columns
+             else pl.lit(False)).alias("value_suppressed"),
+        )
+        for column, label in series.items()
+    ]
+    return pl.concat(parts, how="vertical")
+
+
+def build_outcomes_chart(frame: pl.DataFrame, *, group_col: str, series: dict[str, str],
+                         lang: str, x_title: str, series_title: str) -> alt.TopLevelMixin:
+    """Completion and employment rates per group as bars side by side, groups in the frame's
+    order; each bar carries its value, a suppressed one the marker, an unknown one '–'."""
+    data = with_value_text(outcome_bars(frame, group_col=group_col, series=series), "value",
+                           "share", 1, lang)
+    categories = [c for c in frame[group_col].cast(pl.String).to_list() if c is not None]
+    labels = list(series.values())
+    y = alt.Y("category:N", title=None, sort=categories, axis=alt.Axis(labelLimit=260))
+    offset = alt.YOffset("series:N", sort=labels)
+    tooltip = [alt.Tooltip("category:N", title=""), alt.Tooltip("series:N", title=series_title),
+               alt.Tooltip("value_text:N", title=x_title)]
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y, yOffset=offset,
+        x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(domain=[0, 1.12])),
+        color=alt.Color("series:N", title=series_title, sort=labels,
+                        scale=alt.Scale(domain=labels,
+                                        range=list(style.CATEGORY_COLOURS[: len(labels)])),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=tooltip,
+    )
+    # The label sits at the bar's end; hidden or unknown values sit at 0 with their sign.
+    text = alt.Chart(data.with_columns(pl.col("value").fill_null(0.0).alias("_at"))).mark_text(
+        align="left", dx=4, fontSize=11).encode(
+        y=y, yOffset=offset, x=alt.X("_at:Q"), text="value_text:N", tooltip=tooltip)
+    chart = alt.layer(bars, text).properties(
+        height=max(160, 18 * data.height + 20), width="container")
+    return _finish(chart, lang)
