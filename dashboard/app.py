@@ -16,6 +16,7 @@ from veu_metrics.settings import SettingsError, load_settings
 LANGUAGE_LABELS = {"Dansk": "da", "English": "en"}
 # URL keys that pages own (validated by their widgets); the filter panel's link check skips them.
 PAGE_KEYS = frozenset({"sprog", "moede", "visning", "opdel", "maal", "halvaar", "kommune",
+                       "kunmangel", "stillingkort",
                        "omraade", "aar", "soeg", "gruppe", "effekt", "fane", "dl"})
 
 PAGES = (  # (file, text key of the title, url path, icon)
@@ -80,4 +81,4 @@ set_context(AppContext(
 
 components.render_banners(dataset, link_problems, lang)
 page.run()
-components.render_footer(dataset, lang)
+components.render_footer(dataset, lang, settings.disclosure_threshold)

@@ -66,6 +66,27 @@ def test_target_chart_shares_of_target():
     assert "50 %" in spec and "90 %" in spec and "Bagud" in spec
 
 
+def test_actual_expected_chart_skips_hidden_points_and_draws_the_diagonal():
+    frame = pl.DataFrame({"name": ["A", "B", "C"], "uptake": [50.0, None, 80.0],
+                          "expected": [60.0, 70.0, 40.0]})
+    spec = charts.build_actual_expected_chart(frame, name_col="name", actual_col="uptake",
+                                              expected_col="expected", lang="da",
+                                              x_title="Forventet", y_title="Faktisk",
+                                              highlight=["C"]).to_dict()
+    datasets = list(spec["datasets"].values())
+    names = {row.get("name") for rows in datasets for row in rows}
+    assert "B" not in names and {"A", "C"} <= names
+    diagonal = next(rows for rows in datasets if rows and "x" in rows[0])
+    assert diagonal[0] == {"x": 0.0, "y": 0.0} and diagonal[1]["x"] == diagonal[1]["y"] == 84.0
+
+
+def test_balance_colours_are_the_same_on_charts_and_maps():
+    from veu_metrics import maps
+
+    as_hex = {status: maps.rgba_to_hex(rgba).upper() for status, rgba in maps.BALANCE_COLOURS.items()}
+    assert as_hex == {status: colour.upper() for status, colour in style.BALANCE_COLOURS.items()}
+
+
 def _outcomes():
     return pl.DataFrame({
         "group": ["AMU", "EUV"],

@@ -1,5 +1,93 @@
+"""Område: one area, for its council chair — targets, the area among the others, its
+municipalities, the latest courses, and a meeting pack for the council's papers."""
+
+from datetime import date
+
 import streamlit as st
+
+from ui import area_view, components, kpis
 from ui.context import get_context
+from ui.map_view import render_map
+from veu_metrics import charts, geography
+from veu_metrics.catalogue import get_measure
 from veu_metrics.i18n import t
+
 ctx = get_context()
-st.title(t("page.data", ctx.lang))
+lang, filters = ctx.lang, ctx.filters
+
+# 0) Selection: the strategy year decides the scheme (RAR before the reform, councils from it)
+year_col, area_col = st.columns([1, 3])
+years = area_view.target_years(ctx)
+with year_col:
+    year = st.selectbox(t("area.year", lang), years, index=years.index(area_view.default_year(ctx, years)),
+                        key="aar", bind="query-params")
+scheme = geography.scheme_for(date(year, 12, 31), ctx.settings.reform_date)
+names = geography.area_names(scheme)
+labels = list(names.values())
+with area_col:
+    default_area = area_view.default_area(filters, scheme)
+    area_label = st.selectbox(t("area.choose", lang), labels, index=labels.index(names[default_area]),
+                              key="omraade", bind="query-params")
+area_code = {v: k for k, v in names.items()}[area_label]
+area_filters = filters.with_changes(scheme=scheme, areas=(area_code,))
+
+components.render_page_header(t("area.title", lang, area=area_label), area_filters.describe(lang),
+                              lang, intro=t("area.intro", lang, year=year))
+
+# 1) Key figures for the area
+kpi_frame = ctx.compute.compute_kpis(area_filters, ctx.threshold)
+components.render_kpi_cards(kpis.kpi_cards(ctx, kpi_frame, {}), columns=3 if not ctx.meeting_mode else 3)
+
+# 2) Target progress: actual so far, projected year end, target
+progress = ctx.compute.compute_target_progress(scheme, area_code, year, threshold=ctx.threshold)
+st.subheader(t("area.targets_title", lang, year=year), help=t("area.targets_help", lang))
+if progress.is_empty():
+    st.info(t("area.no_targets", lang, area=area_label, year=year))
+else:
+    target_table = area_view.target_table(progress, lang)
+    chart = charts.build_target_chart(
+        target_table.drop_nulls("target"), label_col="label", actual_col="actual_ytd",
+        projection_col="projection", target_col="target", on_track_col="on_track", lang=lang,
+        labels=area_view.target_labels(lang))
+    components.render_chart_block(ctx, title=t("area.targets_chart", lang), chart=chart,
+                                  table=area_view.target_display(target_table, lang),
+                                  subject=f"maal-{area_code}-{year}", key="targets", help=None)
+
+# 3) The area among the other areas and the country
+st.divider()
+measure_key = components.render_measure_picker(ctx, key="maal")
+measure = get_measure(measure_key)
+compare_col, map_col = st.columns([1, 1])
+with compare_col:
+    others = ctx.compute.compute_area_table(filters.with_changes(scheme=scheme, areas=()), measure_key,
+                                            scheme, threshold=ctx.threshold)
+    bars = charts.build_bar_chart(others, category_col="area_name", value_col="value",
+                                  unit=measure.unit, decimals=measure.decimals, lang=lang,
+                                  x_title=measure.title(lang), highlight=[area_label])
+    components.render_chart_block(
+        ctx, title=t("area.compare_title", lang, measure=measure.title(lang)), chart=bars,
+        table=others.select("area_name", "value", "value_suppressed"), subject=f"{measure_key}-omraader",
+        key="compare", measures=[measure_key], help=measure.help_text(lang))
+    national = area_view.national_line(kpi_frame, measure, lang)
+    if national:
+        st.caption(national)
+
+# 4) The area's municipalities on a map (zoomed to the area)
+with map_col:
+    st.subheader(t("area.map_title", lang, measure=measure.title(lang)), help=measure.help_text(lang))
+    municipalities = ctx.compute.compute_area_table(area_filters, measure_key, "municipality",
+                                                    threshold=ctx.threshold)
+    render_map(ctx, municipalities, measure_key=measure_key, scheme="municipality", key="area",
+               selected=area_view.area_members(scheme, area_code), height=460)
+
+# 5) The latest courses started in the area
+st.divider()
+courses = ctx.compute.compute_courses(area_filters, threshold=ctx.threshold, limit=15)
+components.render_chart_block(ctx, title=t("area.latest_courses", lang), chart=None,
+                              table=area_view.course_display(courses, lang),
+                              subject=f"seneste-kurser-{area_code}", key="latest")
+
+# 6) Meeting pack: one printable file for the council's papers
+area_view.render_meeting_pack(ctx, area_label=area_label, area_filters=area_filters,
+                              kpi_frame=kpi_frame, progress=progress, others_chart=bars,
+                              measure_title=measure.title(lang))

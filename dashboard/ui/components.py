@@ -73,11 +73,24 @@ def render_meeting_toggle(lang: str) -> bool:
     return bool(on)
 
 
+def _dismiss_link_problems() -> None:
+    st.session_state[_LINK_PROBLEMS] = []
+
+
+_LINK_PROBLEMS = "_veu_link_problems"
+
+
 def render_banners(dataset: Dataset, problems: list[LinkProblem], lang: str) -> None:
+    """The demo banner, and what a link held that could not be used. Streamlit drops unusable
+    link values on the first run, so the problems are kept until the user dismisses them."""
     if dataset.synthetic:
         st.warning(t("demo.banner", lang), icon="⚠️")
-    for problem in problems:
-        st.warning(problem.message(lang), icon="🔗")
+    known = st.session_state.setdefault(_LINK_PROBLEMS, [])
+    known.extend(p for p in problems if p not in known)
+    if known:
+        for problem in known:
+            st.warning(problem.message(lang), icon="🔗")
+        st.button(t("link.dismiss", lang), on_click=_dismiss_link_problems, type="tertiary")
 
 
 def render_page_header(title: str, filters_line: str, lang: str, intro: str | None = None) -> None:
@@ -101,7 +114,7 @@ def render_no_data(lang: str) -> None:
     st.info(t("nodata", lang), icon="🔍")
 
 
-def render_footer(dataset: Dataset, lang: str) -> None:
+def render_footer(dataset: Dataset, lang: str, threshold: int) -> None:
     meta = dataset.metadata
     st.divider()
     created = str(meta.get("created_at", ""))[:10]
@@ -110,7 +123,7 @@ def render_footer(dataset: Dataset, lang: str) -> None:
         t("footer.until", lang, day=format_date(dataset.covers_to, lang)),
         t("footer.updated", lang, day=created),
         t("footer.next", lang, day=str(meta.get("next_update", ""))),
-        t("footer.suppressed", lang, marker=SUPPRESSED_MARKER),
+        t("footer.suppressed", lang, marker=SUPPRESSED_MARKER, threshold=threshold),
     ]))
 
 

@@ -16,8 +16,8 @@ import polars as pl
 import streamlit as st
 
 from veu_metrics import measures
-from veu_metrics.facts import prepare_facts
 from veu_metrics.dataset import Dataset, dataset_version, open_dataset
+from veu_metrics.facts import prepare_facts
 from veu_metrics.settings import Settings
 
 
@@ -55,13 +55,14 @@ def _compute(path: str, version: str, reform_date: date, function: str, args: tu
 
 
 class Compute:
-    """``ctx.compute.compute_kpis(filters, ...)`` → a cached call of ``measures.compute_kpis``."""
+    """``ctx.compute.compute_kpis(filters, ...)`` → a cached call of ``measures.compute_kpis``
+    (any function the measures module exports that takes the facts first)."""
 
     def __init__(self, path: Path, version: str, reform_date: date):
         self._key = (str(path), version, reform_date)
 
     def __getattr__(self, function: str) -> Callable[..., pl.DataFrame]:
-        if not function.startswith("compute_") or not hasattr(measures, function):
+        if function not in measures.__all__ or not function.islower():
             raise AttributeError(function)
 
         def call(*args: Any, **kwargs: Any) -> pl.DataFrame:

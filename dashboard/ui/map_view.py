@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from ui.components import render_table
+from ui.filter_panel import SCHEME_LABELS
 from veu_metrics import geography, maps
 from veu_metrics.boundaries import BoundaryStatus, try_load_boundaries
 from veu_metrics.catalogue import get_measure
@@ -43,8 +44,11 @@ def _select_clicked_area(map_key: str, scheme: str) -> None:
     code = str(clicked[0].get("area_code", ""))
     names = geography.area_names(scheme)
     if code in names:
+        # The area filter's options follow the scheme: switch the scheme along with the area.
+        same_scheme = st.session_state.get("inddeling") == SCHEME_LABELS[scheme]
         current = st.session_state.get("omr") or []
-        st.session_state["omr"] = [] if current == [names[code]] else [names[code]]
+        st.session_state["inddeling"] = SCHEME_LABELS[scheme]
+        st.session_state["omr"] = [] if same_scheme and current == [names[code]] else [names[code]]
 
 
 def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, scheme: str,

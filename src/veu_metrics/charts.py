@@ -95,9 +95,13 @@ def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, u
              if c is not None]
     colour = (alt.condition("datum._highlight", alt.value(style.PRIMARY), alt.value(style.PROJECTION))
               if highlight else alt.value(style.PRIMARY))
+    largest = data[value_col].max()
+    # Room to the right of the longest bar for its value label.
+    x_scale = alt.Scale(domain=[0, float(largest) * 1.18]) if largest else alt.Undefined
     bars = alt.Chart(data).mark_bar().encode(
         y=alt.Y(f"{category_col}:N", sort=order, title=None, axis=alt.Axis(labelLimit=280)),
-        x=alt.X(f"{value_col}:Q", title=x_title, axis=alt.Axis(format=_axis_format(unit))),
+        x=alt.X(f"{value_col}:Q", title=x_title, axis=alt.Axis(format=_axis_format(unit)),
+                scale=x_scale),
         color=colour,
         tooltip=[alt.Tooltip(f"{category_col}:N", title=""), alt.Tooltip("value_text:N", title=x_title)],
     )
@@ -110,7 +114,7 @@ def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, u
         layers.append(alt.Chart(suppressed).mark_text(align="left", dx=4, fontSize=12).encode(
             y=alt.Y(f"{category_col}:N", sort=order), x=alt.value(0), text=alt.value(SUPPRESSED_MARKER),
         ))
-    chart = alt.layer(*layers).properties(height=height or max(120, 24 * data.height), width="container")
+    chart = alt.layer(*layers).properties(height=height or max(140, 30 * data.height), width="container")
     return _finish(chart, lang)
 
 
@@ -153,9 +157,11 @@ def build_balance_heatmap(frame: pl.DataFrame, *, row_col: str, column_col: str,
                           status_title: str) -> alt.TopLevelMixin:
     """Occupation × area coloured by the balance's four official categories (categorical)."""
     domain = list(style.BALANCE_COLOURS)
+    rows = frame[row_col].unique(maintain_order=True).to_list()  # keep the caller's row order
     chart = alt.Chart(frame).mark_rect(stroke="white", strokeWidth=1).encode(
-        x=alt.X(f"{column_col}:N", title=column_title, axis=alt.Axis(labelAngle=-35, orient="top")),
-        y=alt.Y(f"{row_col}:N", title=row_title, axis=alt.Axis(labelLimit=260)),
+        x=alt.X(f"{column_col}:N", title=column_title, sort=None,
+                axis=alt.Axis(labelAngle=-35, orient="top", labelLimit=160)),
+        y=alt.Y(f"{row_col}:N", title=row_title, sort=rows, axis=alt.Axis(labelLimit=260)),
         color=alt.Color(f"{status_col}:N", title=status_title,
                         scale=alt.Scale(domain=domain, range=list(style.BALANCE_COLOURS.values())),
                         legend=alt.Legend(orient="bottom", columns=4)),
@@ -182,6 +188,33 @@ def build_grouped_bar_chart(frame: pl.DataFrame, *, category_col: str, series_co
         tooltip=[alt.Tooltip(f"{category_col}:N", title=""), alt.Tooltip(f"{series_col}:N", title=series_title),
                  alt.Tooltip("value_text:N", title=x_title)],
     ).properties(height=max(160, 22 * data.height), width="container")
+    return _finish(chart, lang)
+
+
+def build_actual_expected_chart(frame: pl.DataFrame, *, name_col: str, actual_col: str,
+                                expected_col: str, lang: str, x_title: str, y_title: str,
+                                highlight: Sequence[str] = ()) -> alt.TopLevelMixin:
+    """Actual against expected, one point per unit, with the line where they are equal:
+    points above the line use more than expected, below it less."""
+    data = frame.filter(pl.col(actual_col).is_not_null() & pl.col(expected_col).is_not_null())
+    data = with_value_text(data, actual_col, "per_1000", 1, lang, suppressed_col="_none",
+                           text_col="actual_text")
+    data = with_value_text(data, expected_col, "per_1000", 1, lang, suppressed_col="_none",
+                           text_col="expected_text")
+    data = data.with_columns(pl.col(name_col).is_in(list(highlight)).alias("_highlight"))
+    top = float(max(data[actual_col].max() or 0, data[expected_col].max() or 0)) * 1.05 or 1.0
+    diagonal = alt.Chart(pl.DataFrame({"x": [0.0, top], "y": [0.0, top]})).mark_line(
+        color=style.COMPARISON, strokeDash=[5, 4]).encode(x="x:Q", y="y:Q")
+    points = alt.Chart(data).mark_circle(size=70, opacity=0.8).encode(
+        x=alt.X(f"{expected_col}:Q", title=x_title, scale=alt.Scale(domain=[0, top])),
+        y=alt.Y(f"{actual_col}:Q", title=y_title, scale=alt.Scale(domain=[0, top])),
+        color=alt.condition("datum._highlight", alt.value(style.BEHIND), alt.value(style.PRIMARY)),
+        size=alt.condition("datum._highlight", alt.value(180), alt.value(70)),
+        tooltip=[alt.Tooltip(f"{name_col}:N", title=""),
+                 alt.Tooltip("actual_text:N", title=y_title),
+                 alt.Tooltip("expected_text:N", title=x_title)],
+    )
+    chart = alt.layer(diagonal, points).properties(height=420, width="container")
     return _finish(chart, lang)
 
 

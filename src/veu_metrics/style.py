@@ -16,8 +16,8 @@ PROJECTION = "#56B4E9"
 BALANCE_COLOURS = {
     "Mangel": "#D55E00",
     "Paradoks": "#CC79A7",
-    "Gode jobmuligheder": "#0072B2",
-    "Mindre gode jobmuligheder": "#E6E6E6",
+    "Gode jobmuligheder": "#009E73",
+    "Mindre gode jobmuligheder": "#0072B2",
 }
 
 # Sequential single-hue ramp for amounts and rates (light → dark blue).

@@ -1,0 +1,100 @@
+"""Pieces of the Mangelområder page: half-year labels, the heatmap's rows, readable tables."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ui.components import display_frame
+from veu_metrics.i18n import t
+from veu_metrics.maps import BALANCE_DESCRIPTIONS, BALANCE_LABELS, format_half_year
+from veu_metrics.schema import BALANCE_STATUSES
+
+CHANGE_KINDS = ("new_shortage", "ended_shortage", "changed", "unchanged", "new", "not_comparable")
+
+
+def half_year_labels(half_years: list[str], lang: str) -> dict[str, str]:
+    """'2. halvår 2026' → '2026H2', newest first."""
+    return {format_half_year(h, lang): h for h in half_years}
+
+
+def category_definitions(lang: str) -> str:
+    """The four official categories with their definitions, as a Markdown list."""
+    lines = [f"- **{BALANCE_LABELS[s]['da' if lang == 'da' else 'en']}** — "
+             f"{BALANCE_DESCRIPTIONS[s]['da' if lang == 'da' else 'en']}" for s in BALANCE_STATUSES]
+    return "\n".join(lines) + "\n\n" + t("shortage.widespread_def", lang)
+
+
+def heatmap_rows(matrix: pl.DataFrame, only_shortage: bool, industry_groups: tuple[str, ...],
+                 lang: str) -> pl.DataFrame:
+    """The matrix rows to draw: occupation title, area name, status (optionally only occupations
+    in shortage somewhere, and only the filtered industry groups)."""
+    title = "title_en" if lang == "en" else "title_da"
+    area = "area_name_en" if lang == "en" else "area_name"
+    rows = matrix
+    if industry_groups:
+        rows = rows.filter(pl.col("industry_group").is_in(list(industry_groups)))
+    if only_shortage:
+        rows = rows.filter(pl.col("shortage_areas") > 0)
+    star = pl.when(pl.col("widespread_shortage")).then(pl.lit(" ★")).otherwise(pl.lit(""))
+    return rows.select(
+        (pl.col(title) + star).alias("occupation"),
+        # Short area names fit the heatmap's column heads: 'Nordjylland', not 'Beskæftigelsesrådet …'.
+        pl.col(area).str.replace(r"^(RAR |Beskæftigelsesrådet |Employment Council )", "").alias("area"),
+        "status",
+        "shortage_areas",
+    ).sort(["shortage_areas", "occupation"], descending=[True, False])
+
+
+def occupation_statuses(matrix: pl.DataFrame, occupation_code: str) -> pl.DataFrame:
+    """One occupation's status in every area (for the balance map)."""
+    return matrix.filter(pl.col("occupation_code") == occupation_code).select(
+        "area_code", "area_name", "status")
+
+
+def change_summary(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """How many occupation × area cells changed, by kind."""
+    counts = dict(changes.group_by("change").len().iter_rows())
+    return pl.DataFrame({
+        t("shortage.col.change", lang): [t(f"shortage.change.{k}", lang) for k in CHANGE_KINDS],
+        t("shortage.col.cells", lang): [counts.get(k, 0) for k in CHANGE_KINDS],
+    })
+
+
+def change_display(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Cells that moved into or out of shortage, as people read them."""
+    title = "title_en" if lang == "en" else "title_da"
+    area = "area_name_en" if lang == "en" else "area_name"
+    moved = changes.filter(pl.col("change").is_in(["new_shortage", "ended_shortage"]))
+    return moved.select(
+        pl.col(title).alias(t("shortage.col.occupation", lang)),
+        pl.col(area).alias(t("col.area", lang)),
+        pl.col("previous_status").alias(t("shortage.col.previous", lang)),
+        pl.col("status").alias(t("shortage.col.now", lang)),
+        pl.col("change").replace_strict({k: t(f"shortage.change.{k}", lang) for k in CHANGE_KINDS},
+                                        default=pl.col("change")).alias(t("shortage.col.change", lang)),
+    )
+
+
+def activity_display(activity: pl.DataFrame, lang: str) -> pl.DataFrame:
+    title = "title_en" if lang == "en" else "title_da"
+    frame = activity.select(
+        pl.col(title).alias("occupation"), "industry_group", "shortage_areas", "mangel_areas",
+        "widespread_shortage", "participations", "participations_suppressed", "courses_started",
+    )
+    shown = display_frame(frame, lang).with_columns(
+        pl.col("widespread_shortage").replace_strict({True: "★", False: ""}, return_dtype=pl.String))
+    return shown.rename({c: t(f"shortage.col.{c}", lang) for c in (
+        "occupation", "industry_group", "shortage_areas", "mangel_areas", "widespread_shortage",
+        "participations", "courses_started")})
+
+
+def activity_chart_rows(activity: pl.DataFrame, lang: str, top: int = 20) -> pl.DataFrame:
+    title = "title_en" if lang == "en" else "title_da"
+    return activity.head(top).select(pl.col(title).alias("occupation"), "participations",
+                                     "participations_suppressed")
+
+
+def scheme_of(published: pl.DataFrame, half_year: str) -> str:
+    """The scheme a half-year was published in (the newer one when both exist)."""
+    schemes = published.filter(pl.col("half_year") == half_year)["area_scheme"].to_list()
+    return "council" if "council" in schemes else schemes[0]

@@ -1,0 +1,82 @@
+"""AppTest per page (Overblik, Område, Jobcentre, Mangelområder): renders with demo data, with a
+filter, with a filter that matches nothing, and from links (good and malformed)."""
+
+from __future__ import annotations
+
+import pytest
+from tests.app.conftest import texts_of
+
+from veu_metrics.catalogue import get_measure, kpi_measures
+from veu_metrics.dataset import open_dataset
+from veu_metrics.facts import prepare_facts
+from veu_metrics.filters import Filters, add_months
+from veu_metrics.formatting import format_value
+from veu_metrics.measures import compute_kpis
+from veu_metrics.settings import load_settings
+
+PAGES = ["app_pages/overblik.py", "app_pages/omraade.py", "app_pages/jobcentre.py",
+         "app_pages/mangel.py"]
+
+
+def _no_exception(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_with_demo_data(open_page, page):
+    at = open_page(page)
+    _no_exception(at)
+    assert at.title, "every page has a title"
+    assert any("Demodata" in w for w in texts_of(at, "warning")), "the demo banner is shown"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_with_a_filter(open_page, page):
+    at = open_page(page, {"inddeling": "RAR", "omr": ["RAR Fyn"], "udd": ["AMU"]})
+    _no_exception(at)
+    captions = " ".join(texts_of(at, "caption"))
+    # The area page follows the strategy year's scheme: RAR Fyn lies in the Syddanmark council.
+    area = "Syddanmark" if page.endswith("omraade.py") else "RAR Fyn"
+    assert area in captions and "AMU" in captions, "the active filters are written under the title"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_with_a_filter_that_matches_nothing(open_page, page):
+    # Uddannelsesløft (full vocational education) is never Job-VEU AMU for employed people in
+    # the demo data: a combination that matches no course.
+    at = open_page(page, {"fin": ["Uddannelsesløft"], "udd": ["Diplom"], "jobveu": "true"})
+    _no_exception(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_malformed_link_gives_a_message_and_the_page_works(open_page, page):
+    at = open_page(page, {"omr": ["Atlantis"], "periode": ["2099-01", "2099-12"], "xyz": "1"})
+    _no_exception(at)
+    warnings = " ".join(texts_of(at, "warning"))
+    assert "Atlantis" in warnings and "2099-01" in warnings and "xyz" in warnings
+
+
+def test_english_switch_changes_the_texts(open_page):
+    at = open_page(None, {"sprog": "English"})
+    _no_exception(at)
+    assert at.title[0].value == "Overview"
+
+
+def test_overview_cards_equal_the_core_figures(open_page, app_env):
+    """The Overblik cards show exactly what the core computes for the same filter."""
+    at = open_page(None, {"inddeling": "RAR", "omr": ["RAR Østjylland"]})
+    _no_exception(at)
+    dataset = open_dataset(app_env)
+    settings = load_settings({})
+    facts = prepare_facts(dataset, reform_date=settings.reform_date)
+    last = dataset.covers_to.replace(day=1)
+    filters = Filters(period_from=add_months(last, -11), period_to=last, scheme="rar",
+                      areas=("oestjylland",))
+    expected = compute_kpis(facts, filters, settings.disclosure_threshold)
+    shown = {m.label: m.value for m in at.metric}
+    assert len(shown) == len(kpi_measures())
+    for row in expected.iter_rows(named=True):
+        measure = get_measure(row["measure"])
+        text = format_value(row["value"], measure.unit, measure.decimals, "da",
+                            suppressed=row["value_suppressed"])
+        assert shown[measure.title("da")] == text
