@@ -3,10 +3,10 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from veu_metrics.disclosure import (
-    _constraint_matrix,
-    _line_ids,
     apply_disclosure,
+    constraint_matrix,
     determined_by_lines,
+    line_groups,
     suppress_counts,
 )
 
@@ -62,8 +62,8 @@ def test_two_way_table_protects_rows_and_columns():
     assert sorted(hidden) == [("feb", "x"), ("feb", "y"), ("jan", "x"), ("jan", "y")]
     values = frame["n"].cast(pl.Float64).to_numpy()
     mask = out["n_suppressed"].to_numpy()
-    ids = [_line_ids(frame, k) for k in (("month",), ("group",), ())]
-    assert not determined_by_lines(_constraint_matrix(values, mask, ids, 5), mask).any()
+    ids = [line_groups(frame, k) for k in (("month",), ("group",), ())]
+    assert not determined_by_lines(constraint_matrix(values, mask, ids, 5), mask).any()
 
 
 def test_exact_check_breaks_a_bridge_between_two_hidden_rectangles():
@@ -78,15 +78,15 @@ def test_exact_check_breaks_a_bridge_between_two_hidden_rectangles():
             cols.append(f"c{c}")
             values.append(3 if (r, c) in small else 100 + 10 * r + c)
     frame = pl.DataFrame({"r": rows, "c": cols, "n": values})
-    ids = [_line_ids(frame, k) for k in (("r",), ("c",))]
+    ids = [line_groups(frame, k) for k in (("r",), ("c",))]
     v = frame["n"].cast(pl.Float64).to_numpy()
     primary = (v > 0) & (v < 5)
     bridge = frame.with_row_index().filter((pl.col("r") == "r2") & (pl.col("c") == "c3"))["index"][0]
-    assert determined_by_lines(_constraint_matrix(v, primary, ids, 5), primary)[bridge]
+    assert determined_by_lines(constraint_matrix(v, primary, ids, 5), primary)[bridge]
     mask = suppress_counts(v, ids, 5)
     assert mask[primary].all()
     assert mask.sum() > primary.sum()
-    assert not (determined_by_lines(_constraint_matrix(v, mask, ids, 5), mask) & primary).any()
+    assert not (determined_by_lines(constraint_matrix(v, mask, ids, 5), mask) & primary).any()
 
 
 def test_rates_follow_their_numerator_and_denominator():
@@ -142,3 +142,16 @@ def test_determined_by_lines_on_hand_made_systems():
     # x0 + x1 = a, x1 + x2 = b: none is.
     chain = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
     assert determined_by_lines(chain, mask).tolist() == [False, False, False]
+
+
+def test_a_small_line_total_is_hidden_in_its_margin_so_the_line_needs_no_partner():
+    # Provider Q's only course has 1 participant; provider P's courses 4, 4, 12, 7. The provider
+    # table hides Q's total (1) and, against the grand total 28, P's total (27) too. So the
+    # course list only has the grand total to protect against: 4 + 4 + 1 hidden is enough.
+    frame = pl.DataFrame({"provider": ["P", "P", "Q", "P", "P"], "n": [4, 4, 1, 12, 7]})
+    out = apply_disclosure(frame, threshold=6, counts=["n"], lines=[("provider",), ()])
+    assert out["n"].to_list() == [None, None, None, 12, 7]
+    providers = apply_disclosure(pl.DataFrame({"provider": ["P", "Q"], "n": [27, 1]}),
+                                 threshold=6, counts=["n"])
+    assert providers["n"].to_list() == [None, None]
+

@@ -352,9 +352,16 @@ def test_course_list(facts):
 def test_course_list_hides_small_courses_and_their_partner_in_the_provider(facts):
     courses = compute_courses(facts, YEAR, threshold=7)
     by_id = {r["course_id"]: r for r in courses.iter_rows(named=True)}
-    # Odense Skole: A 8 and D 6; D is hidden, and with the provider total 14 so must A be.
+    # D (6) and B (5) are hidden. Odense Skole's total (14) is hidden in the provider table
+    # (KBH Skole's 5 and the grand total 19 would give it away), so A (8) can stay.
     assert by_id["D"]["participants"] is None and by_id["D"]["participants_suppressed"]
-    assert by_id["A"]["participants"] is None and by_id["A"]["participants_suppressed"]
+    assert by_id["B"]["participants"] is None and by_id["B"]["participants_suppressed"]
+    assert by_id["A"]["participants"] == 8
+    # With threshold 6 the 5 alone is small: the provider totals (14, 5) hide 5 and 14, and
+    # the grand total needs a second hidden course next to B — the smallest, D (6).
+    six = {r["course_id"]: r["participants"] for r in
+           compute_courses(facts, YEAR, threshold=6).iter_rows(named=True)}
+    assert six == {"A": 8, "B": None, "D": None}
     providers = compute_courses_by_provider(facts, YEAR, threshold=7)
     # KBH Skole's 5 is hidden, and with the total of 19 Odense Skole's 14 must be too.
     assert providers.select("provider", "courses", "participants", "places").rows() == [

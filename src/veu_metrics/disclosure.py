@@ -60,11 +60,11 @@ def apply_disclosure(
     if threshold <= 1 or frame.height == 0:
         masks = {c: np.zeros(frame.height, dtype=bool) for c in counts}
     else:
-        line_ids = [_line_ids(frame, keys) for keys in lines]
+        groups = [line_groups(frame, keys) for keys in lines]
         masks = {}
         for column in counts:
             values = frame[column].cast(pl.Float64).to_numpy()
-            masks[column] = suppress_counts(values, line_ids, threshold)
+            masks[column] = suppress_counts(values, groups, threshold)
 
     updates: list[pl.Series] = []
     flags: dict[str, np.ndarray] = dict(masks)
@@ -102,7 +102,7 @@ def apply_disclosure(
     return result.select(order)
 
 
-def _line_ids(frame: pl.DataFrame, keys: Sequence[str]) -> np.ndarray:
+def line_groups(frame: pl.DataFrame, keys: Sequence[str]) -> np.ndarray:
     """A dense group number per row for the grouping ``keys`` (all zeros for ``()``)."""
     if not keys:
         return np.zeros(frame.height, dtype=np.int64)
@@ -118,42 +118,69 @@ def suppress_counts(values: np.ndarray, line_ids: Sequence[np.ndarray], threshol
     mask = primary.copy()
     if not mask.any() or not line_ids:
         return mask
+    published = line_publication(v, line_ids, threshold)
+    # A cell alone in a published line is shown there anyway: hiding it protects nothing.
+    pinned = np.zeros(v.shape, dtype=bool)
+    for ids, shown in zip(line_ids, published, strict=True):
+        sizes = np.bincount(ids, minlength=len(shown))
+        pinned |= (sizes[ids] == 1) & shown[ids]
+    eligible = present & ~pinned
     for _ in range(len(v) + 1):
-        _apply_line_rules(v, present, mask, line_ids, threshold)
+        _apply_line_rules(v, eligible, mask, line_ids, published, threshold)
         if mask.sum() > EXACT_CHECK_LIMIT:
             break
-        determined = _determined_cells(v, mask, line_ids, threshold) & primary
+        matrix = constraint_matrix(v, mask, line_ids, threshold, published)
+        determined = determined_by_lines(matrix, mask) & primary
         if not determined.any():
             break
-        if not _protect(v, present, mask, determined, line_ids, threshold):
+        if not _protect(v, eligible, mask, determined, line_ids, published):
             break
     return mask
 
 
-def _published_lines(v: np.ndarray, ids: np.ndarray, threshold: int) -> np.ndarray:
-    """Which groups of a line family have a published total (0 or at least the threshold)."""
-    totals = np.bincount(ids, weights=v)
-    return totals >= threshold
+def line_publication(v: np.ndarray, line_ids: Sequence[np.ndarray], threshold: int
+                     ) -> list[np.ndarray]:
+    """For each line family, which of its lines have a published total.
+
+    A line total is published when it is at least the threshold — unless it is itself hidden
+    where it is shown: line totals (e.g. a provider's participants, a month's total) are cells
+    of a coarser table that is protected against the grand total in the same way. Modelling that
+    here keeps a small line total from being rebuilt as grand total − the other lines.
+    """
+    values = np.where(np.isnan(v), 0.0, v)
+    grand_published = any(ids.size and ids.max() == 0 for ids in line_ids) and (
+        values.sum() >= threshold)
+    result = []
+    for ids in line_ids:
+        totals = np.bincount(ids, weights=values) if ids.size else np.zeros(0)
+        published = totals >= threshold
+        if grand_published and totals.size > 1:
+            margin_hidden = suppress_counts(totals, [np.zeros(totals.size, dtype=np.int64)],
+                                            threshold)
+            published &= ~margin_hidden
+        result.append(published)
+    return result
 
 
-def _apply_line_rules(v: np.ndarray, present: np.ndarray, mask: np.ndarray,
-                      line_ids: Sequence[np.ndarray], threshold: int) -> None:
+def _apply_line_rules(v: np.ndarray, eligible: np.ndarray, mask: np.ndarray,
+                      line_ids: Sequence[np.ndarray], published: Sequence[np.ndarray],
+                      threshold: int) -> None:
     changed = True
     while changed:
         changed = False
-        for ids in line_ids:
-            published = _published_lines(v, ids, threshold)
-            n_hidden = np.bincount(ids, weights=mask.astype(float), minlength=len(published))
-            s_hidden = np.bincount(ids, weights=v * mask, minlength=len(published))
-            weak = published & ((n_hidden == 1) | ((s_hidden > 0) & (s_hidden < threshold)))
+        for ids, shown in zip(line_ids, published, strict=True):
+            n_hidden = np.bincount(ids, weights=mask.astype(float), minlength=len(shown))
+            s_hidden = np.bincount(ids, weights=v * mask, minlength=len(shown))
+            weak = shown & ((n_hidden == 1) | ((s_hidden > 0) & (s_hidden < threshold)))
             for group in np.flatnonzero(weak):
-                if _hide_smallest(v, present, mask, ids == group):
+                if _hide_smallest(v, eligible, mask, ids == group):
                     changed = True
 
 
-def _hide_smallest(v: np.ndarray, present: np.ndarray, mask: np.ndarray, in_line: np.ndarray) -> bool:
+def _hide_smallest(v: np.ndarray, eligible: np.ndarray, mask: np.ndarray, in_line: np.ndarray
+                   ) -> bool:
     """Hide the smallest shown cell of a line, preferring non-zero cells (a hidden 0 protects less)."""
-    candidates = np.flatnonzero(in_line & present & ~mask)
+    candidates = np.flatnonzero(in_line & eligible & ~mask)
     if candidates.size == 0:
         return False
     nonzero = candidates[v[candidates] > 0]
@@ -162,58 +189,49 @@ def _hide_smallest(v: np.ndarray, present: np.ndarray, mask: np.ndarray, in_line
     return True
 
 
-def _constraint_matrix(v: np.ndarray, mask: np.ndarray, line_ids: Sequence[np.ndarray],
-                       threshold: int) -> np.ndarray:
+def constraint_matrix(v: np.ndarray, mask: np.ndarray, line_ids: Sequence[np.ndarray],
+                      threshold: int, published: Sequence[np.ndarray] | None = None) -> np.ndarray:
     """Rows: published lines holding hidden cells; columns: the hidden cells (1 where in line)."""
+    if published is None:
+        published = line_publication(v, line_ids, threshold)
     hidden = np.flatnonzero(mask)
     rows = []
-    for ids in line_ids:
-        published = _published_lines(v, ids, threshold)
+    for ids, shown in zip(line_ids, published, strict=True):
         groups = ids[hidden]
         for group in np.unique(groups):
-            if published[group]:
+            if shown[group]:
                 rows.append((groups == group).astype(float))
     if not rows:
         return np.zeros((0, hidden.size))
     return np.vstack(rows)
 
 
-def _determined_cells(v: np.ndarray, mask: np.ndarray, line_ids: Sequence[np.ndarray],
-                      threshold: int) -> np.ndarray:
-    """Hidden cells whose value follows exactly from the published totals and shown cells.
-
-    A hidden cell is determined iff no vector in the null space of the constraint matrix moves it.
-    """
-    return determined_by_lines(_constraint_matrix(v, mask, line_ids, threshold), mask)
-
-
 def determined_by_lines(matrix: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Given line constraints over the hidden cells, flag (over all rows) the determined ones."""
+    """Given line constraints over the hidden cells, flag (over all rows) the determined ones.
+
+    A hidden cell is determined iff its unit vector lies in the row space of the constraints,
+    i.e. its diagonal entry of the projector onto that row space is 1.
+    """
     hidden = np.flatnonzero(mask)
     result = np.zeros(mask.shape, dtype=bool)
     if hidden.size == 0 or matrix.shape[0] == 0:
         return result
-    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
     rank = int((singular > 1e-9 * max(1.0, singular.max(initial=0.0))).sum())
-    null_space = vt[rank:]
-    if null_space.shape[0] == 0:
-        result[hidden] = True
-        return result
-    movable = np.abs(null_space).max(axis=0) > 1e-9
-    result[hidden[~movable]] = True
+    basis = vt[:rank]
+    projection_diagonal = (basis ** 2).sum(axis=0)
+    result[hidden[projection_diagonal > 1 - 1e-9]] = True
     return result
 
 
-def _protect(v: np.ndarray, present: np.ndarray, mask: np.ndarray, determined: np.ndarray,
-             line_ids: Sequence[np.ndarray], threshold: int) -> bool:
+def _protect(v: np.ndarray, eligible: np.ndarray, mask: np.ndarray, determined: np.ndarray,
+             line_ids: Sequence[np.ndarray], published: Sequence[np.ndarray]) -> bool:
     """Hide one more cell in a published line of each determined cell; False if none was possible."""
     progress = False
     for cell in np.flatnonzero(determined):
-        for ids in line_ids:
+        for ids, shown in zip(line_ids, published, strict=True):
             group = ids[cell]
-            if not _published_lines(v, ids, threshold)[group]:
-                continue
-            if _hide_smallest(v, present, mask, ids == group):
+            if shown[group] and _hide_smallest(v, eligible, mask, ids == group):
                 progress = True
                 break
     return progress

@@ -440,8 +440,10 @@ def compute_courses_by_provider(facts: Facts, filters: Filters, *, threshold: in
         pl.col("place").unique().sort().str.join(", ").alias("places"),
         pl.col("start_date").min().alias("first_start"),
         pl.col("start_date").max().alias("last_start"),
-    ).sort(["courses", "provider"], descending=[True, False])
-    return apply_disclosure(grouped, threshold=threshold, counts=["participants"], lines=[()])
+    ).sort("provider")
+    # Disclosure runs in provider order: the course list models these totals in the same order.
+    shown = apply_disclosure(grouped, threshold=threshold, counts=["participants"], lines=[()])
+    return shown.sort(["courses", "provider"], descending=[True, False])
 
 
 def suppressed_columns(frame: pl.DataFrame) -> list[str]:
