@@ -52,6 +52,11 @@ def rows_by_code(deck) -> dict[str, dict]:
     return {row["area_code"]: row for row in layer["data"]}
 
 
+def border_widths(deck) -> dict[str, float]:
+    layer = spec(deck)["layers"][1]
+    return {row["area_code"]: row["line_width"] for row in layer["data"]}
+
+
 def luminance(colour) -> float:
     r, g, b = (c / 255 for c in colour[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
@@ -135,10 +140,13 @@ def test_suppressed_and_missing_colours():
 def test_every_area_appears_and_is_clickable(boundaries, scheme, count):
     deck = maps.build_choropleth_deck(area_frame(scheme), boundaries.shapes(scheme), unit="persons")
     layers = spec(deck)["layers"]
-    assert len(layers) == 1
+    # One pickable layer (the click target, one tooltip); the outlines are not pickable.
+    assert [la["id"] for la in layers if la.get("pickable")] == [maps.LAYER_ID]
     layer = layers[0]
     assert layer["id"] == maps.LAYER_ID
-    assert layer["pickable"] is True
+    borders = layers[1]
+    assert borders["id"] == maps.BORDER_LAYER_ID and borders["pickable"] is False
+    assert {row["area_code"] for row in borders["data"]} == set(geo.areas(scheme)["area_code"])
     codes = {row["area_code"] for row in layer["data"]}
     assert codes == set(geo.areas(scheme)["area_code"])
     assert len(codes) == count
@@ -275,11 +283,11 @@ def test_view_zooms_to_the_selection(boundaries):
     view = one["initialViewState"]
     assert view["zoom"] > whole["initialViewState"]["zoom"] + 3
     assert contains(visible_box(view), shapes.bounds["147"])
-    rows = rows_by_code(maps.build_choropleth_deck(area_frame("municipality"), shapes,
-                                                   unit="persons", selected=["147"]))
-    assert rows["147"]["line_width"] > rows["101"]["line_width"]
+    widths = border_widths(maps.build_choropleth_deck(area_frame("municipality"), shapes,
+                                                      unit="persons", selected=["147"]))
+    assert widths["147"] > widths["101"]
     # The emphasised outline is drawn last, so no neighbour's border covers it.
-    assert one["layers"][0]["data"][-1]["area_code"] == "147"
+    assert one["layers"][1]["data"][-1]["area_code"] == "147"
 
 
 def test_municipality_map_of_one_area_shows_that_area(boundaries):
@@ -294,10 +302,10 @@ def test_municipality_map_of_one_area_shows_that_area(boundaries):
 
 
 def test_highlight_gets_the_strongest_outline(boundaries):
-    rows = rows_by_code(maps.build_choropleth_deck(
+    widths = border_widths(maps.build_choropleth_deck(
         area_frame("rar"), boundaries.shapes("rar"), unit="persons", selected=["fyn"],
         highlight="bornholm"))
-    assert rows["bornholm"]["line_width"] > rows["fyn"]["line_width"] > rows["sjaelland"]["line_width"]
+    assert widths["bornholm"] > widths["fyn"] > widths["sjaelland"]
 
 
 # --- balance ----------------------------------------------------------------------------------

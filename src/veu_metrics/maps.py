@@ -106,12 +106,13 @@ _TEXT = {
 
 _TOOLTIP = {
     "text": "{area_name}\n{formatted}\n{note}",
-    "style": {"fontSize": "16px", "backgroundColor": "#222", "color": "#fff", "padding": "6px"},
+    # pointerEvents none: the box opens at the pointer, and must not swallow the click on the area.
+    "style": {"fontSize": "16px", "backgroundColor": "#222", "color": "#fff", "padding": "6px",
+              "pointerEvents": "none"},
 }
 _BORDER_RGBA: RGBA = (255, 255, 255, 255)
 _SELECTED_RGBA: RGBA = (20, 20, 20, 255)
 _HIGHLIGHT_RGBA: RGBA = (0, 0, 0, 255)
-_HOVER_RGBA = [255, 255, 255, 90]
 _ASSUMED_VIEW_PX = (700, 500)  # width, height used to fit a bounding box (Streamlit's default height)
 
 
@@ -457,42 +458,62 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
-def _deck(layer: pdk.Layer, view_state: pdk.ViewState, basemap_url: str | None) -> pdk.Deck:
+def _deck(layers: list[pdk.Layer], view_state: pdk.ViewState, basemap_url: str | None) -> pdk.Deck:
     if basemap_url:  # opt-in: the browser will fetch the style and tiles from this address
-        return CompactDeck(layers=[layer], initial_view_state=view_state, tooltip=_TOOLTIP,
+        return CompactDeck(layers=layers, initial_view_state=view_state, tooltip=_TOOLTIP,
                         map_provider="carto", map_style=basemap_url)
     # map_provider=None and NO map_style: no basemap, no request leaves the app (STACK.md).
-    return CompactDeck(layers=[layer], initial_view_state=view_state, tooltip=_TOOLTIP,
+    return CompactDeck(layers=layers, initial_view_state=view_state, tooltip=_TOOLTIP,
                        map_provider=None)
 
 
 # --- polygon maps -----------------------------------------------------------------------------
 
 
-def _polygon_layer(rows: list[dict[str, Any]], geometry: AreaShapes, *, selected: Sequence[str],
-                   highlight: str | None) -> pdk.Layer:
+BORDER_LAYER_ID = "borders"
+"""The outlines: a separate layer that is NOT pickable (see _polygon_layers)."""
+
+
+def _polygon_layers(rows: list[dict[str, Any]], geometry: AreaShapes, *, selected: Sequence[str],
+                    highlight: str | None) -> list[pdk.Layer]:
+    """A pickable fill layer and a non-pickable outline layer.
+
+    Outlines drawn by the fill layer itself (stroked=True) make every pointer-down run a picking
+    pass over all border segments: in a browser without a GPU that took ~1 s for the country
+    map, and deck.gl then no longer recognised the press as a click (measured in headless
+    Chromium). Picking skips a non-pickable layer, so clicks stay fast. For the same reason the
+    fill layer has no hover highlight (a redraw on every hover); the tooltip still shows.
+    """
     by_code = {row["area_code"]: row for row in rows}
+    fills = [{**by_code[part["area_code"]], "polygon": part["polygon"]} for part in geometry.parts]
     chosen = set(selected)
-    line_width = 0.6 if geometry.scheme == "municipality" else 1.2
-    data = []
+    plain_width = 0.6 if geometry.scheme == "municipality" else 1.2
+    borders = []
     for part in geometry.parts:
         code = part["area_code"]
-        row = by_code[code]
         if code == highlight:
             line, width = _HIGHLIGHT_RGBA, 4.0
         elif code in chosen:
             line, width = _SELECTED_RGBA, 2.5
         else:
-            line, width = _BORDER_RGBA, line_width
-        data.append({**row, "polygon": part["polygon"], "line_color": list(line), "line_width": width})
+            line, width = _BORDER_RGBA, plain_width
+        borders.extend(
+            {"area_code": code, "path": ring, "line_color": list(line), "line_width": width}
+            for ring in part["polygon"]
+        )
     # Emphasised outlines last, so their neighbours' white borders do not cover them.
-    data.sort(key=lambda r: r["line_width"])
-    return pdk.Layer(
-        "PolygonLayer", data=data, id=LAYER_ID,
-        get_polygon="polygon", get_fill_color="fill_color", get_line_color="line_color",
-        get_line_width="line_width", line_width_units="'pixels'", stroked=True, filled=True,
-        pickable=True, auto_highlight=True, highlight_color=_HOVER_RGBA,
-    )
+    borders.sort(key=lambda r: r["line_width"])
+    return [
+        pdk.Layer(
+            "PolygonLayer", data=fills, id=LAYER_ID, get_polygon="polygon",
+            get_fill_color="fill_color", stroked=False, filled=True, pickable=True,
+        ),
+        pdk.Layer(
+            "PathLayer", data=borders, id=BORDER_LAYER_ID, get_path="path",
+            get_color="line_color", get_width="line_width", width_units="'pixels'",
+            pickable=False,
+        ),
+    ]
 
 
 def build_choropleth_deck(
@@ -514,8 +535,8 @@ def build_choropleth_deck(
     rows = _area_rows(area_frame, scheme, value_col=value_col, unit=unit, decimals=decimals,
                       lang=lang, scale=scale, unit_label=unit_label, measure_label=measure_label,
                       drawn_codes=geometry.area_codes)
-    layer = _polygon_layer(rows, geometry, selected=selected, highlight=highlight)
-    return _deck(layer, compute_view_state(geometry.bounds_of(selected)), basemap_url)
+    layers = _polygon_layers(rows, geometry, selected=selected, highlight=highlight)
+    return _deck(layers, compute_view_state(geometry.bounds_of(selected)), basemap_url)
 
 
 def _same_scheme(scheme: geography.AreaScheme | None, geometry: AreaShapes | None
@@ -568,9 +589,9 @@ def build_balance_deck(
         centres = area_centroids(scheme)
         data = [{**r, "position": centres[r["area_code"]], "radius": 9.0} for r in rows]
         layer = _scatter_layer(data, selected=selected, highlight=highlight)
-        return _deck(layer, compute_view_state(_points_bounds(centres, selected)), basemap_url)
-    layer = _polygon_layer(rows, geometry, selected=selected, highlight=highlight)
-    return _deck(layer, compute_view_state(geometry.bounds_of(selected)), basemap_url)
+        return _deck([layer], compute_view_state(_points_bounds(centres, selected)), basemap_url)
+    layers = _polygon_layers(rows, geometry, selected=selected, highlight=highlight)
+    return _deck(layers, compute_view_state(geometry.bounds_of(selected)), basemap_url)
 
 
 # --- centroid maps (no boundary file) ---------------------------------------------------------
@@ -612,8 +633,7 @@ def _scatter_layer(data: list[dict[str, Any]], *, selected: Sequence[str], highl
         "ScatterplotLayer", data=data, id=LAYER_ID,
         get_position="position", get_radius="radius", get_fill_color="fill_color",
         get_line_color="line_color", get_line_width="line_width", radius_units="'pixels'",
-        line_width_units="'pixels'", stroked=True, filled=True, pickable=True, auto_highlight=True,
-        highlight_color=_HOVER_RGBA,
+        line_width_units="'pixels'", stroked=True, filled=True, pickable=True,
     )
 
 
@@ -648,4 +668,4 @@ def build_centroid_deck(
         for row in rows
     ]
     layer = _scatter_layer(data, selected=selected, highlight=highlight)
-    return _deck(layer, compute_view_state(_points_bounds(centres, selected)), basemap_url)
+    return _deck([layer], compute_view_state(_points_bounds(centres, selected)), basemap_url)
