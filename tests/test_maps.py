@@ -353,6 +353,19 @@ def test_balance_accepts_the_enum_and_refuses_other_labels(boundaries):
         maps.build_balance_deck(balance_frame({"fyn": "Middel"}), boundaries.shapes("rar"))
 
 
+def test_balance_table():
+    frame = balance_frame(STATUSES).filter(pl.col("area_code") != "oestjylland")
+    table = maps.compute_balance_table(frame, "rar", lang="da")
+    assert table.height == 8
+    by_code = {r["area_code"]: r for r in table.iter_rows(named=True)}
+    assert by_code["hovedstaden"]["label"] == "Mangel på arbejdskraft"
+    assert by_code["hovedstaden"]["colour"] == "#d55e00"
+    assert by_code["oestjylland"]["status"] is None
+    assert by_code["oestjylland"]["label"] == "Ingen data"
+    with pytest.raises(ValueError, match="unknown balance category"):
+        maps.compute_balance_table(balance_frame({"fyn": "Begrænsede"}), "rar")
+
+
 def test_balance_without_boundaries_draws_dots():
     deck = maps.build_balance_deck(balance_frame(STATUSES), None, scheme="rar")
     layer = spec(deck)["layers"][0]

@@ -418,6 +418,30 @@ def compute_map_table(
     )
 
 
+def compute_balance_table(status_frame: pl.DataFrame, scheme: geography.AreaScheme,
+                          lang: str = "da") -> pl.DataFrame:
+    """The balance map as a table: area_code, area_name, status, label, colour (every area)."""
+    _check_columns(status_frame, ["area_code", "area_name", "status"], "the balance table")
+    frame = status_frame.select(pl.col("area_code").cast(pl.String), pl.col("area_name").cast(pl.String),
+                                pl.col("status").cast(pl.String))
+    _check_codes(frame["area_code"], scheme)
+    names = geography.area_names(scheme, "da")
+    missing = [c for c in names if c not in set(frame["area_code"].to_list())]
+    rows = [*frame.iter_rows(), *((c, names[c], None) for c in missing)]
+    colours = [rgba_to_hex(balance_colour(r[2])) for r in rows]  # refuses unofficial labels
+    return pl.DataFrame(
+        {
+            "area_code": [r[0] for r in rows],
+            "area_name": [r[1] for r in rows],
+            "status": [r[2] for r in rows],
+            "label": [BALANCE_LABELS[r[2]][_lang(lang)] if r[2] else text("no_data", lang) for r in rows],
+            "colour": colours,
+        },
+        schema={"area_code": pl.String, "area_name": pl.String, "status": pl.String,
+                "label": pl.String, "colour": pl.String},
+    )
+
+
 # --- view state -------------------------------------------------------------------------------
 
 
