@@ -26,7 +26,7 @@ import polars as pl
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from veu_metrics import geography
+from veu_metrics import geography, style
 from veu_metrics.boundaries import DAGI_ATTRIBUTION, AreaShapes, Boundaries
 from veu_metrics.catalogue import UNIT_LABELS
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_number, format_value
@@ -51,12 +51,10 @@ SUPPRESSED_RGBA: RGBA = (140, 140, 140, 255)
 NO_DATA_RGBA: RGBA = (228, 228, 228, 255)
 """Light grey: no value at all for the area (nothing to hide, nothing to show)."""
 
-# Okabe–Ito colours, chosen to stay distinct for the common forms of colour-blindness.
+# The balance's four categories: the one palette in style.py (Okabe–Ito, colour-blind safe).
 BALANCE_COLOURS: dict[str, RGBA] = {
-    "Mangel": (213, 94, 0, 255),  # vermillion
-    "Paradoks": (204, 121, 167, 255),  # reddish purple
-    "Gode jobmuligheder": (0, 158, 115, 255),  # bluish green
-    "Mindre gode jobmuligheder": (0, 114, 178, 255),  # blue
+    status: (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16), 255)
+    for status, colour in style.BALANCE_COLOURS.items()
 }
 
 # Official category names stay Danish in the English UI (they are proper names); the description

@@ -20,9 +20,7 @@ BALANCE_COLOURS = {
     "Mindre gode jobmuligheder": "#0072B2",
 }
 
-# Sequential single-hue ramp for amounts and rates (light → dark blue).
-SEQUENTIAL = ("#DEEBF7", "#C6DBEF", "#9ECAE1", "#6BAED6", "#3182BD", "#08519C", "#08306B")
-SUPPRESSED_COLOUR = "#8C8C8C"
-NO_DATA_COLOUR = "#F2F2F2"
+# Maps colour amounts and rates on reversed viridis (maps.sequential_palette), with a flat grey
+# for suppressed values and a light grey for no data (maps.SUPPRESSED_RGBA / NO_DATA_RGBA).
 
 FONT = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
