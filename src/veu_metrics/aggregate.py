@@ -8,7 +8,7 @@ Nothing here is public API; the compute modules are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import polars as pl
@@ -251,9 +251,14 @@ def with_value(frame: pl.DataFrame, measure: Measure) -> pl.DataFrame:
 
 def measure_table(facts: Facts, filters: Filters, measure: Measure, *, first: date, last: date,
                   grain: str | None = None, area_scheme: str | None = None,
-                  breakdown: str | None = None, grid: pl.DataFrame | None = None,
+                  breakdown: str | None = None,
+                  grid: pl.DataFrame | Callable[[pl.DataFrame], pl.DataFrame] | None = None,
                   use_areas: bool = True) -> pl.DataFrame:
-    """Raw parts and value of a measure by period / area / group, on a complete grid if given."""
+    """Raw parts and value of a measure by period / area / group, on a complete grid if given.
+
+    ``grid`` may be a function of the raw aggregate (e.g. to take the groups that occur), so that
+    the facts are scanned once.
+    """
     keys: dict[str, pl.Expr] = {}
     if grain is not None:
         keys["period"] = period_expr(anchor_of(measure), grain)
@@ -267,7 +272,7 @@ def measure_table(facts: Facts, filters: Filters, measure: Measure, *, first: da
     raw = aggregate(facts, filters, measure, first=first, last=last, keys=keys or None,
                     use_areas=use_areas)
     if grid is not None:
-        raw = fill_grid(raw, grid)
+        raw = fill_grid(raw, grid(raw) if callable(grid) else grid)
     if measure.key == "jobcentre_uptake":
         unemployed = unemployment_average(facts, filters, first=first, last=last, grain=grain,
                                           area_scheme=area_scheme, use_areas=use_areas)

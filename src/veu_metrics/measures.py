@@ -185,17 +185,17 @@ def compute_series(facts: Facts, filters: Filters, measure: str, *, threshold: i
     check_breakdown(m, breakdown)
     periods = period_starts(filters.period_from, filters.period_to, grain)
     period_frame = pl.DataFrame({"period": periods}, schema={"period": pl.Date})
-    if breakdown is None:
-        grid = period_frame
-    else:
+
+    def grid(raw: pl.DataFrame) -> pl.DataFrame:
+        if breakdown is None:
+            return period_frame
         if breakdown == "area":
             groups = list(filters.areas) or area_grid(filters.scheme)
         else:
-            raw_groups = measure_table(facts, filters, m, first=filters.period_from,
-                                       last=filters.period_to, breakdown=breakdown)
-            groups = _ordered_groups(raw_groups.filter(pl.col("support") > 0)["group"], breakdown)
-        grid = period_frame.join(pl.DataFrame({"group": groups}, schema={"group": pl.String}),
+            groups = _ordered_groups(raw.filter(pl.col("support") > 0)["group"], breakdown)
+        return period_frame.join(pl.DataFrame({"group": groups}, schema={"group": pl.String}),
                                  how="cross")
+
     table = measure_table(facts, filters, m, first=filters.period_from, last=filters.period_to,
                           grain=grain, breakdown=breakdown, grid=grid)
     if breakdown is None:

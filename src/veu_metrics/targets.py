@@ -40,16 +40,18 @@ def _seasonal_share(facts: Facts, filters: Filters, measure_key: str, year: int,
         facts.covers_from.year, 1, 1) else 1)
     years = [y for y in range(year - PROFILE_YEARS, year) if y >= first_complete
              and date(y, 12, 1) <= facts.last_month]
-    shares = []
-    for y in years:
-        year_filters = filters.with_changes(period_from=date(y, 1, 1), period_to=date(y, 12, 1))
-        monthly = measure_table(facts, year_filters, m, first=date(y, 1, 1), last=date(y, 12, 1),
-                                grain="month")
-        total = float(monthly["numerator"].sum())
-        if total > 0:
-            done = float(monthly.filter(pl.col("period").dt.month() <= months)["numerator"].sum())
-            shares.append(done / total)
-    return sum(shares) / len(shares) if shares else months / 12
+    if not years:
+        return months / 12
+    first, last = date(years[0], 1, 1), date(years[-1], 12, 1)
+    monthly = measure_table(facts, filters.with_changes(period_from=first, period_to=last), m,
+                            first=first, last=last, grain="month")
+    by_year = monthly.group_by(pl.col("period").dt.year().alias("year")).agg(
+        pl.col("numerator").sum().alias("total"),
+        pl.col("numerator").filter(pl.col("period").dt.month() <= months).sum().alias("done"),
+    ).filter(pl.col("total") > 0)
+    if by_year.height == 0:
+        return months / 12
+    return float((by_year["done"] / by_year["total"]).mean())
 
 
 def compute_target_progress(facts: Facts, area_scheme: str, area_code: str, year: int, *,
