@@ -489,3 +489,10 @@ def test_clear_errors_for_wrong_frames(boundaries):
 def test_half_year_text():
     assert maps.format_half_year("2024H2", "da") == "2. halvår 2024"
     assert maps.format_half_year("2025H1", "en") == "H1 2025"
+
+
+def test_horizontal_legend_wraps_entries_side_by_side():
+    entries = maps.build_balance_legend("da")
+    html_text = maps.build_legend_html(entries, "Status", horizontal=True)
+    assert "flex-wrap:wrap" in html_text
+    assert all(entry.label in html_text for entry in entries)

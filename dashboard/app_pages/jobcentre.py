@@ -43,7 +43,8 @@ with map_col:
     areas = ctx.compute.compute_area_table(filters, "jobcentre_uptake", "municipality",
                                            threshold=ctx.threshold)
     render_map(ctx, areas, measure_key="jobcentre_uptake", scheme="municipality", key="jobcentre",
-               highlight=str(chosen_code), selected=jobcentre_view.selected_municipalities(filters), height=440)
+               highlight=str(chosen_code), selected=jobcentre_view.selected_municipalities(filters), height=440,
+               legend_below=True)
 
 st.subheader(t("jobcentre.ranking_title", lang), help=t("jobcentre.expected_help", lang))
 components.render_table(jobcentre_view.ranking_display(ranking, lang), lang)

@@ -78,7 +78,8 @@ with map_col:
     municipalities = ctx.compute.compute_area_table(area_filters, measure_key, "municipality",
                                                     threshold=ctx.threshold)
     render_map(ctx, municipalities, measure_key=measure_key, scheme="municipality", key="area",
-               selected=area_view.area_members(scheme, area_code), height=460)
+               selected=area_view.area_members(scheme, area_code), height=460,
+               legend_below=True)
 
 # 5) The latest courses started in the area
 st.divider()

@@ -52,7 +52,8 @@ with map_col:
     st.subheader(t("overview.map_title", lang, measure=measure.title(lang),
                    scheme=t(f"scheme.{filters.scheme}", lang)), help=measure.help_text(lang))
     areas = ctx.compute.compute_area_table(filters, measure_key, filters.scheme, threshold=ctx.threshold)
-    render_map(ctx, areas, measure_key=measure_key, scheme=filters.scheme, key="overview")
+    render_map(ctx, areas, measure_key=measure_key, scheme=filters.scheme, key="overview",
+               legend_below=True)
 with focus_col:
     focus = ctx.compute.compute_focus_areas(filters, threshold=ctx.threshold)
     focus_chart = charts.build_bar_chart(

@@ -53,7 +53,8 @@ def _select_clicked_area(map_key: str, scheme: str) -> None:
 
 def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, scheme: str,
                key: str, height: int = 520, highlight: str | None = None,
-               selected: tuple[str, ...] | None = None, clickable: bool = True) -> None:
+               selected: tuple[str, ...] | None = None, clickable: bool = True,
+               legend_below: bool = False) -> None:
     """Draw ``area_frame`` (area_code, area_name, value, value_suppressed) as a map with a legend."""
     lang = ctx.lang
     measure = get_measure(measure_key)
@@ -68,7 +69,10 @@ def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, s
     else:
         deck = maps.build_centroid_deck(area_frame, scheme, **common)
 
-    map_col, legend_col = st.columns([4, 1])
+    if legend_below:  # a narrow column: the map takes the width, the legend wraps beneath it
+        map_col, legend_col = st.container(), st.container()
+    else:
+        map_col, legend_col = st.columns([4, 1])
     with map_col:
         map_key = f"map-{key}"
         if clickable:
@@ -79,7 +83,8 @@ def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, s
     with legend_col:
         legend = maps.build_legend(area_frame, value_col="value", unit=measure.unit,
                                    decimals=measure.decimals, lang=lang)
-        st.markdown(maps.build_legend_html(legend, measure.title(lang)), unsafe_allow_html=True)
+        st.markdown(maps.build_legend_html(legend, measure.title(lang), horizontal=legend_below),
+                    unsafe_allow_html=True)
         if clickable:
             st.caption(t("map.click_hint", lang))
     if status.boundaries is None:

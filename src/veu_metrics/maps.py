@@ -111,7 +111,7 @@ _TOOLTIP = {
 _BORDER_RGBA: RGBA = (255, 255, 255, 255)
 _SELECTED_RGBA: RGBA = (20, 20, 20, 255)
 _HIGHLIGHT_RGBA: RGBA = (0, 0, 0, 255)
-_ASSUMED_VIEW_PX = (700, 500)  # width, height used to fit a bounding box (Streamlit's default height)
+_ASSUMED_VIEW_PX = (540, 480)  # width, height used to fit a bounding box: a half-width map column
 
 
 def text(key: str, lang: str = "da") -> str:
@@ -260,8 +260,10 @@ def build_balance_legend(lang: str = "da") -> list[LegendEntry]:
     return entries
 
 
-def build_legend_html(entries: Sequence[LegendEntry], title: str | None = None) -> str:
-    """A small self-contained HTML legend (no external resources) to show beside the map."""
+def build_legend_html(entries: Sequence[LegendEntry], title: str | None = None,
+                      horizontal: bool = False) -> str:
+    """A small self-contained HTML legend (no external resources) to show beside the map, or
+    below it (``horizontal``: the entries side by side, wrapping)."""
     rows = []
     for entry in entries:
         description = (f"<div style='font-size:0.85em;opacity:0.8'>{html.escape(entry.description)}</div>"
@@ -273,6 +275,9 @@ def build_legend_html(entries: Sequence[LegendEntry], title: str | None = None) 
             f"<div>{html.escape(entry.label)}{description}</div></div>"
         )
     heading = f"<div style='font-weight:600;margin-bottom:0.3em'>{html.escape(title)}</div>" if title else ""
+    if horizontal:
+        body = f"<div style='display:flex;flex-wrap:wrap;column-gap:1.2em'>{''.join(rows)}</div>"
+        return f"<div class='veu-map-legend'>{heading}{body}</div>"
     return f"<div class='veu-map-legend'>{heading}{''.join(rows)}</div>"
 
 
