@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 import altair as alt
 import polars as pl
@@ -100,14 +101,17 @@ def render_page_header(title: str, filters_line: str, lang: str, intro: str | No
         st.title(title)
     with right, st.popover(t("link.copy", lang), width="stretch"):
         st.caption(t("link.help", lang))
-        url = st.context.url or ""
-        query = "&".join(
-            f"{key}={value}" for key in st.query_params for value in st.query_params.get_all(key)
-        )
-        st.code(f"{url}?{query}" if query and "?" not in url else url, language=None, wrap_lines=True)
+        st.code(share_link(st.context.url or "", {k: st.query_params.get_all(k) for k in st.query_params}),
+                language=None, wrap_lines=True)
     st.caption(filters_line)
     if intro:
         st.markdown(intro)
+
+
+def share_link(url: str, params: dict[str, list[str]]) -> str:
+    """The page's address with its filters, encoded as the browser writes them."""
+    query = urlencode([(key, value) for key, values in params.items() for value in values])
+    return f"{url}?{query}" if query else url
 
 
 def render_no_data(lang: str) -> None:

@@ -80,3 +80,11 @@ def test_overview_cards_equal_the_core_figures(open_page, app_env):
         text = format_value(row["value"], measure.unit, measure.decimals, "da",
                             suppressed=row["value_suppressed"])
         assert shown[measure.title("da")] == text
+
+
+def test_share_link_encodes_repeated_and_danish_values():
+    from ui.components import share_link
+
+    link = share_link("http://host/omraade", {"omr": ["RAR Østjylland", "RAR Fyn"], "jobveu": ["true"]})
+    assert link == "http://host/omraade?omr=RAR+%C3%98stjylland&omr=RAR+Fyn&jobveu=true"
+    assert share_link("http://host/", {}) == "http://host/"
