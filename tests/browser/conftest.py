@@ -40,6 +40,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 ARTIFACTS = REPO / "artifacts" / "screenshots"
+FAILURES = REPO / "artifacts" / "browser-failures"
+SERVER_LOG = REPO / "artifacts" / "browser-streamlit.log"
 DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
 UPDATE_SCREENSHOTS = os.environ.get("VEU_UPDATE_SCREENSHOTS", "") == "1"
 VIEW_WIDTH = 1400
@@ -126,13 +128,13 @@ def browser_dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_server(browser_dataset_dir: Path, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[AppServer]:
+def app_server(browser_dataset_dir: Path) -> Iterator[AppServer]:
     """``streamlit run dashboard/app.py`` on a free port, from the repository root (so the app's
     .streamlit/config.toml applies), stopped at the end of the session."""
     if not CHROMIUM.is_file():  # no server either: nothing could look at it
         browser_unavailable(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-color-emoji")
-    log_path = tmp_path_factory.mktemp("browser-server") / "streamlit.log"
+    log_path = SERVER_LOG  # kept after the run: tracebacks are redacted in the browser
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {
         **os.environ,
@@ -258,6 +260,34 @@ class AppPage:
         return self.page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]'
                                  ).first.inner_text().strip()
 
+    def captions(self) -> list[str]:
+        """Every caption in the page's main area (the filters line is one of them)."""
+        boxes = self.page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]')
+        return [boxes.nth(i).inner_text().strip() for i in range(boxes.count())]
+
+    def sidebar_widget(self, testid: str, label: str) -> Any:
+        """A sidebar widget (``stMultiSelect``, ``stCheckbox``...) by its exact label."""
+        return self.page.locator(f'[data-testid="stSidebar"] [data-testid="{testid}"]').filter(
+            has=self.page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(
+                rf"^\s*{re.escape(label)}\s*$"))).first
+
+    def choose(self, label: str, option: str) -> None:
+        """Pick ``option`` in the sidebar multiselect ``label`` (type to find it, click it)."""
+        box = self.sidebar_widget("stMultiSelect", label)
+        box.locator("input").click()
+        box.locator("input").fill(option)
+        choice = self.page.locator('[role="option"]', has_text=re.compile(rf"^{re.escape(option)}$"))
+        self.rerun_after(choice.first.click)
+        self.page.keyboard.press("Escape")
+
+    def open_more_filters(self) -> None:
+        from veu_metrics.i18n import t
+
+        expander = self.page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]',
+                                     has_text=t("filters.more", "da")).first
+        if expander.locator("details").get_attribute("open") is None:
+            expander.locator("summary").click()
+
     def kpis(self) -> dict[str, str]:
         """KPI card label → shown value."""
         cards = self.page.locator('[data-testid="stMetric"]')
@@ -289,7 +319,9 @@ class AppPage:
 
     def assert_healthy(self) -> None:
         """No exception box on the page and no console error so far."""
-        assert self.exceptions() == [], f"exception box on /{self.path()}: {self.exceptions()}"
+        assert self.exceptions() == [], (
+            f"exception box on /{self.path()}: {self.exceptions()}\n"
+            f"server log:\n{self.server.log_tail()}")
         assert self.console_errors == [], f"console errors on /{self.path()}: {self.console_errors}"
 
     def screenshot(self, name: str) -> Path:
@@ -319,8 +351,17 @@ def _is_external(url: str) -> bool:
     return not url.startswith(ALLOWED_URL_PREFIXES)
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    """Keep each phase's report on the test item, so a fixture can see that its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def app(app_server: AppServer, browser_context: Any) -> Iterator[AppPage]:
+def app(app_server: AppServer, browser_context: Any, request: pytest.FixtureRequest
+        ) -> Iterator[AppPage]:
     """A fresh tab (so a fresh Streamlit session) on the running app. The test fails if the tab
     asked for anything outside the app's own host."""
     page = browser_context.new_page()
@@ -348,6 +389,12 @@ def app(app_server: AppServer, browser_context: Any) -> Iterator[AppPage]:
     page.route(re.compile(r"^(?!http://127\.0\.0\.1|data:|blob:).*"), lambda route: route.abort())
     try:
         yield tab
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:  # what the browser showed when it failed
+            FAILURES.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+            with contextlib.suppress(Exception):
+                page.screenshot(path=str(FAILURES / f"{name}.png"))
     finally:
         page.close()
     assert tab.external_requests == [], (
