@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import components, course_view
 from ui.context import get_context
+from ui.page_params import warn_bad_page_value
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_number
 from veu_metrics.i18n import t
 
@@ -15,6 +16,7 @@ components.render_page_header(t("page.courses", lang), filters.describe(lang), l
                               intro=t("courses.intro", lang))
 
 # 0) Search words and grouping, both kept in the URL
+warn_bad_page_value("gruppe", ("true", "false", "True", "False"), lang)
 search_col, group_col = st.columns([3, 1], vertical_alignment="bottom")
 search = course_view.clean_search(search_col.text_input(
     t("courses.search", lang), key="soeg", bind="query-params", max_chars=None,

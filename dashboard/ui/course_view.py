@@ -49,7 +49,7 @@ def course_table(courses: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict]:
     ), lang)
     dates = _date_format(lang)
     config = {
-        "title": st.column_config.TextColumn(t("courses.col.title", lang), width="large"),
+        "title": st.column_config.TextColumn(t("courses.col.title", lang), width="medium"),
         "provider": st.column_config.TextColumn(t("courses.col.provider", lang)),
         "place": st.column_config.TextColumn(t("courses.col.place", lang)),
         "start_date": st.column_config.DateColumn(t("courses.col.start_date", lang), format=dates),

@@ -18,5 +18,5 @@ def warn_bad_page_value(key: str, allowed: Iterable[str], lang: str) -> None:
     allowed_set = set(allowed)
     for value in st.query_params.get_all(key):
         if value and value not in allowed_set:
-            st.warning(t("link.bad_page_value", lang, value=value, key=key), icon="🔗")
+            st.warning(t("link.bad_page_value", lang, value=value, param=key), icon="🔗")
             return
