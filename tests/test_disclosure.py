@@ -155,3 +155,14 @@ def test_a_small_line_total_is_hidden_in_its_margin_so_the_line_needs_no_partner
                                  threshold=6, counts=["n"])
     assert providers["n"].to_list() == [None, None]
 
+
+
+def test_both_solvers_of_the_exact_check_agree(monkeypatch):
+    rng = np.random.default_rng(7)
+    cases = [(rng.random((rows, cols)) < 0.35).astype(float)
+             for rows, cols in rng.integers(1, 10, size=(200, 2))]
+    by_elimination = [determined_by_lines(a, np.ones(a.shape[1], bool)) for a in cases]
+    monkeypatch.setattr("veu_metrics.disclosure.ELIMINATION_LIMIT", 0)
+    by_eigenvalues = [determined_by_lines(a, np.ones(a.shape[1], bool)) for a in cases]
+    assert all((x == y).all() for x, y in zip(by_elimination, by_eigenvalues, strict=True))
+    assert any(x.any() for x in by_elimination) and any((~x).any() for x in by_elimination)

@@ -28,6 +28,8 @@ import polars as pl
 SUFFIX = "_suppressed"
 EXACT_CHECK_LIMIT = 1500
 """Above this many suppressed cells the exact check is skipped (the line rules still hold)."""
+ELIMINATION_LIMIT = 250
+"""Up to this many constraint lines the exact check solves by plain elimination (no BLAS)."""
 
 
 def flag_column(column: str) -> str:
@@ -209,19 +211,76 @@ def constraint_matrix(v: np.ndarray, mask: np.ndarray, line_ids: Sequence[np.nda
 def determined_by_lines(matrix: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Given line constraints over the hidden cells, flag (over all rows) the determined ones.
 
-    A hidden cell is determined iff its unit vector lies in the row space of the constraints,
-    i.e. its diagonal entry of the projector onto that row space is 1.
+    A hidden cell is determined iff its unit vector lies in the row space of the constraint
+    matrix A, i.e. its diagonal entry of the projector Aᵀ(AAᵀ)⁺A is 1. A is 0/1 and very sparse
+    (a cell lies in at most one line per family), so the small Gram matrix AAᵀ is built from the
+    entries directly and only it is decomposed: no large multithreaded BLAS call, whose thread
+    start-up would make a 20 ms check take half a second on a busy machine.
     """
     hidden = np.flatnonzero(mask)
     result = np.zeros(mask.shape, dtype=bool)
     if hidden.size == 0 or matrix.shape[0] == 0:
         return result
-    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-    rank = int((singular > 1e-9 * max(1.0, singular.max(initial=0.0))).sum())
-    basis = vt[:rank]
-    projection_diagonal = (basis ** 2).sum(axis=0)
-    result[hidden[projection_diagonal > 1 - 1e-9]] = True
+    lines, cells = np.nonzero(matrix)
+    order = np.argsort(cells, kind="stable")
+    lines, cells = lines[order], cells[order]
+    per_cell = np.bincount(cells, minlength=hidden.size)
+    if per_cell.max(initial=0) == 0:
+        return result
+    starts = np.concatenate(([0], np.cumsum(per_cell)[:-1]))
+    slot = np.arange(cells.size) - starts[cells]
+    member = np.full((hidden.size, int(per_cell.max())), -1, dtype=np.int64)
+    member[cells, slot] = lines
+    size = matrix.shape[0]
+    gram = np.zeros((size, size))
+    for a in range(member.shape[1]):
+        for b in range(member.shape[1]):
+            both = (member[:, a] >= 0) & (member[:, b] >= 0)
+            np.add.at(gram, (member[both, a], member[both, b]), 1.0)
+    if size <= ELIMINATION_LIMIT:
+        diagonal = _projector_diagonal_by_elimination(gram, matrix)
+    else:
+        eigenvalues, vectors = np.linalg.eigh(gram)
+        keep = eigenvalues > 1e-9 * max(1.0, float(eigenvalues.max(initial=0.0)))
+        vectors, eigenvalues = vectors[:, keep], eigenvalues[keep]
+        projected = np.zeros((hidden.size, vectors.shape[1]))
+        for a in range(member.shape[1]):
+            present = member[:, a] >= 0
+            projected[present] += vectors[member[present, a]]
+        diagonal = (projected ** 2 / eigenvalues).sum(axis=1)
+    result[hidden[diagonal > 1 - 1e-6]] = True
     return result
+
+
+def _projector_diagonal_by_elimination(gram: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """diag(Aᵀ G⁺ A) by solving G X = A with Gauss–Jordan elimination in plain numpy.
+
+    Any solution will do: A's columns lie in G's range, so aᵀx is the same for every x with
+    Gx = a. Elementwise numpy only (no BLAS), which stays fast on a busy shared machine.
+    """
+    size = gram.shape[0]
+    work = np.hstack([gram, matrix.astype(float)])
+    tolerance = 1e-9 * max(1.0, float(np.abs(gram).max(initial=0.0)))
+    pivots: list[int] = []
+    row = 0
+    for column in range(size):
+        if row == size:
+            break
+        candidate = row + int(np.argmax(np.abs(work[row:, column])))
+        if abs(work[candidate, column]) <= tolerance:
+            continue
+        if candidate != row:
+            work[[row, candidate]] = work[[candidate, row]]
+        work[row] /= work[row, column]
+        factors = work[:, column].copy()
+        factors[row] = 0.0
+        work -= factors[:, None] * work[row][None, :]
+        pivots.append(column)
+        row += 1
+    solution = np.zeros_like(matrix, dtype=float)
+    for index, column in enumerate(pivots):
+        solution[column] = work[index, size:]
+    return (matrix * solution).sum(axis=0)
 
 
 def _protect(v: np.ndarray, eligible: np.ndarray, mask: np.ndarray, determined: np.ndarray,
