@@ -248,12 +248,14 @@ def build_outcomes_chart(frame: pl.DataFrame, *, group_col: str, series: dict[st
                alt.Tooltip("value_text:N", title=x_title)]
     bars = alt.Chart(data).mark_bar().encode(
         y=y, yOffset=offset,
-        x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=".0%"),
-                scale=alt.Scale(domain=[0, 1.12])),
+        # Room right of 100 % for the labels, but no axis ticks beyond 100 %.
+        x=alt.X("value:Q", title=x_title,
+                axis=alt.Axis(format=".0%", values=[0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+                scale=alt.Scale(domain=[0, 1.12], nice=False)),
         color=alt.Color("series:N", title=series_title, sort=labels,
                         scale=alt.Scale(domain=labels,
                                         range=list(style.CATEGORY_COLOURS[: len(labels)])),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=alt.Legend(orient="bottom", labelLimit=320)),
         tooltip=tooltip,
     )
     # The label sits at the bar's end; hidden or unknown values sit at 0 with their sign.

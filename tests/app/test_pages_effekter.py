@@ -1,0 +1,116 @@
+"""AppTest of the Effekter page: outcomes by group and over time on the demo fixture, with a
+chosen grouping, a filter that matches nothing, and good and malformed links."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+from tests.app.conftest import texts_of
+
+from veu_metrics.dataset import open_dataset
+from veu_metrics.formatting import format_number, format_percent
+
+PAGE = "app_pages/effekter.py"
+YEAR = {"periode": ["2024-01", "2024-12"]}
+
+
+def _no_exception(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _ended_in_2024(dataset_dir) -> pl.DataFrame:
+    """Enrolments in courses (not cancelled) whose last day is in 2024, from the raw tables."""
+    dataset = open_dataset(dataset_dir)
+    courses = dataset.courses.filter(
+        ~pl.col("cancelled") & pl.col("end_date").is_between(date(2024, 1, 1), date(2024, 12, 31))
+    ).select("course_id", "education_type")
+    return dataset.enrolments.join(courses, on="course_id").collect()
+
+
+def test_outcomes_render_with_demo_data(open_page):
+    at = open_page(PAGE)
+    _no_exception(at)
+    assert at.title[0].value == "Effekter"
+    note = " ".join(texts_of(at, "info"))
+    assert "ikke kursets virkning" in note and "ledige ved kursusstart" in note
+    assert len(at.get("vega_lite_chart")) == 2, "outcomes by group and over time"
+
+
+def test_table_by_labour_status_shows_rates_and_denominators(open_page, app_env):
+    at = open_page(PAGE, {**YEAR, "effekt": "Ledighedsstatus"})
+    _no_exception(at)
+    table = at.dataframe[0].value.set_index("group")
+    assert list(table.index) == ["Forsikret ledig", "Øvrig ledig", "Beskæftiget"]
+    rows = _ended_in_2024(app_env)
+    insured = rows.filter(pl.col("labour_status") == "Forsikret ledig")
+    known = insured.filter(pl.col("completed").is_not_null())
+    completed = known.filter(pl.col("completed")).height
+    assert table.loc["Forsikret ledig", "participations"] == format_number(insured.height, 0, "da")
+    assert table.loc["Forsikret ledig", "completion_known"] == format_number(known.height, 0, "da")
+    assert table.loc["Forsikret ledig", "completion_rate"] == format_percent(
+        completed / known.height, 1, "da")
+    employment_known = insured.filter(pl.col("employed_3m").is_not_null())
+    assert table.loc["Forsikret ledig", "employment_3m_known"] == format_number(
+        employment_known.height, 0, "da")
+    # Employment is measured only for the unemployed: nothing is known for the employed.
+    assert table.loc["Beskæftiget", "employment_3m_known"] == "0"
+    assert table.loc["Beskæftiget", "employment_rate_3m"] == "–"
+
+
+def test_shortage_grouping_names_its_groups(open_page):
+    at = open_page(PAGE, {"effekt": "Mangelområde eller ej"})
+    _no_exception(at)
+    groups = list(at.dataframe[0].value["group"])
+    assert groups == ["Mangelområde (mangel/paradoks)", "Øvrige stillinger"]
+    assert any("Arbejdsmarkedsbalancen" in text for text in texts_of(at, "caption"))
+
+
+def test_choosing_a_grouping_by_click(open_page):
+    at = open_page(PAGE, YEAR)
+    at.segmented_control(key="effekt").set_value("year").run()
+    _no_exception(at)
+    assert list(at.dataframe[0].value["group"]) == ["2024"]
+
+
+def test_small_groups_are_hidden_with_the_marker(open_page):
+    # One small area and one education type: few participants per funding scheme.
+    at = open_page(PAGE, {"inddeling": "Kommune", "omr": ["Læsø"], "periode": ["2018-01", "2026-10"],
+                          "effekt": "Finansiering"})
+    _no_exception(at)
+    table = at.dataframe[0].value
+    cells = [str(v) for column in ("participations", "completion_rate") for v in table[column]]
+    assert ".." in cells
+
+
+def test_trend_table_has_the_three_rates(open_page):
+    at = open_page(PAGE)
+    at.segmented_control(key="visning").set_value("År").run()
+    _no_exception(at)
+    trend = at.dataframe[1].value
+    assert {"period", "completion_rate", "employment_rate_3m", "employment_rate_6m"} <= set(trend.columns)
+    assert len(trend) == 9, "2018–2026, one row per end year"
+
+
+def test_filter_that_matches_nothing_gives_a_friendly_message(open_page):
+    at = open_page(PAGE, {"fin": ["Uddannelsesløft"], "udd": ["Diplom"], "jobveu": "true"})
+    _no_exception(at)
+    assert sum("Ingen data passer" in text for text in texts_of(at, "info")) == 2
+
+
+@pytest.mark.parametrize("value", ["Nonsense", ""])
+def test_malformed_grouping_in_the_link(open_page, value):
+    at = open_page(PAGE, {"effekt": value, "visning": "Fortnight"})
+    _no_exception(at)
+    if value:
+        assert any(value in text for text in texts_of(at, "warning"))
+    groups = list(at.dataframe[0].value["group"])
+    assert groups[:2] == ["AMU", "EUD-enkeltfag"], "the default grouping is shown"
+
+
+def test_english(open_page):
+    at = open_page(PAGE, {"sprog": "English", "effekt": "Labour-market status"})
+    _no_exception(at)
+    assert at.title[0].value == "Outcomes"
+    assert list(at.dataframe[0].value["group"])[:1] == ["Forsikret ledig"]
