@@ -1,7 +1,124 @@
+"""Data: downloads of the full tables for the current filters, the data dictionary, the measure
+definitions, sources and licences, and a data-quality summary."""
+
 import streamlit as st
 
+from ui import components, course_view, data_view
 from ui.context import get_context
+from ui.page_params import warn_bad_page_value
+from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_number
 from veu_metrics.i18n import t
+from veu_metrics.tables import ACTIVITY_MEASURES, OUTCOME_MEASURES, compute_measure_definitions
 
 ctx = get_context()
-st.title(t("page.data", ctx.lang))
+lang, filters = ctx.lang, ctx.filters
+
+components.render_page_header(t("page.data", lang), filters.describe(lang), lang,
+                              intro=t("data.intro", lang))
+
+tab_keys = ("downloads", "dictionary", "definitions", "sources", "quality")
+tab_labels = [t(f"data.tab.{k}", lang) for k in tab_keys]
+warn_bad_page_value("fane", tab_labels, lang)
+downloads, dictionary, definitions, sources, quality = st.tabs(
+    tab_labels, key="fane", bind="query-params")
+
+# 1) Downloads: aggregates for the filters (built on click), the balance, the course list
+with downloads:
+    st.markdown(t("data.downloads.intro", lang, marker=SUPPRESSED_MARKER))
+    scheme = t(f"scheme.{filters.scheme}", lang)
+    rows, months, areas = data_view.area_month_rows(filters)
+    for key, measures, title_key, help_key in (
+        ("activity", ACTIVITY_MEASURES, "data.activity_title", "data.activity_help"),
+        ("outcome", OUTCOME_MEASURES, "data.outcome_title", "data.outcome_help"),
+    ):
+        title = t(title_key, lang)
+        st.subheader(title, help=t(help_key, lang, scheme=scheme))
+        st.caption(t("data.rows_estimate", lang, rows=format_number(rows, 0, lang),
+                     months=months, areas=areas))
+        data_view.render_deferred_downloads(
+            ctx, lambda measures=measures: data_view.area_month_table(ctx, measures),
+            subject=f"{key}-maaned-omraade", title=title, key=f"data-{key}",
+            measures=list(measures))
+        if st.toggle(t("data.preview", lang), key=f"data-preview-{key}"):
+            with st.spinner(t("data.preparing", lang)):
+                preview = data_view.area_month_table(ctx, measures)
+            components.render_table(preview.head(50), lang)
+
+    title = t("data.balance_title", lang)
+    st.subheader(title, help=t("data.balance_help", lang))
+    balance = data_view.balance_table(ctx)
+    if balance.is_empty():
+        components.render_no_data(lang)
+    else:
+        st.caption(t("data.balance_rows", lang, rows=format_number(balance.height, 0, lang),
+                     halves=balance["half_year"].n_unique()))
+        components.render_downloads(ctx, balance, subject="arbejdsmarkedsbalance", title=title,
+                                    key="data-balance", measures=["shortage_share"])
+
+    title = t("data.courses_title", lang)
+    st.subheader(title, help=t("data.courses_help", lang))
+    data_view.render_deferred_downloads(
+        ctx, lambda: course_view.download_frame(
+            ctx.compute.compute_courses(filters, threshold=ctx.threshold)),
+        subject="kurser", title=title, key="data-courses",
+        measures=["courses_started", "participations"])
+
+    st.subheader(t("data.person_title", lang))
+    if ctx.settings.allow_person_download:
+        st.warning(t("data.person_on", lang), icon="🔒")
+        data_view.render_person_downloads(ctx)
+    else:
+        st.info(t("data.person_off", lang, threshold=ctx.threshold), icon="🔒")
+
+# 2) The data dictionary, from the data model itself
+with dictionary:
+    st.markdown(t("data.dictionary.intro", lang))
+    for table, frame in data_view.dictionary_by_table(lang).items():
+        st.subheader(f"`{table}`")
+        st.dataframe(frame, hide_index=True, width="stretch",
+                     column_config=data_view.dictionary_config(lang))
+
+# 3) Measure definitions, from the catalogue
+with definitions:
+    st.markdown(t("data.definitions.intro", lang))
+    catalogue_table = compute_measure_definitions(lang)
+    for card in data_view.definition_cards(catalogue_table, lang):
+        with st.container(border=True):
+            st.markdown(card)
+    with st.expander(t("download.title", lang)):
+        components.render_downloads(ctx, catalogue_table, subject="definitioner",
+                                    title=t("data.tab.definitions", lang), key="data-definitions")
+
+# 4) Sources and licences
+with sources:
+    meta = ctx.dataset.metadata
+    st.markdown(t("data.sources.dataset", lang, name=meta.get("name", ""),
+                  source=meta.get("source", "")))
+    if ctx.dataset.synthetic:
+        st.warning(t("data.sources.synthetic", lang), icon="⚠️")
+    st.markdown(t("data.sources.list", lang))
+    st.markdown(t("data.sources.confidentiality", lang, threshold=ctx.threshold,
+                  marker=SUPPRESSED_MARKER))
+
+# 5) Data quality: version, coverage, rows, missing values, months without activity
+with quality:
+    meta = ctx.dataset.metadata
+    st.markdown(t("data.quality.version", lang, name=meta.get("name", ""),
+                  label=meta.get("version", ""), version=ctx.dataset.version))
+    st.markdown(t("data.quality.dates", lang, first=format_date(ctx.dataset.covers_from, lang),
+                  last=format_date(ctx.dataset.covers_to, lang),
+                  created=str(meta.get("created_at", ""))[:10] or "–",
+                  next=str(meta.get("next_update", "")) or "–"))
+    summary, nulls, gaps = data_view.quality(ctx)
+    st.subheader(t("data.quality.tables_title", lang))
+    shown, config = data_view.summary_shown(summary, lang)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    st.subheader(t("data.quality.nulls_title", lang), help=t("data.quality.nulls_help", lang))
+    shown, config = data_view.nulls_shown(nulls, lang)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    st.subheader(t("data.quality.gaps_title", lang))
+    if gaps.is_empty():
+        st.success(t("data.quality.no_gaps", lang, months=len(ctx.options.months)))
+    else:
+        st.warning(t("data.quality.gaps", lang, count=gaps.height,
+                     months=data_view.month_list(gaps, lang)))

@@ -1,0 +1,183 @@
+"""The Data page's pieces: cached calls of the core's full tables (``veu_metrics.tables``), download
+buttons that build a table only when clicked, and the shown versions of the descriptive tables.
+
+Caches key on the dataset directory, its version and small hashable filter values (never on
+frames), like ``ui.data.Compute``; the facts come from the shared ``ui.data.load_facts``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+import streamlit as st
+
+from ui import data
+from veu_metrics import exports, geography, tables
+from veu_metrics.catalogue import load_catalogue
+from veu_metrics.filters import Filters
+from veu_metrics.formatting import format_date, format_month, format_number, format_percent
+from veu_metrics.i18n import t
+
+if TYPE_CHECKING:
+    from ui.context import AppContext
+
+
+# ------------------------------------------------------------------------------- cached tables
+@st.cache_data(show_spinner=False, max_entries=64)
+def _facts_table(path: str, version: str, reform_date: date, function: str, filters: Filters,
+                 kwargs: tuple) -> pl.DataFrame:
+    facts = data.load_facts(path, version, reform_date)
+    return getattr(tables, function)(facts, filters, **dict(kwargs))
+
+
+def _key(ctx: AppContext) -> tuple[str, str, date]:
+    return str(ctx.settings.dataset_dir), ctx.dataset.version, ctx.settings.reform_date
+
+
+def area_month_table(ctx: AppContext, measures: tuple[str, ...]) -> pl.DataFrame:
+    return _facts_table(*_key(ctx), "compute_area_month_table", ctx.filters,
+                        (("measures", measures), ("threshold", ctx.threshold)))
+
+
+def balance_table(ctx: AppContext) -> pl.DataFrame:
+    return _facts_table(*_key(ctx), "compute_balance_table", ctx.filters, ())
+
+
+def area_month_rows(filters: Filters) -> tuple[int, int, int]:
+    """(rows, months, areas) of the month × area table, without building it."""
+    areas = len(filters.areas) or geography.areas(filters.scheme).height
+    return filters.months * areas, filters.months, areas
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _quality(path: str, version: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    dataset = data.load_dataset(path, version)
+    return (tables.compute_table_summary(dataset), tables.compute_null_counts(dataset),
+            tables.compute_empty_months(dataset))
+
+
+def quality(ctx: AppContext) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(rows per table, nulls in nullable columns, months without a course start)."""
+    return _quality(str(ctx.settings.dataset_dir), ctx.dataset.version)
+
+
+def dictionary_by_table(lang: str) -> dict[str, pl.DataFrame]:
+    dictionary = tables.compute_data_dictionary(lang)
+    return {name: part.drop("table") for (name,), part in
+            dictionary.group_by("table", maintain_order=True)}
+
+
+# ------------------------------------------------------------------------------- downloads
+def render_deferred_downloads(ctx: AppContext, build: Callable[[], pl.DataFrame], *, subject: str,
+                              title: str, key: str, measures: list[str] | None = None) -> None:
+    """CSV (Danish and plain), Excel and Parquet of a table that is built only when a button is
+    clicked — for tables too slow to make on every visit. Same files as ``render_downloads``."""
+    lang = ctx.lang
+    today = date.today()
+    catalogue = load_catalogue()
+    definitions = [catalogue[m] for m in (measures or []) if m in catalogue] or list(catalogue.values())
+
+    def name(ext: str, suffix: str = "") -> str:
+        return exports.export_filename(subject + suffix, ctx.filters.short_name(),
+                                       ctx.dataset.version, today, ext)
+
+    def excel() -> bytes:
+        return exports.to_excel_bytes(
+            build(), title=title, definitions=definitions,
+            filters_description=ctx.filters.describe(lang),
+            filters_params=ctx.filters.to_query_params(), data_version=ctx.dataset.version,
+            exported_at=datetime.now(), lang=lang, disclosure_threshold=ctx.threshold)
+
+    cols = st.columns(4)
+    cols[0].download_button(
+        t("download.csv_da", lang), data=lambda: exports.to_csv_bytes(build(), "da"),
+        file_name=name("csv"), mime="text/csv", key=f"{key}-csv", on_click="ignore",
+        help=t("download.csv_da.help", lang))
+    cols[1].download_button(
+        t("download.csv_plain", lang), data=lambda: exports.to_csv_bytes(build(), "plain"),
+        file_name=name("csv", "-plain"), mime="text/csv", key=f"{key}-csvp", on_click="ignore",
+        help=t("download.csv_plain.help", lang))
+    cols[2].download_button(
+        "Excel", data=excel, file_name=name("xlsx"), key=f"{key}-xlsx", on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        help=t("download.excel.help", lang))
+    cols[3].download_button(
+        "Parquet", data=lambda: exports.to_parquet_bytes(build()), file_name=name("parquet"),
+        mime="application/octet-stream", key=f"{key}-pq", on_click="ignore",
+        help=t("download.parquet.help", lang))
+
+
+def render_person_downloads(ctx: AppContext) -> None:
+    """Person-level enrolments, only where the deployment allows it (the core checks again)."""
+    lang = ctx.lang
+    selection = tables.select_enrolments(ctx.dataset, ctx.filters)
+    rows = selection.select(pl.len()).collect().item()
+    st.caption(t("data.person_rows", lang, rows=format_number(rows, 0, lang)))
+    today = date.today()
+
+    def name(ext: str) -> str:
+        return exports.export_filename("deltagelser-personniveau", ctx.filters.short_name(),
+                                       ctx.dataset.version, today, ext)
+
+    cols = st.columns(4)
+    cols[0].download_button(
+        t("data.person_csv", lang), key="person-csv", on_click="ignore", file_name=name("csv"),
+        mime="text/csv", data=lambda: exports.person_level_export(
+            selection, ctx.settings, file_format="csv", dialect="da"))
+    cols[1].download_button(
+        "Parquet", key="person-pq", on_click="ignore", file_name=name("parquet"),
+        mime="application/octet-stream",
+        data=lambda: exports.person_level_export(selection, ctx.settings, file_format="parquet"))
+
+
+# ------------------------------------------------------------------------------- shown frames
+def _labels(prefix: str, columns: list[str], lang: str) -> dict[str, Any]:
+    return {c: st.column_config.Column(t(f"{prefix}.{c}", lang)) for c in columns}
+
+
+def dictionary_config(lang: str) -> dict[str, Any]:
+    config = _labels("data.col", ["column", "type", "description", "allowed"], lang)
+    config["nullable"] = st.column_config.CheckboxColumn(t("data.col.nullable", lang))
+    config["key"] = st.column_config.CheckboxColumn(t("data.col.key", lang))
+    config["description"] = st.column_config.TextColumn(t("data.col.description", lang),
+                                                        width="large")
+    return config
+
+
+def definition_cards(definitions: pl.DataFrame, lang: str) -> list[str]:
+    """One Markdown card per measure: title, definition, then unit, period, area and source."""
+    cards = []
+    for row in definitions.iter_rows(named=True):
+        facts = [f"**{t(f'data.col.{c}', lang)}:** {row[c]}"
+                 for c in ("unit", "period_basis", "area_attribution", "source")]
+        cards.append(f"#### {row['title']}\n{row['definition']}\n\n" + "  \n".join(facts)
+                     + f"  \n**{t('data.col.measure', lang)}:** `{row['measure']}`")
+    return cards
+
+
+def summary_shown(summary: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict[str, Any]]:
+    frame = summary.select(
+        "table",
+        pl.col("rows").map_elements(lambda v: format_number(v, 0, lang), return_dtype=pl.String),
+        pl.col("first").map_elements(lambda d: format_date(d, lang), return_dtype=pl.String),
+        pl.col("last").map_elements(lambda d: format_date(d, lang), return_dtype=pl.String),
+    ).with_columns(pl.col("first", "last").fill_null("–"))
+    return frame, _labels("data.col", ["table", "rows", "first", "last"], lang)
+
+
+def nulls_shown(nulls: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict[str, Any]]:
+    frame = nulls.select(
+        "table", "column",
+        pl.col("rows").map_elements(lambda v: format_number(v, 0, lang), return_dtype=pl.String),
+        pl.col("nulls").map_elements(lambda v: format_number(v, 0, lang), return_dtype=pl.String),
+        pl.col("null_share").map_elements(lambda v: format_percent(v, 1, lang),
+                                          return_dtype=pl.String).fill_null("–"),
+    )
+    return frame, _labels("data.col", ["table", "column", "rows", "nulls", "null_share"], lang)
+
+
+def month_list(months: pl.DataFrame, lang: str) -> str:
+    return ", ".join(format_month(m, lang) for m in months["month"].to_list())
