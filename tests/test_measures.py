@@ -232,6 +232,15 @@ def test_series_by_quarter_year_and_end_month(facts):
     assert by_month[date(2024, 1, 1)] is None
 
 
+def test_end_month_measures_reach_back_to_the_longest_course(facts):
+    # Course B starts in March and ends in April: April's completion includes it.
+    assert facts.max_course_months == 1
+    april = Filters(period_from=date(2024, 4, 1), period_to=date(2024, 4, 1))
+    assert value(facts, april, "completion_rate", threshold=1) == (1.0, False)
+    kpis = compute_kpis(facts, april, 1, ["completion_rate"])
+    assert kpis["value"][0] == 1.0
+
+
 def test_series_with_breakdown(facts):
     series = compute_series(facts, YEAR, "participations", threshold=5, grain="year",
                             breakdown="education_type")

@@ -16,7 +16,7 @@ import polars as pl
 from veu_metrics import geography
 from veu_metrics.catalogue import Measure, get_measure
 from veu_metrics.disclosure import apply_disclosure, flag_column
-from veu_metrics.facts import Facts, slice_by_start
+from veu_metrics.facts import Facts, earliest_start_for_end, slice_by_start
 from veu_metrics.filters import Filters
 
 GRAINS = ("month", "quarter", "year")
@@ -111,7 +111,7 @@ def rows(facts: Facts, filters: Filters, measure: Measure, *, first: date, last:
     else:
         # Rows are sorted by start month and a course ends after it starts: the end-month
         # measures can still cut everything that starts after the period.
-        low = first if anchor == "start_month" else None
+        low = first if anchor == "start_month" else earliest_start_for_end(facts, first)
         frame = slice_by_start(facts.participations, low, last)
         predicates = [filters.attribute_predicate()]
     predicates.append(pl.col(anchor).is_between(first, last))

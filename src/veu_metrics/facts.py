@@ -60,6 +60,9 @@ class Facts:
     covers_from: date
     covers_to: date
     version: str = ""
+    max_course_months: int = 1200
+    """The longest course, in months from start month to end month: end-month measures need
+    no rows that started longer ago than this before their period."""
 
     @property
     def last_month(self) -> date:
@@ -257,6 +260,10 @@ def prepare_facts(
         last = courses["start_date"].max()
         last_month = month_start(last) if isinstance(last, date) else covers_from
         covers_to = date.fromordinal(add_months(last_month, 1).toordinal() - 1)
+    longest = courses.select(
+        ((pl.col("end_month").dt.year() - pl.col("start_month").dt.year()) * 12
+         + pl.col("end_month").dt.month() - pl.col("start_month").dt.month()).max()
+    ).item()
     return Facts(
         participations=participations,
         courses=courses,
@@ -267,7 +274,13 @@ def prepare_facts(
         covers_from=covers_from,
         covers_to=covers_to,
         version=dataset.version if isinstance(dataset, Dataset) else "",
+        max_course_months=int(longest or 0),
     )
+
+
+def earliest_start_for_end(facts: Facts, first_end_month: date) -> date:
+    """The earliest start month a course ending in ``first_end_month`` or later can have."""
+    return add_months(first_end_month, -facts.max_course_months)
 
 
 def slice_by_start(frame: pl.DataFrame, first: date | None, last: date | None) -> pl.DataFrame:

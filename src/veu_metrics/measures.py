@@ -43,7 +43,7 @@ from veu_metrics.balance import (
 )
 from veu_metrics.catalogue import kpi_measures
 from veu_metrics.disclosure import apply_disclosure, flag_column
-from veu_metrics.facts import Facts, slice_by_start
+from veu_metrics.facts import Facts, earliest_start_for_end, slice_by_start
 from veu_metrics.filters import Filters, add_months, month_start
 from veu_metrics.jobcentre import (
     compute_comparable_municipalities,
@@ -142,15 +142,23 @@ def _kpi_parts(facts: Facts, filters: Filters, measures: list, windows: dict) ->
             ~pl.col("cancelled") & filters.attribute_predicate(include_participant=False))
         in_area = filters.area_predicate("provider_municipality_code")
     else:
-        frame = slice_by_start(facts.participations, None, latest).lazy().filter(
+        frame = slice_by_start(facts.participations, earliest_start_for_end(facts, earliest),
+                               latest).lazy().filter(
             (pl.col("end_month") >= earliest) & filters.attribute_predicate())
         in_area = filters.area_predicate("municipality_code")
+    # The scope masks as columns, computed once and shared by every measure's aggregations.
+    scope_columns = {}
+    for anchor in {anchor_of(m) for m in measures}:
+        for scope, (first, last) in windows.items():
+            condition = pl.col(anchor).is_between(first, last)
+            if not scope.startswith("national"):
+                condition = condition & in_area
+            scope_columns[f"_{anchor}|{scope}"] = condition
+    frame = frame.with_columns(condition.alias(name) for name, condition in scope_columns.items())
     exprs = []
     for m in measures:
-        for scope, (first, last) in windows.items():
-            mask = pl.col(anchor_of(m)).is_between(first, last)
-            if not scope.startswith("national"):
-                mask = mask & in_area
+        for scope in windows:
+            mask = pl.col(f"_{anchor_of(m)}|{scope}")
             if m.key in UNEMPLOYED_ONLY:
                 mask = mask & pl.col("unemployed")
             for expr in part_exprs(m, mask):
