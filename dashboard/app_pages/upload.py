@@ -1,7 +1,64 @@
+"""Indlæs data: analysts check files and publish them as a new dataset version (the same
+validation and atomic publishing as the CLI)."""
+
 import streamlit as st
 
+from ui import components, upload_view
 from ui.context import get_context
 from veu_metrics.i18n import t
 
 ctx = get_context()
-st.title(t("page.data", ctx.lang))
+lang, settings = ctx.lang, ctx.settings
+target = settings.data_dir  # None: the built-in demo data, which is never imported into
+limit = settings.upload_limit_mb
+
+components.render_page_header(t("page.upload", lang), "", lang,
+                              intro=t("upload.intro", lang))
+if target is None:
+    st.info(t("upload.demo", lang), icon="ℹ️")
+    st.code(upload_view.CLI_EXAMPLE, language="bash")
+else:
+    st.caption(t("upload.target", lang, path=str(target)))
+
+# 0) Files and how to use them
+uploaded = st.file_uploader(
+    t("upload.files", lang), type=list(upload_view.UPLOAD_TYPES), accept_multiple_files=True,
+    key="upload_files", max_upload_size=limit, help=t("upload.files.help", lang, limit=limit),
+    on_change=upload_view.forget_result)
+modes = {"replace": t("upload.mode.replace", lang), "update": t("upload.mode.update", lang)}
+mode = st.radio(t("upload.mode", lang), list(modes), format_func=modes.get, horizontal=True,
+                key="upload_mode", help=t("upload.mode.help", lang)) or "replace"
+
+# 1) Check, or check and publish
+check_col, publish_col, _ = st.columns([1, 1, 3])
+check = check_col.button(t("upload.check", lang), help=t("upload.check.help", lang),
+                         disabled=not uploaded, width="stretch")
+publish = publish_col.button(t("upload.publish", lang), help=t("upload.publish.help", lang),
+                             type="primary", disabled=not uploaded or target is None,
+                             width="stretch")
+if not uploaded:
+    st.caption(t("upload.no_files", lang))
+files = upload_view.read_uploads(uploaded)
+if check and files:
+    with st.spinner(t("upload.checking", lang)):
+        st.session_state[upload_view.RESULT_KEY] = upload_view.run_check(
+            files, target, mode=mode, limit_mb=limit)
+if publish and files and target is not None:
+    with st.spinner(t("upload.importing", lang)):
+        outcome = upload_view.run_import(files, target, settings, mode=mode, limit_mb=limit)
+    st.session_state[upload_view.RESULT_KEY] = outcome
+    if outcome.version_id:
+        st.rerun()  # the whole app, banner and footer included, then shows the new version
+
+# 2) The report
+result = st.session_state.get(upload_view.RESULT_KEY)
+if result is not None:
+    upload_view.render_outcome(result, lang)
+
+# 3) The dataset's versions
+if target is not None:
+    versions = upload_view.versions_frame(target)
+    if not versions.is_empty():
+        st.subheader(t("upload.versions_title", lang), help=t("upload.versions_help", lang))
+        st.dataframe(versions, hide_index=True, width="stretch",
+                     column_config=upload_view.versions_config(lang))
