@@ -1,0 +1,90 @@
+"""Charts are drawn by vega-embed in the browser, and the files under a chart arrive and parse:
+the Danish CSV (';' and decimal comma) and the Excel workbook hold the numbers the page shows."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from veu_metrics.catalogue import get_measure
+from veu_metrics.i18n import t
+
+pytestmark = pytest.mark.browser
+
+PARTICIPATIONS = get_measure("participations").title("da")
+
+# How much a vega chart drew: an SVG's data marks (vega's "role-mark" groups, not the axes),
+# or a canvas's inked pixels (not transparent, not white) divided by 100.
+_DRAWN_MARKS_JS = """el => {
+  const s = el.querySelector('svg.marks');
+  if (s) {
+    return s.querySelectorAll('g.role-mark > path, g.role-mark > rect, g.role-mark > line').length;
+  }
+  const c = el.querySelector('canvas');
+  if (!c) return 0;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n += 1;
+  }
+  return Math.floor(n / 100);
+}"""
+
+
+def test_charts_render(app) -> None:
+    app.open()
+    charts = app.page.locator('[data-testid="stVegaLiteChart"]')
+    assert charts.count() >= 2  # the trend and the focus areas on Overblik
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        drawn = chart.locator("canvas, svg.marks").first
+        drawn.wait_for(state="visible")
+        box = drawn.bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 100, f"chart {i} is tiny: {box}"
+        assert chart.evaluate(_DRAWN_MARKS_JS) >= 5, f"chart {i} draws no data"
+    app.assert_healthy()
+
+
+def _download(app, expander, label: str, folder: Path) -> Path:
+    button = expander.get_by_role("button", name=label, exact=True)
+    with app.page.expect_download() as event:
+        button.click()
+    download = event.value
+    assert download.failure() is None, download.failure()
+    target = folder / download.suggested_filename
+    download.save_as(target)
+    return target
+
+
+def test_csv_and_excel_downloads_arrive_and_hold_the_shown_numbers(app, tmp_path: Path) -> None:
+    app.open("", {"periode": ["2025-01", "2025-12"]})
+    shown_total = int(app.kpis()[PARTICIPATIONS].replace(".", ""))
+    # The first chart is the quarterly participations trend, with its downloads under it.
+    expander = app.page.locator('[data-testid="stMain"] [data-testid="stExpander"]',
+                                has_text=t("download.title", "da")).first
+    expander.locator("summary").click()
+
+    csv_file = _download(app, expander, t("download.csv_da", "da"), tmp_path)
+    excel_file = _download(app, expander, "Excel", tmp_path)
+
+    assert csv_file.suffix == ".csv" and excel_file.suffix == ".xlsx"
+    assert csv_file.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Danish Excel reads UTF-8
+    from_csv = pl.read_csv(csv_file, separator=";", decimal_comma=True, try_parse_dates=True)
+    from_excel = pl.read_excel(excel_file, sheet_id=1)
+    assert from_csv.columns == ["period", "group", "value", "value_suppressed"]
+    # Quarters from the data's first month (Jan 2018) to the period's end (Q4 2025): 8 years.
+    assert from_csv.height == 32
+    assert from_csv["period"].to_list()[0] == date(2018, 1, 1)
+    assert from_csv["period"].to_list()[-1] == date(2025, 10, 1)
+    assert not from_csv["value_suppressed"].any()
+    # The file holds the numbers behind the card: 2025's four quarters add up to its total.
+    year_2025 = from_csv.filter(pl.col("period").dt.year() == 2025)
+    assert year_2025["value"].sum() == shown_total
+    # The workbook's data sheet holds the same rows as the CSV.
+    assert from_excel.columns == from_csv.columns
+    assert from_excel.select("period", "value").rows() == from_csv.select("period", "value").rows()
+    app.assert_healthy()
