@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DATA = ROOT / "data" / "bench"
+# Generated benchmark datasets (git-ignored); VEU_BENCH_DATA moves them (the smoke test does).
+BENCH_DATA = Path(os.environ.get("VEU_BENCH_DATA") or ROOT / "data" / "bench")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 PAGES = ("overblik", "omraade", "jobcentre", "mangel", "kurser", "effekter")

@@ -204,7 +204,7 @@ async def browser_visit(url: str, pages: list[str], params: dict[str, str]) -> d
                 for page in pages:
                     start = time.perf_counter()
                     await tab.goto(f"{url}/{PAGE_PATHS[page]}?{urlencode(params)}",
-                                   wait_until="domcontentloaded")
+                                   wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_S * 1000)
                     await tab.locator("h1").first.wait_for(timeout=PAGE_TIMEOUT_S * 1000)
                     while True:  # idle, and still idle a moment later: no rerun or skeleton left
                         await tab.wait_for_function(_IDLE_JS, timeout=PAGE_TIMEOUT_S * 1000,

@@ -123,15 +123,17 @@ def run_core(size: str, repeats: int, pages: list[str], scenarios: list[str],
         results[impl] = json.loads(out.read_text()) | {"wall_s": wall, "child_peak_rss_mb": child_rss}
         outputs[impl] = json.loads(out_tables.read_text())
     agreement: dict[str, dict[str, list[str]]] = {}
+    compared: dict[str, dict[str, int]] = {}
     for page in pages:
-        agreement[page] = {}
+        agreement[page], compared[page] = {}, {}
         for name in scenarios:
             problems = []
             for other in ("pandas", "duckdb"):
                 problems += [f"{other}: {p}" for p in compare_outputs(
                     outputs["polars"][page][name], outputs[other][page][name])]
             agreement[page][name] = problems
-    return {"implementations": results, "agreement": agreement}
+            compared[page][name] = sum(len(t["rows"]) for t in outputs["polars"][page][name].values())
+    return {"implementations": results, "agreement": agreement, "compared_rows": compared}
 
 
 def run_app(size: str, timeout_s: float) -> dict[str, Any]:
