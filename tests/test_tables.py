@@ -124,7 +124,7 @@ def test_area_month_table_counts_by_hand(facts):
         assert found[:3] == values[:3]
         assert found[3] == pytest.approx(values[3])
         assert found[4:] == values[4:]
-    assert _cell(table, march, "fyn", "shortage_share") == pytest.approx(6 / 7)
+    assert _cell(table, march, "fyn", "shortage_share") == round(6 / 7, 6)
     assert _cell(table, march, "hovedstaden", "shortage_share") == pytest.approx(2 / 6)
     assert _cell(table, april, "fyn", "shortage_share") is None  # no participations: no share
     assert not table["participations_suppressed"].any()

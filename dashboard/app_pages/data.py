@@ -27,9 +27,9 @@ with downloads:
     st.markdown(t("data.downloads.intro", lang, marker=SUPPRESSED_MARKER))
     scheme = t(f"scheme.{filters.scheme}", lang)
     rows, months, areas = data_view.area_month_rows(filters)
-    for key, measures, title_key, help_key in (
-        ("activity", ACTIVITY_MEASURES, "data.activity_title", "data.activity_help"),
-        ("outcome", OUTCOME_MEASURES, "data.outcome_title", "data.outcome_help"),
+    for key, subject, measures, title_key, help_key in (
+        ("activity", "aktivitet", ACTIVITY_MEASURES, "data.activity_title", "data.activity_help"),
+        ("outcome", "resultater", OUTCOME_MEASURES, "data.outcome_title", "data.outcome_help"),
     ):
         title = t(title_key, lang)
         st.subheader(title, help=t(help_key, lang, scheme=scheme))
@@ -37,7 +37,7 @@ with downloads:
                      months=months, areas=areas))
         data_view.render_deferred_downloads(
             ctx, lambda measures=measures: data_view.area_month_table(ctx, measures),
-            subject=f"{key}-maaned-omraade", title=title, key=f"data-{key}",
+            subject=f"{subject}-maaned-omraade", title=title, key=f"data-{key}",
             measures=list(measures))
         if st.toggle(t("data.preview", lang), key=f"data-preview-{key}"):
             with st.spinner(t("data.preparing", lang)):

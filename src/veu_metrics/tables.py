@@ -34,6 +34,9 @@ ACTIVITY_MEASURES: tuple[str, ...] = (
 OUTCOME_MEASURES: tuple[str, ...] = ("completion_rate", "employment_rate_3m", "employment_rate_6m")
 """Counted by the course's end month."""
 
+SUM_DECIMALS = 3
+RATE_DECIMALS = 6
+
 # Which date column of each table gives the period it covers (for the quality summary).
 _PERIOD_COLUMNS = {"courses": "start_date", "unemployment": "month"}
 
@@ -81,6 +84,9 @@ def compute_area_month_table(facts: Facts, filters: Filters, *, threshold: int,
         if m.is_rate:  # the parts of a rate are person counts: whole numbers
             shown = shown.with_columns(pl.col(f"{m.key}_numerator", f"{m.key}_denominator")
                                        .round(0).cast(pl.Int64))
+        if m.kind in ("sum", "rate"):  # no float noise (23.275000000000002) in the files
+            shown = shown.with_columns(pl.col(m.key).round(SUM_DECIMALS if m.kind == "sum"
+                                                           else RATE_DECIMALS))
         result = result.join(shown, on=["month", "area_code"], how="left", maintain_order="left")
     return result.sort("month", maintain_order=True)
 
