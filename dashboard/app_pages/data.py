@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import components, course_view, data_view
 from ui.context import get_context
-from ui.page_params import warn_bad_page_value
+from ui.page_params import resolve_page_value
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_number
 from veu_metrics.i18n import t
 from veu_metrics.tables import ACTIVITY_MEASURES, OUTCOME_MEASURES, compute_measure_definitions
@@ -18,7 +18,7 @@ components.render_page_header(t("page.data", lang), filters.describe(lang), lang
 
 tab_keys = ("downloads", "dictionary", "definitions", "sources", "quality")
 tab_labels = [t(f"data.tab.{k}", lang) for k in tab_keys]
-warn_bad_page_value("fane", tab_labels, lang)
+resolve_page_value("fane", {t(f"data.tab.{k}", lang): f"data.tab.{k}" for k in tab_keys}, lang)
 downloads, dictionary, definitions, sources, quality = st.tabs(
     tab_labels, key="fane", bind="query-params")
 

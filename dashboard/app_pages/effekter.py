@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import components, outcome_view
 from ui.context import get_context
-from ui.page_params import warn_bad_page_value
+from ui.page_params import resolve_page_value
 from veu_metrics import charts
 from veu_metrics.i18n import t
 
@@ -18,7 +18,7 @@ st.info(t("outcomes.note", lang), icon="ℹ️")
 
 # 1) Outcomes by a chosen grouping (kept in the URL)
 labels = {by: outcome_view.grouping_label(by, lang) for by in outcome_view.GROUPINGS}
-warn_bad_page_value("effekt", labels.values(), lang)
+resolve_page_value("effekt", {by: f"outcomes.by.{by}" for by in outcome_view.GROUPINGS}, lang)
 by = st.segmented_control(
     t("outcomes.by", lang), list(outcome_view.GROUPINGS), default="education_type",
     format_func=labels.get, key="effekt", bind="query-params") or "education_type"

@@ -109,3 +109,9 @@ def test_english(open_page):
     assert [tab.label for tab in at.tabs][0] == "Downloads"
     dictionaries = [d.value for d in at.dataframe if "description" in d.value.columns]
     assert "The course's unique id" in list(dictionaries[0]["description"])
+
+
+def test_an_english_tab_link_opens_in_danish(open_page):
+    at = open_page(PAGE, {"fane": "Data quality"})
+    _no_exception(at)
+    assert not any("Data quality" in text for text in texts_of(at, "warning"))

@@ -114,3 +114,11 @@ def test_english(open_page):
     _no_exception(at)
     assert at.title[0].value == "Outcomes"
     assert list(at.dataframe[0].value["group"])[:1] == ["Forsikret ledig"]
+
+
+def test_a_danish_link_opens_the_same_grouping_in_english(open_page):
+    at = open_page(PAGE, {"sprog": "English", "effekt": "Finansiering"})
+    _no_exception(at)
+    assert not any("Finansiering" in text for text in texts_of(at, "warning"))
+    assert at.segmented_control(key="effekt").value == "funding"
+    assert "Regional uddannelsespulje" in list(at.dataframe[0].value["group"])

@@ -44,6 +44,7 @@ def test_course_list_renders_with_demo_data(open_page):
     at = open_page(PAGE)
     _no_exception(at)
     assert at.title[0].value == "Kurser"
+    assert at.subheader[0].value == "Kurser, nyeste først"
     assert any("kurser hos" in text for text in texts_of(at, "markdown"))
     table = at.dataframe[0].value
     assert {"title", "provider", "place", "start_date", "participants", "job_veu"} <= set(table.columns)
