@@ -1,0 +1,95 @@
+"""How the app presents itself: meeting mode hides the panel, the English switch translates the
+texts (and a link keeps the language), and no page asks for anything outside the app's host."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from veu_metrics.catalogue import get_measure, kpi_measures
+from veu_metrics.filters import Filters
+from veu_metrics.i18n import t
+
+pytestmark = pytest.mark.browser
+
+PAGE_KEYS = ("page.overview", "page.area", "page.jobcentres", "page.shortage", "page.courses",
+             "page.outcomes", "page.data", "page.upload")
+DEFAULT_FILTERS = Filters(period_from=date(2025, 11, 1), period_to=date(2026, 10, 1),
+                          scheme="council")
+
+
+def _sidebar_shown(app) -> bool:
+    sidebar = app.page.locator('[data-testid="stSidebar"]')
+    box = sidebar.bounding_box() if sidebar.is_visible() else None
+    return bool(box and box["width"] > 50)
+
+
+def test_meeting_mode_hides_the_panel_and_a_link_keeps_it(app) -> None:
+    app.open()
+    assert _sidebar_shown(app)
+
+    toggle = app.page.locator('[data-testid="stMain"] [data-testid="stCheckbox"]',
+                              has_text=t("meeting.toggle", "da")).first
+    app.rerun_after(lambda: toggle.locator("label").click())
+
+    assert app.query().get("moede") == ["true"]
+    assert not _sidebar_shown(app)
+    assert not app.page.locator('[data-testid="stExpandSidebarButton"]').is_visible()
+    assert app.title() == t("page.overview", "da")
+    assert len(app.kpis()) == 6  # the content stays; only the panel goes
+    app.assert_healthy()
+
+    # A meeting link opened cold on another page starts without the panel, with the filters.
+    app.open("kurser", {"moede": "true", "inddeling": "RAR", "omr": "RAR Fyn"})
+    assert not _sidebar_shown(app)
+    assert app.query().get("omr") == ["RAR Fyn"]
+    app.assert_healthy()
+
+    toggle = app.page.locator('[data-testid="stMain"] [data-testid="stCheckbox"]',
+                              has_text=t("meeting.toggle", "da")).first
+    app.rerun_after(lambda: toggle.locator("label").click())
+    assert _sidebar_shown(app)
+    assert "moede" not in app.query()
+
+
+def test_english_switch_translates_the_texts(app) -> None:
+    app.open()
+    assert app.title() == "Overblik"
+
+    switch = app.page.locator('[data-testid="stSidebar"] [data-testid="stButtonGroup"]').first
+    app.rerun_after(lambda: switch.locator("button", has_text="English").click())
+
+    assert app.query().get("sprog") == ["English"]
+    assert app.title() == "Overview"
+    assert app.page_labels() == [t(key, "en") for key in PAGE_KEYS]
+    assert list(app.kpis()) == [get_measure(m).title("en") for m in kpi_measures()]
+    assert DEFAULT_FILTERS.describe("en") in app.captions()
+    assert t("filters.title", "en") in app.page.locator('[data-testid="stSidebar"]').inner_text()
+    app.assert_healthy()
+
+    # The language is part of the URL: it stays on the next page.
+    app.go_to_page(t("page.courses", "en"))
+    assert app.current_page_label() == "Courses"
+    assert app.query().get("sprog") == ["English"]
+    assert DEFAULT_FILTERS.describe("en") in app.captions()
+    app.assert_healthy()
+
+
+def test_no_page_asks_for_anything_outside_the_app(app) -> None:
+    # The guard itself: a request to another host is seen (and refused).
+    app.open()
+    app.page.evaluate("() => fetch('https://example.org/probe.json').catch(() => null)")
+    app.page.wait_for_timeout(200)
+    assert app.external_requests == ["https://example.org/probe.json"]
+    app.external_requests.clear()
+    app.console_errors.clear()  # the refused probe's own "net::ERR_FAILED"
+
+    seen_hosts = set()
+    app.page.on("request", lambda request: seen_hosts.add(request.url.split("/")[2]
+                                                          if "://" in request.url else request.url[:5]))
+    for key in PAGE_KEYS[1:]:
+        app.go_to_page(t(key, "da"))
+        app.assert_healthy()
+    assert app.external_requests == []
+    assert seen_hosts <= {app.server.url.split("/")[2], "data:", "blob:"}
