@@ -99,6 +99,11 @@ def _config(columns: list[str], lang: str) -> dict:
     return config
 
 
+def count_text(kind: str, n: int, lang: str) -> str:
+    """'1 advarsel', '3 advarsler' (kind: file, error, warning)."""
+    return t(f"upload.count.{kind}.{'one' if n == 1 else 'many'}", lang, n=format_number(n, 0, lang))
+
+
 def render_outcome(outcome: UploadOutcome, lang: str) -> None:
     """Summary line, the files read, the problems table and the report's downloads."""
     if outcome.report is None:
@@ -109,11 +114,11 @@ def render_outcome(outcome: UploadOutcome, lang: str) -> None:
     if outcome.version_id:
         st.success(t("upload.published", lang, version=outcome.version_id), icon="✅")
     elif report.ok:
-        st.success(t("upload.result_ok", lang, files=len(report.files), warnings=warnings),
-                   icon="✅")
+        st.success(t("upload.result_ok", lang, files=count_text("file", len(report.files), lang),
+                     warnings=count_text("warning", warnings, lang)), icon="✅")
     else:
-        st.error(t("upload.result_errors", lang, errors=format_number(errors, 0, lang),
-                   warnings=format_number(warnings, 0, lang)), icon="🚫")
+        st.error(t("upload.result_errors", lang, errors=count_text("error", errors, lang),
+                   warnings=count_text("warning", warnings, lang)), icon="🚫")
     if report.files:
         st.subheader(t("upload.files_title", lang))
         files = files_frame(report)

@@ -52,7 +52,8 @@ def test_a_bad_csv_is_reported_row_by_row_and_nothing_changes(open_page, version
     at.file_uploader(key="upload_files").upload(BAD_CSV.name, BAD_CSV.read_bytes(), "text/csv").run()
     _button(at, "Kontrollér").click().run()
     _no_exception(at)
-    assert any("fejl" in text for text in texts_of(at, "error"))
+    summary = " ".join(texts_of(at, "error"))
+    assert "fejl og 0 advarsler. Intet er ændret" in summary
     problems = next(d.value for d in at.dataframe if "message" in d.value.columns)
     errors = problems[problems["severity"] == "Fejl"]
     assert len(errors) >= 1
@@ -71,6 +72,9 @@ def test_publishing_a_good_file_makes_a_new_active_version(open_page, versioned_
     at = open_page(PAGE)
     at.file_uploader(key="upload_files").upload(balance.name, balance.read_bytes(), "text/csv").run()
     at.radio(key="upload_mode").set_value("update").run()
+    _button(at, "Kontrollér").click().run()
+    assert any(text.startswith("Ingen fejl: 1 fil kan indlæses") for text in texts_of(at, "success"))
+    assert publish.active_version(versioned_dataset) == first, "a check publishes nothing"
     _button(at, "Indlæs og udgiv").click().run()
     _no_exception(at)
     second = publish.active_version(versioned_dataset)
