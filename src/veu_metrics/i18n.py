@@ -19,11 +19,20 @@ DEFAULT_LANGUAGE = "da"
 @cache
 def texts() -> dict[str, dict[str, str]]:
     source = resources.files("veu_metrics") / "texts.yaml"
-    catalogue = yaml.safe_load(source.read_text(encoding="utf-8"))
+    return check_texts(yaml.safe_load(source.read_text(encoding="utf-8")))
+
+
+def check_texts(catalogue: dict) -> dict[str, dict[str, str]]:
+    """Every entry has exactly a Danish and an English text; raise ValueError naming the key."""
     for key, entry in catalogue.items():
         missing = [lang for lang in LANGUAGES if not isinstance(entry, dict) or not entry.get(lang)]
         if missing:
             raise ValueError(f"texts.yaml: '{key}' lacks {', '.join(missing)}")
+        # An unquoted comma inside {da: …, en: …} silently splits a text into extra keys.
+        extra = set(entry) - set(LANGUAGES)
+        if extra:
+            raise ValueError(f"texts.yaml: '{key}' has unexpected keys {sorted(extra)}; "
+                             "quote texts that contain a comma")
     return catalogue
 
 
