@@ -49,6 +49,8 @@ SERVER_LOG = REPO / "artifacts" / "browser-streamlit.log"
 DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
 UPDATE_SCREENSHOTS = os.environ.get("VEU_UPDATE_SCREENSHOTS", "") == "1"
 VIEW_WIDTH = 1400
+TALL_VIEW_HEIGHT = 3200  # most pages fit: a screenshot needs no resize (and no redraw)
+MAX_SHOT_HEIGHT = 12_000
 # Pages draw in 2.5–8 s on an idle machine; a shared CI runner can be several times slower.
 LOAD_TIMEOUT_MS = 90_000
 ALLOWED_URL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
@@ -209,8 +211,12 @@ class AppPage:
 
     # --- navigation and waiting ---------------------------------------------------------------
 
-    def open(self, path: str = "", params: dict[str, str | list[str]] | None = None) -> None:
-        """Go to ``/path?params`` cold and wait until the page is drawn."""
+    def open(self, path: str = "", params: dict[str, str | list[str]] | None = None,
+             tall: bool = False) -> None:
+        """Go to ``/path?params`` cold and wait until the page is drawn (``tall``: in a window
+        tall enough for a full-page screenshot)."""
+        if tall:
+            self.page.set_viewport_size({"width": VIEW_WIDTH, "height": TALL_VIEW_HEIGHT})
         query = f"?{urlencode(params, doseq=True)}" if params else ""
         self.page.goto(f"{self.server.url}/{path}{query}", wait_until="domcontentloaded")
         self.page.locator('[data-testid="stApp"]').wait_for(timeout=LOAD_TIMEOUT_MS)
@@ -337,23 +343,23 @@ class AppPage:
     def screenshot(self, name: str) -> Path:
         """A full-height screenshot, 1400 px wide, to artifacts/ (and docs/ when updating).
 
-        Streamlit scrolls inside its main block, so the viewport is stretched to the content."""
+        Streamlit scrolls inside its main block, so the viewport must hold the whole content: it
+        is stretched when too short (open tall pages with ``tall=True`` to save that redraw)."""
         height = int(self.page.evaluate(
             "() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0,"
             " document.querySelector('[data-testid=\"stSidebarContent\"]')?.scrollHeight || 0)"))
-        old = self.page.viewport_size
-        self.page.set_viewport_size({"width": VIEW_WIDTH, "height": max(800, min(height, 12_000))})
-        try:
+        height = max(800, min(height, MAX_SHOT_HEIGHT))
+        if height > self.page.viewport_size["height"]:
+            self.page.set_viewport_size({"width": VIEW_WIDTH, "height": height})
             self.page.wait_for_timeout(500)  # let charts and the map redraw at the new size
             self.wait_idle()
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            target = ARTIFACTS / f"{name}.png"
-            self.page.screenshot(path=str(target), animations="disabled")
-            if UPDATE_SCREENSHOTS:
-                DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(target, DOCS_SCREENSHOTS / f"{name}.png")
-        finally:
-            self.page.set_viewport_size(old)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        target = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(target), animations="disabled",
+                             clip={"x": 0, "y": 0, "width": VIEW_WIDTH, "height": height})
+        if UPDATE_SCREENSHOTS:
+            DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(target, DOCS_SCREENSHOTS / f"{name}.png")
         return target
 
 
