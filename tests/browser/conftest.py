@@ -12,6 +12,7 @@ where a missing browser is a failure.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -208,6 +209,8 @@ class AppPage:
     server: AppServer
     console_errors: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
+    deck_views: list[dict] = field(default_factory=list)
+    """The initial view (longitude, latitude, zoom) of every deck map the server sent, in order."""
 
     # --- navigation and waiting ---------------------------------------------------------------
 
@@ -363,6 +366,17 @@ class AppPage:
         return target
 
 
+_VIEW_STATE = re.compile(rb'"initialViewState":\s*(\{[^{}]*\})')
+
+
+def _record_deck_views(tab: AppPage, payload: bytes | str) -> None:
+    """Read the maps' view states out of Streamlit's messages (a deck travels as JSON text)."""
+    data = payload.encode() if isinstance(payload, str) else payload
+    for match in _VIEW_STATE.finditer(data):
+        with contextlib.suppress(ValueError):
+            tab.deck_views.append(json.loads(match.group(1)))
+
+
 def _is_external(url: str) -> bool:
     return not url.startswith(ALLOWED_URL_PREFIXES)
 
@@ -401,6 +415,8 @@ def app(app_server: AppServer, browser_context: Any, request: pytest.FixtureRequ
     page.on("pageerror", lambda error: tab.console_errors.append(f"page error: {error}"))
     page.on("request", on_request)
     page.on("response", on_response)
+    page.on("websocket", lambda ws: ws.on(
+        "framereceived", lambda payload: _record_deck_views(tab, payload)))
     # A request that leaves the machine is recorded above and refused here (no internet in CI).
     page.route(re.compile(r"^(?!http://127\.0\.0\.1|data:|blob:).*"), lambda route: route.abort())
     try:
