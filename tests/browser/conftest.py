@@ -146,6 +146,7 @@ def app_server(browser_dataset_dir: Path) -> Iterator[AppServer]:
     .streamlit/config.toml applies), stopped at the end of the session."""
     if not CHROMIUM.is_file():  # no server either: nothing could look at it
         browser_unavailable(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-color-emoji")
+    shutil.rmtree(FAILURES, ignore_errors=True)  # only this run's failures are left to look at
     log_path = SERVER_LOG  # kept after the run: tracebacks are redacted in the browser
     log_path.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
