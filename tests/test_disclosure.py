@@ -166,3 +166,17 @@ def test_both_solvers_of_the_exact_check_agree(monkeypatch):
     by_eigenvalues = [determined_by_lines(a, np.ones(a.shape[1], bool)) for a in cases]
     assert all((x == y).all() for x, y in zip(by_elimination, by_eigenvalues, strict=True))
     assert any(x.any() for x in by_elimination) and any((~x).any() for x in by_elimination)
+
+
+def test_single_threaded_blas_restores_the_thread_count():
+    from veu_metrics.disclosure import _openblas_thread_setters, single_threaded_blas
+
+    functions = _openblas_thread_setters()
+    with single_threaded_blas():
+        inside = functions[1]() if functions else None
+    if functions:
+        assert inside == 1
+        before = functions[1]()
+        with single_threaded_blas():
+            pass
+        assert functions[1]() == before

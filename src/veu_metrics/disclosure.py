@@ -20,7 +20,11 @@ person counts and are not passed here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import ctypes
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -28,6 +32,8 @@ import polars as pl
 SUFFIX = "_suppressed"
 EXACT_CHECK_LIMIT = 1500
 """Above this many suppressed cells the exact check is skipped (the line rules still hold)."""
+EXACT_ROUNDS = 25
+"""At most this many rounds of the exact check (each hides more cells where needed)."""
 ELIMINATION_LIMIT = 250
 """Up to this many constraint lines the exact check solves by plain elimination (no BLAS)."""
 
@@ -127,7 +133,7 @@ def suppress_counts(values: np.ndarray, line_ids: Sequence[np.ndarray], threshol
         sizes = np.bincount(ids, minlength=len(shown))
         pinned |= (sizes[ids] == 1) & shown[ids]
     eligible = present & ~pinned
-    for _ in range(len(v) + 1):
+    for _ in range(EXACT_ROUNDS):
         _apply_line_rules(v, eligible, mask, line_ids, published, threshold)
         if mask.sum() > EXACT_CHECK_LIMIT:
             break
@@ -145,23 +151,33 @@ def line_publication(v: np.ndarray, line_ids: Sequence[np.ndarray], threshold: i
     """For each line family, which of its lines have a published total.
 
     A line total is published when it is at least the threshold — unless it is itself hidden
-    where it is shown: line totals (e.g. a provider's participants, a month's total) are cells
-    of a coarser table that is protected against the grand total in the same way. Modelling that
-    here keeps a small line total from being rebuilt as grand total − the other lines.
+    where it is shown. Line totals (a provider's participants, a month's total, a municipality's
+    quarter) are cells of coarser tables, protected there against *their* totals in the same way:
+    here each family's totals are protected against every coarser family they nest in (e.g.
+    quarters within the year, providers within the grand total). Without this, a small line
+    total could be rebuilt as coarser total − the other lines, which no hiding of cells helps.
     """
     values = np.where(np.isnan(v), 0.0, v)
-    grand_published = any(ids.size and ids.max() == 0 for ids in line_ids) and (
-        values.sum() >= threshold)
+    totals = [np.bincount(ids, weights=values) if ids.size else np.zeros(0) for ids in line_ids]
     result = []
-    for ids in line_ids:
-        totals = np.bincount(ids, weights=values) if ids.size else np.zeros(0)
-        published = totals >= threshold
-        if grand_published and totals.size > 1:
-            margin_hidden = suppress_counts(totals, [np.zeros(totals.size, dtype=np.int64)],
-                                            threshold)
-            published &= ~margin_hidden
+    for ids, family_totals in zip(line_ids, totals, strict=True):
+        published = family_totals >= threshold
+        coarser = [
+            mapping for other, other_totals in zip(line_ids, totals, strict=True)
+            if other_totals.size < family_totals.size
+            and (mapping := _nesting(ids, other, family_totals.size)) is not None
+        ]
+        if coarser and family_totals.size > 1:
+            published &= ~suppress_counts(family_totals, coarser, threshold)
         result.append(published)
     return result
+
+
+def _nesting(ids: np.ndarray, other: np.ndarray, groups: int) -> np.ndarray | None:
+    """Group → coarser group, if every line of ``ids`` lies inside one line of ``other``."""
+    mapping = np.full(groups, -1, dtype=np.int64)
+    mapping[ids] = other
+    return mapping if (mapping[ids] == other).all() else None
 
 
 def _apply_line_rules(v: np.ndarray, eligible: np.ndarray, mask: np.ndarray,
@@ -240,7 +256,8 @@ def determined_by_lines(matrix: np.ndarray, mask: np.ndarray) -> np.ndarray:
     if size <= ELIMINATION_LIMIT:
         diagonal = _projector_diagonal_by_elimination(gram, matrix)
     else:
-        eigenvalues, vectors = np.linalg.eigh(gram)
+        with single_threaded_blas():
+            eigenvalues, vectors = np.linalg.eigh(gram)
         keep = eigenvalues > 1e-9 * max(1.0, float(eigenvalues.max(initial=0.0)))
         vectors, eigenvalues = vectors[:, keep], eigenvalues[keep]
         projected = np.zeros((hidden.size, vectors.shape[1]))
@@ -294,6 +311,48 @@ def _protect(v: np.ndarray, eligible: np.ndarray, mask: np.ndarray, determined: 
                 progress = True
                 break
     return progress
+
+
+@cache
+def _openblas_thread_setters() -> tuple[object, object] | None:
+    """(set, get) of the OpenBLAS that numpy loaded, found in this process's memory map."""
+    maps = Path("/proc/self/maps")
+    if not maps.is_file():
+        return None
+    paths = {line.split()[-1] for line in maps.read_text().splitlines()
+             if "openblas" in line.lower() and line.split()[-1].startswith("/")}
+    for path in sorted(paths):
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix in ("scipy_openblas", "openblas"):
+            for suffix in ("64_", ""):
+                setter = getattr(library, f"{prefix}_set_num_threads{suffix}", None)
+                getter = getattr(library, f"{prefix}_get_num_threads{suffix}", None)
+                if setter is not None and getter is not None:
+                    return setter, getter
+    return None
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Run small LAPACK calls on one thread.
+
+    OpenBLAS starts a thread pool for each call; next to Polars' own threads on a busy machine that
+    turns a 20 ms eigen-decomposition into seconds. Does nothing where OpenBLAS is not found.
+    """
+    functions = _openblas_thread_setters()
+    if functions is None:
+        yield
+        return
+    setter, getter = functions
+    previous = int(getter())  # type: ignore[operator]
+    setter(1)  # type: ignore[operator]
+    try:
+        yield
+    finally:
+        setter(previous)  # type: ignore[operator]
 
 
 def count_columns_ok(frame: pl.DataFrame, columns: Sequence[str], threshold: int) -> bool:
