@@ -188,26 +188,30 @@ DERIVED_NOTES: tuple[tuple[str, str, str], ...] = (
         "Målopfyldelse / Target progress",
         "År-til-dato er værdien fra januar til seneste måned med data i målåret. Fremskrivningen til "
         "helår deler år-til-dato med den andel af helåret, som de samme måneder udgjorde i de "
-        "foregående (op til 3) hele år for samme område og mål; for andele er fremskrivningen "
-        "år-til-dato-værdien. På vej mod målet: fremskrivningen er mindst målet.",
+        "foregående (op til 3) hele år for samme område og mål (uden sådanne år: forløbne måneder "
+        "÷ 12); for andele er fremskrivningen år-til-dato-værdien. På vej mod målet: "
+        "fremskrivningen er mindst målet.",
         "Year to date is the value from January to the latest month with data in the target year. "
         "The full-year projection divides the year-to-date value by the share of the full year "
         "that the same months made up in the previous (up to 3) complete years for the same area "
-        "and target; for shares the projection is the year-to-date value. On track: the "
-        "projection is at least the target.",
+        "and target (without such years: months elapsed ÷ 12); for shares the projection is the "
+        "year-to-date value. On track: the projection is at least the target.",
     ),
     (
         "Diskretionering / Disclosure control",
         "Antal personer eller deltagelser på 1 til 4 (tærsklen er en indstilling, standard 5) vises "
         "ikke, og det samme gælder andele og rater med en nævner under tærsklen eller en tæller, der "
         "er skjult. Hvis et skjult tal ellers kunne regnes ud fra de viste totaler i samme tabel, "
-        "skjules også det mindste andet tal i rækken (sekundær diskretionering). Skjulte tal vises "
-        "som '..' — aldrig som 0. Antal kurser skjules ikke.",
+        "skjules også det mindste andet tal i rækken (sekundær diskretionering); en lille deltotal "
+        "(fx et kvartal eller en udbyder) skjules på samme måde i forhold til totalen, den indgår "
+        "i. Skjulte tal vises som '..' — aldrig som 0. Antal kurser skjules ikke.",
         "Counts of persons or participations from 1 to 4 (the threshold is a setting, default 5) "
         "are not shown, nor are shares and rates whose denominator is below the threshold or whose "
         "numerator is hidden. When a hidden figure could otherwise be worked out from the totals "
         "shown in the same table, the smallest other figure in that line is hidden too (secondary "
-        "suppression). Hidden figures show as '..' — never as 0. Course counts are not hidden.",
+        "suppression); a small subtotal (e.g. a quarter or a provider) is protected the same way "
+        "against the total it belongs to. Hidden figures show as '..' — never as 0. Course "
+        "counts are not hidden.",
     ),
 )
 
