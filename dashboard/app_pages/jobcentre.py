@@ -9,6 +9,7 @@ from ui.map_view import render_map
 from veu_metrics import charts, geography
 from veu_metrics.catalogue import get_measure
 from veu_metrics.i18n import t
+from veu_metrics.periods import drop_incomplete_last_period
 
 ctx = get_context()
 lang, filters = ctx.lang, ctx.filters
@@ -62,6 +63,7 @@ trend = ctx.compute.compute_jobcentre_trend(
 scheme = filters.scheme if filters.scheme != "municipality" else geography.scheme_for(
     filters.period_to, ctx.settings.reform_date)
 trend_table = jobcentre_view.trend_display(trend, chosen_name, scheme, lang)
+trend_table, cut_short = drop_incomplete_last_period(trend_table, grain, filters.period_to)
 trend_chart = charts.build_trend_chart(
     trend_table, period_col="period", value_col="value", unit=uptake.unit, decimals=uptake.decimals,
     lang=lang, y_title=uptake.title(lang), group_col="group", group_title="",
@@ -69,6 +71,8 @@ trend_chart = charts.build_trend_chart(
 components.render_chart_block(ctx, title=t("jobcentre.trend_title", lang, name=chosen_name),
                               chart=trend_chart, table=trend_table, subject=f"jobcentre-{chosen_code}-udvikling",
                               key="jc-trend", measures=["jobcentre_uptake"], help=uptake.help_text(lang))
+if cut_short:
+    st.caption(t("trend.partial_left_out", lang, grain=t(f"grain.{grain}", lang).lower()))
 
 # 3) Comparable municipalities (similar unemployment level and composition)
 comparable = ctx.compute.compute_comparable_municipalities(filters, chosen_code, threshold=ctx.threshold)

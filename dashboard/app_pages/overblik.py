@@ -9,6 +9,7 @@ from veu_metrics import charts
 from veu_metrics.catalogue import get_measure, kpi_measures
 from veu_metrics.filters import add_months
 from veu_metrics.i18n import t
+from veu_metrics.periods import drop_incomplete_last_period
 
 ctx = get_context()
 lang, filters = ctx.lang, ctx.filters
@@ -36,6 +37,7 @@ history = filters.with_changes(period_from=ctx.dataset.covers_from.replace(day=1
 series = ctx.compute.compute_series(history, measure_key, threshold=ctx.threshold, grain=grain,
                                     breakdown=breakdown)
 series = components.name_groups(series, breakdown, filters.scheme, lang)
+series, cut_short = drop_incomplete_last_period(series, grain, filters.period_to)
 trend = charts.build_trend_chart(
     series, period_col="period", value_col="value", unit=measure.unit, decimals=measure.decimals,
     lang=lang, y_title=measure.title(lang), group_col="group" if breakdown else None,
@@ -45,6 +47,8 @@ components.render_chart_block(
     ctx, title=t("overview.trend_title", lang, measure=measure.title(lang)), chart=trend,
     table=series, subject=f"{measure_key}-trend", key="trend", measures=[measure_key],
     help=measure.help_text(lang))
+if cut_short:
+    st.caption(t("trend.partial_left_out", lang, grain=t(f"grain.{grain}", lang).lower()))
 
 # 3) Map by area and 4) the top focus areas
 map_col, focus_col = st.columns([3, 2])
