@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from ui import data
+from ui.page_params import resolve_page_value
 from veu_metrics import exports, geography, images
 from veu_metrics.aggregate import MeasureError, check_breakdown
 from veu_metrics.catalogue import get_measure, load_catalogue
@@ -266,6 +267,8 @@ def render_measure_picker(ctx: AppContext, key: str, choices: tuple[str, ...] = 
 
 def render_grain_picker(ctx: AppContext, container=None) -> str:
     labels = {t(f"grain.{g}", ctx.lang): g for g in ("month", "quarter", "year")}
+    # A link made in the other language holds that language's label: select the same grain.
+    resolve_page_value("visning", {label: f"grain.{g}" for label, g in labels.items()}, ctx.lang)
     where = container or st
     label = where.segmented_control(t("picker.grain", ctx.lang), list(labels),
                                     default=t("grain.quarter", ctx.lang), key="visning",
@@ -277,6 +280,7 @@ def render_breakdown_picker(ctx: AppContext, container, measure_key: str) -> str
     """Breakdowns the measure supports (participant breakdowns only for enrolment measures)."""
     allowed = [b for b in BREAKDOWN_CHOICES if b is None or _supports(measure_key, b)]
     labels = {t(f"breakdown.{b}", ctx.lang): b for b in allowed}
+    resolve_page_value("opdel", {label: f"breakdown.{b}" for label, b in labels.items()}, ctx.lang)
     label = container.selectbox(t("picker.breakdown", ctx.lang), list(labels), key="opdel",
                                 bind="query-params")
     return labels.get(label)

@@ -88,3 +88,11 @@ def test_share_link_encodes_repeated_and_danish_values():
     link = share_link("http://host/omraade", {"omr": ["RAR Østjylland", "RAR Fyn"], "jobveu": ["true"]})
     assert link == "http://host/omraade?omr=RAR+%C3%98stjylland&omr=RAR+Fyn&jobveu=true"
     assert share_link("http://host/", {}) == "http://host/"
+
+
+def test_a_link_made_in_english_selects_the_same_grain_and_split_in_danish(open_page):
+    at = open_page(None, {"visning": "Year", "opdel": "Education type"})
+    _no_exception(at)
+    assert at.session_state["visning"] == "År"
+    assert at.session_state["opdel"] == "Uddannelsestype"
+    assert not [w for w in texts_of(at, "warning") if "visning" in w or "opdel" in w]
