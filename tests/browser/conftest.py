@@ -33,6 +33,11 @@ import pytest
 
 from veu_metrics.generate import generate_dataset
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # reported by the browser_context fixture (skip, or fail in CI)
+    PlaywrightTimeout = TimeoutError  # type: ignore[misc,assignment]
+
 REPO = Path(__file__).resolve().parents[2]
 SHARED_BOUNDARIES = (REPO / ".." / "shared" / "geo" / "kommuner_250m.geojson").resolve()
 # The DAGI municipalities live beside the repository (never copied into it); where they are
@@ -54,6 +59,7 @@ TALL_VIEW_HEIGHT = 3200  # most pages fit: a screenshot needs no resize (and no 
 MAX_SHOT_HEIGHT = 12_000
 # Pages draw in 2.5–8 s on an idle machine; a shared CI runner can be several times slower.
 LOAD_TIMEOUT_MS = 90_000
+RERUN_TIMEOUT_MS = 30_000  # from a click to the start of the rerun it causes
 ALLOWED_URL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
 
 DATASET_ENROLMENTS = 30_000
@@ -70,6 +76,16 @@ _IDLE_JS = """() => {
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
   return !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+
+# The height the page's content needs (main block or sidebar, whichever is longer), scrolled up.
+_CONTENT_HEIGHT_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (main) main.scrollTo(0, 0);
+  const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const side = document.querySelector('[data-testid="stSidebarUserContent"]');
+  return Math.ceil(Math.max(block ? block.getBoundingClientRect().bottom : 0,
+                            side ? side.getBoundingClientRect().bottom + 24 : 0));
 }"""
 
 # Counts the script runs the page has seen, so an action can wait for the rerun it causes.
@@ -185,7 +201,7 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         browser_unavailable(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-color-emoji")
     try:
         from playwright.sync_api import sync_playwright
-    except ImportError:
+    except ImportError:  # pragma: no cover - depends on the environment
         browser_unavailable("the playwright package is missing: pip install -r requirements-dev.txt")
     profile = tmp_path_factory.mktemp("chromium-profile")
     downloads = tmp_path_factory.mktemp("chromium-downloads")
@@ -245,8 +261,12 @@ class AppPage:
         self.page.evaluate(_RUN_COUNTER_JS)
         before = self.runs()
         action()
-        self.page.wait_for_function(f"() => (window.__veuRuns || 0) > {before}",
-                                    timeout=LOAD_TIMEOUT_MS, polling=100)
+        try:
+            self.page.wait_for_function(f"() => (window.__veuRuns || 0) > {before}",
+                                        timeout=RERUN_TIMEOUT_MS, polling=100)
+        except PlaywrightTimeout:
+            raise AssertionError(f"the action caused no rerun of the app within "
+                                 f"{RERUN_TIMEOUT_MS // 1000} s (on /{self.path()})") from None
         self.wait_idle()
 
     def go_to_page(self, label: str) -> None:
@@ -349,9 +369,7 @@ class AppPage:
 
         Streamlit scrolls inside its main block, so the viewport must hold the whole content: it
         is stretched when too short (open tall pages with ``tall=True`` to save that redraw)."""
-        height = int(self.page.evaluate(
-            "() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0,"
-            " document.querySelector('[data-testid=\"stSidebarContent\"]')?.scrollHeight || 0)"))
+        height = int(self.page.evaluate(_CONTENT_HEIGHT_JS))
         height = max(800, min(height, MAX_SHOT_HEIGHT))
         if height > self.page.viewport_size["height"]:
             self.page.set_viewport_size({"width": VIEW_WIDTH, "height": height})
