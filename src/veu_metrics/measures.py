@@ -34,6 +34,9 @@ from veu_metrics.aggregate import (
     unemployment_average,
     with_value,
 )
+from veu_metrics.aggregate import (
+    rows as fact_rows,
+)
 from veu_metrics.balance import (
     available_half_years,
     compute_balance_changes,
@@ -348,8 +351,6 @@ def compute_outcomes(facts: Facts, filters: Filters, *, threshold: int,
         key = pl.when(pl.col("shortage")).then(pl.lit("shortage")).otherwise(pl.lit("other"))
     else:
         key = pl.col(by).cast(pl.String)
-    from veu_metrics.aggregate import rows as fact_rows
-
     lazy = fact_rows(facts, filters, m, first=filters.period_from, last=filters.period_to)
     unemployed = pl.col("unemployed")
     frame = lazy.group_by(key.alias("group")).agg(
