@@ -6,6 +6,7 @@ import pytest
 from veu_metrics.filters import (
     QUERY_KEYS,
     FilterError,
+    check_query_params,
     Filters,
     add_months,
     default_filters,
@@ -38,18 +39,19 @@ def test_defaults_give_empty_query_params():
     assert DEFAULTS.to_query_params(DEFAULTS) == {}
 
 
-def test_query_params_use_short_keys_slugs_and_leave_defaults_out():
+def test_query_params_are_what_the_app_writes_and_leave_defaults_out():
     f = DEFAULTS.with_changes(
         period_from=date(2023, 3, 1), areas=("fyn", "bornholm"),
         industry_groups=("Sundhed, omsorg og pleje",), funding=("6 ugers jobrettet uddannelse",),
-        job_veu_only=True,
+        occupations=("532110",), job_veu_only=True,
     )
     assert f.to_query_params(DEFAULTS) == {
-        "fra": "2023-03",
-        "omr": "fyn,bornholm",
-        "erhverv": "sundhed-omsorg-og-pleje",
-        "fin": "6-ugers-jobrettet-uddannelse",
-        "jobveu": "1",
+        "periode": ["2023-03", "2024-12"],
+        "omr": ["RAR Fyn", "RAR Bornholm"],
+        "erhverv": ["Sundhed, omsorg og pleje"],
+        "fin": ["6 ugers jobrettet uddannelse"],
+        "stilling": ["Social- og sundhedsassistent"],
+        "jobveu": ["true"],
     }
 
 
@@ -63,45 +65,56 @@ def test_every_field_round_trips():
     )
     params = f.to_query_params(DEFAULTS)
     assert set(params) == set(QUERY_KEYS.values())
+    assert params["inddeling"] == ["Kommune"] and params["omr"] == ["København", "Læsø"]
     assert Filters.from_query_params(params, DEFAULTS) == f
     # Without defaults every key is written, and reading it back gives the same filters.
     assert Filters.from_query_params(f.to_query_params(), DEFAULTS) == f
 
 
-def test_from_query_params_accepts_lists_exact_values_and_ignores_other_keys():
+def test_from_query_params_accepts_single_values_codes_and_any_case():
     f = Filters.from_query_params(
-        {"udd": ["AMU", "ikv"], "fokus": "Grøn omstilling", "lang": "en", "grain": "year"}, DEFAULTS
+        {"udd": ["AMU", "ikv"], "fokus": "Grøn omstilling", "inddeling": "council",
+         "omr": ["sjaelland", "beskæftigelsesrådet syddanmark"],
+         "stilling": ["532110", "elektriker"], "lang": "en", "grain": "year"}, DEFAULTS
     )
     assert f.education_types == ("AMU", "IKV")
     assert f.focus_areas == ("Grøn omstilling",)
+    assert (f.scheme, f.areas) == ("council", ("sjaelland", "syddanmark"))
+    assert f.occupations == ("532110", "741110")
     assert f.period_from == DEFAULTS.period_from
+
+
+def test_values_with_commas_are_never_split():
+    f = Filters.from_query_params({"erhverv": "Sundhed, omsorg og pleje"}, DEFAULTS)
+    assert f.industry_groups == ("Sundhed, omsorg og pleje",)
 
 
 def test_changing_scheme_in_url_drops_default_areas():
     defaults = DEFAULTS.with_changes(areas=("fyn",))
-    f = Filters.from_query_params({"inddeling": "council"}, defaults)
+    f = Filters.from_query_params({"inddeling": "Beskæftigelsesråd"}, defaults)
     assert (f.scheme, f.areas) == ("council", ())
 
 
 @pytest.mark.parametrize(
     ("params", "key", "bad_value"),
     [
-        ({"fra": "2024-13"}, "fra", "2024-13"),
-        ({"fra": "januar"}, "fra", "januar"),
-        ({"til": "24-01"}, "til", "24-01"),
-        ({"til": "1800-01"}, "til", "1800-01"),
-        ({"fra": "2025-01", "til": "2024-12"}, "fra", "2025-01"),
+        ({"periode": ["2024-13", "2024-12"]}, "periode", "2024-13"),
+        ({"periode": ["januar", "2024-12"]}, "periode", "januar"),
+        ({"periode": ["2024-01", "24-01"]}, "periode", "24-01"),
+        ({"periode": ["1800-01", "2024-01"]}, "periode", "1800-01"),
+        ({"periode": ["2025-01", "2024-12"]}, "periode", "2025-01–2024-12"),
+        ({"periode": "2024-01"}, "periode", "2024-01"),
         ({"inddeling": "landsdel"}, "inddeling", "landsdel"),
-        ({"omr": "fyn,atlantis"}, "omr", "atlantis"),
-        ({"inddeling": "council", "omr": "fyn"}, "omr", "fyn"),
-        ({"inddeling": "municipality", "omr": "411"}, "omr", "411"),
-        ({"udd": "AMU,Ph.d."}, "udd", "Ph.d."),
+        ({"omr": ["RAR Fyn", "Atlantis"]}, "omr", "Atlantis"),
+        ({"inddeling": "Beskæftigelsesråd", "omr": "RAR Fyn"}, "omr", "RAR Fyn"),
+        ({"inddeling": "Kommune", "omr": "411"}, "omr", "411"),
+        ({"udd": ["AMU", "Ph.d."]}, "udd", "Ph.d."),
         ({"fin": "lotto"}, "fin", "lotto"),
         ({"status": "pensionist"}, "status", "pensionist"),
         ({"erhverv": "Sundhed"}, "erhverv", "Sundhed"),
         ({"stilling": "999999"}, "stilling", "999999"),
         ({"fokus": "rumfart"}, "fokus", "rumfart"),
-        ({"tema": "kunstig-intelligens"}, "tema", "kunstig-intelligens"),
+        ({"tema": "kunstig intelligens"}, "tema", "kunstig intelligens"),
         ({"balance": "middel"}, "balance", "middel"),
         ({"jobveu": "maybe"}, "jobveu", "maybe"),
     ],
@@ -113,6 +126,15 @@ def test_every_malformed_or_unknown_value_is_refused_with_its_key(params, key, b
     assert info.value.value == bad_value
     assert info.value.message_da and info.value.message_en
     assert key in info.value.message("da") and key in str(info.value)
+
+
+def test_check_query_params_lists_every_problem_at_once():
+    problems = check_query_params(
+        {"omr": ["RAR Fyn", "Atlantis", "Lilleput"], "periode": ["2099-01", "2099-13"],
+         "xyz": "1", "visning": "År"}, DEFAULTS, page_keys={"visning"})
+    found = {(p.key, p.value) for p in problems}
+    assert found == {("omr", "Atlantis"), ("omr", "Lilleput"), ("periode", "2099-13"), ("xyz", "1")}
+    assert check_query_params(DEFAULTS.with_changes(areas=("fyn",)).to_query_params(), DEFAULTS) == []
 
 
 def test_constructor_refuses_bad_values():

@@ -19,9 +19,9 @@ from veu_metrics.aggregate import MeasureError, check_breakdown
 from veu_metrics.catalogue import get_measure, load_catalogue
 from veu_metrics.dataset import Dataset
 from veu_metrics.exports import export_filename
+from veu_metrics.filters import FilterError
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_value
 from veu_metrics.i18n import t
-from veu_metrics.links import LinkProblem
 from veu_metrics.settings import Settings
 
 if TYPE_CHECKING:
@@ -76,22 +76,23 @@ def render_meeting_toggle(lang: str) -> bool:
 
 
 def _dismiss_link_problems() -> None:
-    st.session_state[_LINK_PROBLEMS] = []
+    st.session_state[_LINK_PROBLEMS] = {}
 
 
 _LINK_PROBLEMS = "_veu_link_problems"
 
 
-def render_banners(dataset: Dataset, problems: list[LinkProblem], lang: str) -> None:
+def render_banners(dataset: Dataset, problems: list[FilterError], lang: str) -> None:
     """The demo banner, and what a link held that could not be used. Streamlit drops unusable
     link values on the first run, so the problems are kept until the user dismisses them."""
     if dataset.synthetic:
         st.warning(t("demo.banner", lang), icon="⚠️")
-    known = st.session_state.setdefault(_LINK_PROBLEMS, [])
-    known.extend(p for p in problems if p not in known)
+    known: dict[tuple[str, str], FilterError] = st.session_state.setdefault(_LINK_PROBLEMS, {})
+    for problem in problems:
+        known.setdefault((problem.key, str(problem.value)), problem)
     if known:
-        for problem in known:
-            st.warning(problem.message(lang), icon="🔗")
+        for problem in known.values():
+            st.warning(t("link.problem", lang, problem=problem.message(lang)), icon="🔗")
         st.button(t("link.dismiss", lang), on_click=_dismiss_link_problems, type="tertiary")
 
 

@@ -9,26 +9,28 @@ from datetime import date
 
 import streamlit as st
 
-from veu_metrics import geography, schema
-from veu_metrics.filters import Filters
+from veu_metrics import geography
+from veu_metrics.filters import (
+    PERIOD_KEY,
+    QUERY_KEYS,
+    SCHEME_LINK_LABELS,
+    FilterError,
+    Filters,
+    allowed_values,
+    check_query_params,
+)
 from veu_metrics.i18n import t
-from veu_metrics.links import LinkParam, LinkProblem, check_link
-from veu_metrics.occupations import INDUSTRY_GROUPS, THEMES, occupations
+from veu_metrics.occupations import occupations
 
-SCHEME_LABELS = {"rar": "RAR", "council": "Beskæftigelsesråd", "municipality": "Kommune"}
+SCHEME_LABELS = SCHEME_LINK_LABELS
 SCHEME_BY_LABEL = {label: code for code, label in SCHEME_LABELS.items()}
 
-# URL key → (Filters field, allowed values); one table so the link check and the widgets agree.
+# URL key → (Filters field, allowed values): the list filters with a fixed vocabulary.
 LIST_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "udd": ("education_types", schema.EDUCATION_TYPES),
-    "fin": ("funding", schema.FUNDING_SCHEMES),
-    "status": ("labour_status", schema.LABOUR_STATUSES),
-    "erhverv": ("industry_groups", INDUSTRY_GROUPS),
-    "fokus": ("focus_areas", schema.FOCUS_AREAS),
-    "tema": ("themes", THEMES),
-    "balance": ("balance_status", schema.BALANCE_STATUSES),
+    QUERY_KEYS[field]: (field, allowed_values(field))
+    for field in ("education_types", "funding", "labour_status", "industry_groups", "focus_areas",
+                  "themes", "balance_status")
 }
-FILTER_KEYS = ("periode", "inddeling", "omr", *LIST_FILTERS, "stilling", "jobveu")
 
 
 @dataclass(frozen=True)
@@ -69,21 +71,6 @@ def _occupation_labels() -> dict[str, str]:
     return dict(zip(occ["title_da"], occ["occupation_code"], strict=True))
 
 
-def link_spec(options: PanelOptions) -> list[LinkParam]:
-    all_area_names = frozenset(
-        name for scheme in geography.AREA_SCHEMES for name in geography.area_names(scheme).values()
-    )
-    spec = [
-        LinkParam("periode", frozenset(options.months), range_of=2, ordered=options.months),
-        LinkParam("inddeling", frozenset(SCHEME_LABELS.values())),
-        LinkParam("omr", all_area_names, multi=True),
-        LinkParam("stilling", frozenset(_occupation_labels()), multi=True),
-        LinkParam("jobveu", frozenset({"true", "false", "True", "False"})),
-    ]
-    spec += [LinkParam(key, frozenset(values), multi=True) for key, (_, values) in LIST_FILTERS.items()]
-    return spec
-
-
 def reset_filters(options: PanelOptions) -> None:
     st.session_state["periode"] = options.default_period
     st.session_state["inddeling"] = SCHEME_LABELS[options.default_scheme]
@@ -92,13 +79,22 @@ def reset_filters(options: PanelOptions) -> None:
     st.session_state["jobveu"] = False
 
 
+def default_filters_of(options: PanelOptions) -> Filters:
+    return Filters(period_from=month_start(options.default_period[0]),
+                   period_to=month_start(options.default_period[1]), scheme=options.default_scheme)
+
+
 def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[str] = frozenset()
-                        ) -> tuple[Filters, list[LinkProblem]]:
-    """Draw the sidebar filters; return the Filters they describe and any problems in the link."""
+                        ) -> tuple[Filters, list[FilterError]]:
+    """Draw the sidebar filters; return the Filters they describe and any problems in the link
+    (checked by the core before the widgets run, because Streamlit drops what it cannot use)."""
     raw = {key: st.query_params.get_all(key) for key in st.query_params}
-    problems = check_link({k: v for k, v in raw.items() if k not in extra_keys}, link_spec(options))
-    if any(p.reason == "range_order" for p in problems) and "periode" not in st.session_state:
-        st.session_state["periode"] = options.default_period
+    problems = check_query_params(raw, default_filters_of(options), page_keys=extra_keys)
+    months = set(options.months)
+    for value in raw.get(PERIOD_KEY, []):  # a valid month outside the data's range
+        if value not in months and not any(p.key == PERIOD_KEY and value in str(p.value) for p in problems):
+            problems.append(FilterError(PERIOD_KEY, value, "outside the months with data (ignored)",
+                                        "uden for månederne med data (ignoreret)"))
 
     with st.sidebar:
         st.markdown(f"### {t('filters.title', lang)}")

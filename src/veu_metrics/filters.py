@@ -1,9 +1,9 @@
 """The dashboard's filter state: one immutable object, its URL form, its one-line description.
 
 ``Filters`` is what every ``compute_*`` function takes. It round-trips to URL query parameters
-with stable short keys (``fra``, ``til``, ``omr`` …) so that a link opens the same view; values
-of list filters are written as URL-safe slugs (``sundhed-omsorg-og-pleje``) because some category
-names contain commas. A wrong link raises ``FilterError`` naming the key, never a traceback.
+with stable short keys (``periode``, ``inddeling``, ``omr`` …) in exactly the form the dashboard's
+URL-bound widgets write, so a link built here opens the same view in the app. A wrong link raises
+``FilterError`` naming the key (``check_query_params`` lists every problem), never a traceback.
 
 Facts column names the predicates below refer to are documented in ``facts.py``.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 
@@ -34,10 +34,12 @@ DEFAULT_REFORM_DATE = date(2025, 1, 1)
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 # Filter field → URL key. Keys are part of the public interface (links in meeting invitations):
-# never rename one.
+# never rename one. The link dialect is exactly what the dashboard's URL-bound widgets write:
+# Streamlit writes a widget's *label* and a list as repeated parameters, so values are the official
+# Danish names (the same in both UI languages) and the period is one key with two months.
 QUERY_KEYS: dict[str, str] = {
-    "period_from": "fra",
-    "period_to": "til",
+    "period_from": "periode",
+    "period_to": "periode",
     "scheme": "inddeling",
     "areas": "omr",
     "education_types": "udd",
@@ -50,6 +52,12 @@ QUERY_KEYS: dict[str, str] = {
     "balance_status": "balance",
     "job_veu_only": "jobveu",
 }
+PERIOD_KEY = "periode"
+FILTER_KEYS: tuple[str, ...] = tuple(dict.fromkeys(QUERY_KEYS.values()))
+
+# The area scheme as the widget labels it (Danish names; the same in the English UI).
+SCHEME_LINK_LABELS: dict[str, str] = {"rar": "RAR", "council": "Beskæftigelsesråd",
+                                      "municipality": "Kommune"}
 
 # List filters whose values come from a fixed vocabulary (occupations and areas are looked up).
 _VOCABULARIES: dict[str, tuple[str, ...]] = {
@@ -114,17 +122,6 @@ def slugify(value: str) -> str:
     text = value.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
-@cache
-def _slug_maps(field_name: str) -> tuple[dict[str, str], dict[str, str]]:
-    """(value → slug, accepted spelling → value) for a vocabulary filter."""
-    values = _VOCABULARIES[field_name]
-    to_slug = {v: slugify(v) for v in values}
-    if len(set(to_slug.values())) != len(values):
-        raise RuntimeError(f"slugs of {field_name} collide")
-    accepted = {s: v for v, s in to_slug.items()} | {v.lower(): v for v in values}
-    return to_slug, accepted
 
 
 @cache
@@ -313,60 +310,47 @@ class Filters:
         return any(getattr(self, n) for n in LIST_FIELDS if n != "areas") or self.job_veu_only
 
     # ------------------------------------------------------------------ URL round trip
-    def to_query_params(self, defaults: Filters | None = None) -> dict[str, str]:
-        """Stable short keys; values equal to ``defaults`` are left out."""
-        params: dict[str, str] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if defaults is not None and value == getattr(defaults, f.name):
+    def to_query_params(self, defaults: Filters | None = None) -> dict[str, list[str]]:
+        """The link that opens this view: the dashboard's keys and values (lists as repeated
+        parameters, e.g. ``urlencode(params, doseq=True)``); values equal to ``defaults`` are
+        left out, as the app leaves them out of its URL."""
+        params: dict[str, list[str]] = {}
+        period = [_format_month_key(self.period_from), _format_month_key(self.period_to)]
+        if defaults is None or (self.period_from, self.period_to) != (defaults.period_from,
+                                                                      defaults.period_to):
+            params[PERIOD_KEY] = period
+        for name in ("scheme", "areas", *_VOCABULARIES, "occupations", "job_veu_only"):
+            value = getattr(self, name)
+            if defaults is not None and value == getattr(defaults, name):
                 continue
-            key = QUERY_KEYS[f.name]
-            if f.name in ("period_from", "period_to"):
-                params[key] = _format_month_key(value)
-            elif f.name == "scheme":
-                params[key] = value
-            elif f.name == "job_veu_only":
-                params[key] = "1" if value else "0"
-            elif f.name in _VOCABULARIES:
-                to_slug, _ = _slug_maps(f.name)
-                params[key] = ",".join(to_slug[v] for v in value)
+            key = QUERY_KEYS[name]
+            if name == "scheme":
+                params[key] = [SCHEME_LINK_LABELS[value]]
+            elif name == "areas":
+                names = geography.area_names(self.scheme)
+                params[key] = [names[a] for a in value]
+            elif name == "occupations":
+                titles = _occupation_titles("da")
+                params[key] = [titles[c] for c in value]
+            elif name == "job_veu_only":
+                params[key] = ["true" if value else "false"]
             else:
-                params[key] = ",".join(value)
-        return params
+                params[key] = list(value)
+        return {k: v for k, v in params.items() if v or defaults is not None}
 
     @classmethod
     def from_query_params(cls, params: Mapping[str, str | list[str]],
                           defaults: Filters) -> Filters:
-        """Read filters from URL query parameters; missing keys take ``defaults``.
+        """Read filters from a link; missing keys take ``defaults``.
 
         Keys that are not filter keys are ignored (pages keep their own state in the URL too).
-        Raises FilterError naming the key for a malformed or unknown value.
+        Raises FilterError naming the key for a malformed or unknown value; ``check_query_params``
+        lists every problem instead.
         """
         values: dict[str, object] = {}
-        for name, key in QUERY_KEYS.items():
-            if key not in params:
-                continue
-            raw = params[key]
-            text = ",".join(raw) if isinstance(raw, list) else str(raw)
-            if name in ("period_from", "period_to"):
-                values[name] = _parse_month(key, text)
-            elif name == "scheme":
-                scheme = text.strip().lower()
-                if scheme not in geography.AREA_SCHEMES:
-                    raise FilterError(key, text,
-                                      f"unknown area scheme; use one of {', '.join(geography.AREA_SCHEMES)}",
-                                      f"ukendt områdeinddeling; brug en af {', '.join(geography.AREA_SCHEMES)}")
-                values[name] = scheme
-            elif name == "job_veu_only":
-                flag = text.strip().lower()
-                if flag in {"1", "true", "ja", "yes"}:
-                    values[name] = True
-                elif flag in {"0", "false", "nej", "no", ""}:
-                    values[name] = False
-                else:
-                    raise FilterError(key, text, "expected 1 or 0", "forventede 1 eller 0")
-            else:
-                values[name] = _parse_list(name, key, text)
+        for key in FILTER_KEYS:
+            if key in params:
+                values.update(_parse_key(key, _as_list(params[key]), params, defaults))
         # An area list only makes sense with its scheme: a changed scheme drops the default areas.
         if "scheme" in values and "areas" not in values and values["scheme"] != defaults.scheme:
             values["areas"] = ()
@@ -413,26 +397,102 @@ class Filters:
         return "veu_" + "_".join(parts)
 
 
-def _parse_list(name: str, key: str, text: str) -> tuple[str, ...]:
-    items = [item.strip() for item in text.split(",") if item.strip()]
-    if name == "areas":
-        return tuple(items)  # checked against the scheme in Filters.validate
-    if name == "occupations":
-        unknown = [c for c in items if c not in _occupation_codes()]
-        if unknown:
-            raise FilterError(key, unknown[0], "unknown occupation code (see the occupations list)",
-                              "ukendt stillingskode (se listen over stillinger)")
-        return tuple(dict.fromkeys(items))
-    _, accepted = _slug_maps(name)
-    result = []
-    for item in items:
-        value = accepted.get(item.lower())
-        if value is None:
-            allowed = ", ".join(_slug_maps(name)[0].values())
-            raise FilterError(key, item, f"unknown value; allowed: {allowed}",
-                              f"ukendt værdi; tilladt: {allowed}")
-        result.append(value)
-    return tuple(dict.fromkeys(result))
+def _as_list(raw: str | list[str]) -> list[str]:
+    """A URL value as a list: repeated parameters arrive as a list, a single one as a string.
+    Values are never split on commas (official names contain commas)."""
+    values = raw if isinstance(raw, list) else [raw]
+    return [v.strip() for v in values if v is not None and v.strip() != ""]
+
+
+def _scheme_from_link(text: str) -> str:
+    by_label = {label.lower(): code for code, label in SCHEME_LINK_LABELS.items()}
+    scheme = by_label.get(text.lower(), text.lower())
+    if scheme not in geography.AREA_SCHEMES:
+        labels = ", ".join(SCHEME_LINK_LABELS.values())
+        raise FilterError(QUERY_KEYS["scheme"], text, f"unknown area scheme; use one of {labels}",
+                          f"ukendt områdeinddeling; brug en af {labels}")
+    return scheme
+
+
+def _parse_key(key: str, values: list[str], params: Mapping[str, str | list[str]],
+               defaults: Filters) -> dict[str, object]:
+    """The Filters fields one URL key sets; FilterError for a value that cannot be used."""
+    if key == PERIOD_KEY:
+        if len(values) != 2:
+            raise FilterError(key, ",".join(values), "expected two months, from and to (YYYY-MM)",
+                              "forventede to måneder, fra og til (ÅÅÅÅ-MM)")
+        first, last = (_parse_month(key, v) for v in values)
+        if first > last:
+            raise FilterError(key, f"{values[0]}–{values[1]}", "the period ends before it starts",
+                              "perioden slutter, før den begynder")
+        return {"period_from": first, "period_to": last}
+    if key == QUERY_KEYS["scheme"]:
+        if len(values) != 1:
+            raise FilterError(key, ",".join(values), "expected one area scheme",
+                              "forventede én områdeinddeling")
+        return {"scheme": _scheme_from_link(values[0])}
+    if key == QUERY_KEYS["job_veu_only"]:
+        flag = values[-1].lower() if values else "false"
+        if flag not in {"1", "true", "ja", "yes", "0", "false", "nej", "no"}:
+            raise FilterError(key, values[-1], "expected true or false", "forventede true eller false")
+        return {"job_veu_only": flag in {"1", "true", "ja", "yes"}}
+    if key == QUERY_KEYS["areas"]:
+        scheme_raw = _as_list(params.get(QUERY_KEYS["scheme"], []))
+        scheme = _scheme_from_link(scheme_raw[0]) if len(scheme_raw) == 1 else defaults.scheme
+        names = geography.area_names(scheme)
+        by_name = {name.lower(): code for code, name in names.items()}
+        codes = []
+        for value in values:
+            code = value if value in names else by_name.get(value.lower())
+            if code is None:
+                raise FilterError(key, value, f"not an area of the scheme '{SCHEME_LINK_LABELS[scheme]}'",
+                                  f"ikke et område i inddelingen '{SCHEME_LINK_LABELS[scheme]}'")
+            codes.append(code)
+        return {"areas": tuple(dict.fromkeys(codes))}
+    if key == QUERY_KEYS["occupations"]:
+        by_title = {title.lower(): code for code, title in _occupation_titles("da").items()}
+        codes = []
+        for value in values:
+            code = value if value in _occupation_codes() else by_title.get(value.lower())
+            if code is None:
+                raise FilterError(key, value, "unknown occupation (see the occupations list)",
+                                  "ukendt stilling (se listen over stillinger)")
+            codes.append(code)
+        return {"occupations": tuple(dict.fromkeys(codes))}
+    name = next(n for n, k in QUERY_KEYS.items() if k == key)
+    allowed = {v.lower(): v for v in _VOCABULARIES[name]}
+    chosen = []
+    for value in values:
+        if value.lower() not in allowed:
+            listed = ", ".join(_VOCABULARIES[name])
+            raise FilterError(key, value, f"unknown value; allowed: {listed}",
+                              f"ukendt værdi; tilladt: {listed}")
+        chosen.append(allowed[value.lower()])
+    return {name: tuple(dict.fromkeys(chosen))}
+
+
+def check_query_params(params: Mapping[str, str | list[str]], defaults: Filters,
+                       page_keys: Iterable[str] = ()) -> list[FilterError]:
+    """Every problem in a link at once (a bad value per key; keys nobody owns), for the app to
+    explain what it ignored. An empty list means the link is fine."""
+    problems: list[FilterError] = []
+    owned = set(FILTER_KEYS) | set(page_keys) | {"embed", "embed_options"}
+    for key, raw in params.items():
+        if key not in owned:
+            problems.append(FilterError(key, ",".join(_as_list(raw)), "unknown setting (ignored)",
+                                        "ukendt indstilling (ignoreret)"))
+            continue
+        if key not in FILTER_KEYS:
+            continue
+        values = _as_list(raw)
+        # Check value by value, so one bad area does not hide another.
+        singles = [values] if key in (PERIOD_KEY, QUERY_KEYS["scheme"]) else [[v] for v in values]
+        for chunk in singles:
+            try:
+                _parse_key(key, chunk, params, defaults)
+            except FilterError as problem:
+                problems.append(problem)
+    return problems
 
 
 @cache

@@ -96,3 +96,19 @@ def test_a_link_made_in_english_selects_the_same_grain_and_split_in_danish(open_
     assert at.session_state["visning"] == "År"
     assert at.session_state["opdel"] == "Uddannelsestype"
     assert not [w for w in texts_of(at, "warning") if "visning" in w or "opdel" in w]
+
+
+def test_a_link_built_by_the_core_opens_the_same_filters_in_the_app(open_page, app_env):
+    """Filters.to_query_params speaks the app's URL dialect: the app reads back the same filters."""
+    last = open_dataset(app_env).covers_to.replace(day=1)
+    wanted = Filters(
+        period_from=add_months(last, -23), period_to=add_months(last, -2), scheme="rar",
+        areas=("fyn", "oestjylland"), education_types=("AMU",),
+        industry_groups=("Sundhed, omsorg og pleje",), funding=("Regional uddannelsespulje",),
+        labour_status=("Forsikret ledig",), occupations=("532110",), focus_areas=("Sundhed og omsorg",),
+        themes=("digitalisering",), balance_status=("Mangel",), job_veu_only=True,
+    )
+    at = open_page(None, wanted.to_query_params())
+    _no_exception(at)
+    assert at.session_state["_veu_context"].filters == wanted
+    assert not [w for w in texts_of(at, "warning") if "🔗" in w or "Linket" in w]
