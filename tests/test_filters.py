@@ -6,9 +6,9 @@ import pytest
 from veu_metrics.filters import (
     QUERY_KEYS,
     FilterError,
-    check_query_params,
     Filters,
     add_months,
+    check_query_params,
     default_filters,
     last_complete_month,
     slugify,

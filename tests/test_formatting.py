@@ -2,8 +2,13 @@ from datetime import date
 
 import pytest
 
-from veu_metrics.formatting import (SUPPRESSED_MARKER, format_date, format_number,
-                                    format_percent, format_value)
+from veu_metrics.formatting import (
+    SUPPRESSED_MARKER,
+    format_date,
+    format_number,
+    format_percent,
+    format_value,
+)
 
 
 @pytest.mark.parametrize(("value", "decimals", "lang", "expected"), [
