@@ -31,7 +31,8 @@ with area_col:
 area_code = {v: k for k, v in names.items()}[area_label]
 area_filters = filters.with_changes(scheme=scheme, areas=(area_code,))
 
-components.render_page_header(t("area.title", lang, area=area_label), area_filters.describe(lang),
+area_title = geography.area_names(scheme, lang)[area_code]
+components.render_page_header(t("area.title", lang, area=area_title), area_filters.describe(lang),
                               lang, intro=t("area.intro", lang, year=year))
 
 # 1) Key figures for the area
@@ -42,7 +43,7 @@ components.render_kpi_cards(kpis.kpi_cards(ctx, kpi_frame, {}), columns=3 if not
 progress = ctx.compute.compute_target_progress(scheme, area_code, year, threshold=ctx.threshold)
 st.subheader(t("area.targets_title", lang, year=year), help=t("area.targets_help", lang))
 if progress.is_empty():
-    st.info(t("area.no_targets", lang, area=area_label, year=year))
+    st.info(t("area.no_targets", lang, area=area_title, year=year))
 else:
     target_table = area_view.target_table(progress, lang)
     chart = charts.build_target_chart(
@@ -89,6 +90,6 @@ components.render_chart_block(ctx, title=t("area.latest_courses", lang), chart=N
                               subject=f"seneste-kurser-{area_code}", key="latest")
 
 # 6) Meeting pack: one printable file for the council's papers
-area_view.render_meeting_pack(ctx, area_label=area_label, area_filters=area_filters,
+area_view.render_meeting_pack(ctx, area_label=area_title, area_filters=area_filters,
                               kpi_frame=kpi_frame, progress=progress, others_chart=bars,
                               measure_title=measure.title(lang))
