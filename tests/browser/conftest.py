@@ -78,6 +78,14 @@ _IDLE_JS = """() => {
   return !document.querySelector('[data-testid="stSkeleton"]');
 }"""
 
+# The page's text and every chart's drawn labels (vega draws SVG text here).
+_VISIBLE_TEXTS_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main) return [];
+  return [main.innerText, ...[...main.querySelectorAll('svg text')].map(t => t.textContent)];
+}"""
+_PLACEHOLDER = re.compile(r"(?<![\w-])(None|null|NaN|undefined)(?![\w-])")
+
 # The height the page's content needs (main block or sidebar, whichever is longer), scrolled up.
 _CONTENT_HEIGHT_JS = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
@@ -337,6 +345,18 @@ class AppPage:
             label = card.locator('[data-testid="stMetricLabel"]').inner_text().strip()
             out[label] = card.locator('[data-testid="stMetricValue"]').inner_text().strip()
         return out
+
+    def leaked_placeholders(self) -> list[str]:
+        """Programmers' words for "no value" (None, null, NaN, undefined) shown as text in the
+        page or drawn in a chart, each with some context: a reader should see a label or the
+        suppression marker instead."""
+        texts = self.page.evaluate(_VISIBLE_TEXTS_JS)
+        found = []
+        for text in texts:
+            for match in _PLACEHOLDER.finditer(text):
+                context = text[max(0, match.start() - 40): match.end() + 20]
+                found.append(" ".join(context.split()))
+        return found
 
     def exceptions(self) -> list[str]:
         boxes = self.page.locator('[data-testid="stException"]')

@@ -1,5 +1,5 @@
-"""Every page opens cold in a real browser: its title, no exception box, no console error, and a
-screenshot of it (artifacts/screenshots/, and docs/screenshots/ with VEU_UPDATE_SCREENSHOTS=1)."""
+"""Every page opens cold in a real browser: its title, no exception box, no console error, no
+"None"/"null" where a label belongs, and a screenshot of it (artifacts/screenshots/, and docs/screenshots/ with VEU_UPDATE_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 
@@ -30,5 +30,7 @@ def test_page_loads_without_errors(app, url_path: str, title_key: str) -> None:
     assert app.current_page_label() == t(title_key, "da")
     assert app.title(), "the page has no title (h1)"
     app.assert_healthy()
+    leaked = app.leaked_placeholders()
+    assert leaked == [], f"/{url_path} shows a missing value as text: {leaked}"
     shot = app.screenshot(url_path or "overblik")
     assert shot.stat().st_size > 10_000  # a drawn page, not a blank one
