@@ -86,6 +86,13 @@ _VISIBLE_TEXTS_JS = """() => {
 }"""
 _PLACEHOLDER = re.compile(r"(?<![\w-])(None|null|NaN|undefined)(?![\w-])")
 
+_CHART_SIGNATURE_JS = """el => {
+  const c = el.querySelector('canvas');
+  if (c) return c.toDataURL();
+  const s = el.querySelector('svg.marks');
+  return s ? s.outerHTML : '';
+}"""
+
 # The height the page's content needs (main block or sidebar, whichever is longer), scrolled up.
 _CONTENT_HEIGHT_JS = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
@@ -370,12 +377,21 @@ class AppPage:
         """What the n-th Vega chart draws (its canvas pixels or SVG markup), to see it change."""
         chart = self.page.locator('[data-testid="stVegaLiteChart"]').nth(index)
         chart.scroll_into_view_if_needed()
-        return chart.evaluate("""el => {
-          const c = el.querySelector('canvas');
-          if (c) return c.toDataURL();
-          const s = el.querySelector('svg.marks');
-          return s ? s.outerHTML : '';
-        }""")
+        return chart.evaluate(_CHART_SIGNATURE_JS)
+
+    def chart_changed(self, before: str, index: int = 0, timeout_ms: int = 10_000) -> bool:
+        """Whether the n-th chart draws something else than ``before`` within ``timeout_ms``
+        (vega-embed redraws a moment after Streamlit's rerun has finished)."""
+        self.page.locator('[data-testid="stVegaLiteChart"]').nth(index).scroll_into_view_if_needed()
+        try:
+            self.page.wait_for_function(
+                f"""([i, before]) => {{
+                  const el = document.querySelectorAll('[data-testid="stVegaLiteChart"]')[i];
+                  return !!el && ({_CHART_SIGNATURE_JS})(el) !== before;
+                }}""", arg=[index, before], timeout=timeout_ms, polling=100)
+        except PlaywrightTimeout:
+            return False
+        return True
 
     def assert_healthy(self) -> None:
         """No exception box on the page and no console error so far."""
