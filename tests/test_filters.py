@@ -137,6 +137,11 @@ def test_check_query_params_lists_every_problem_at_once():
     assert check_query_params(DEFAULTS.with_changes(areas=("fyn",)).to_query_params(), DEFAULTS) == []
 
 
+def test_a_bad_scheme_does_not_hide_a_bad_area():
+    problems = check_query_params({"inddeling": "Amt", "omr": "Atlantis"}, DEFAULTS)
+    assert {(p.key, p.value) for p in problems} == {("inddeling", "Amt"), ("omr", "Atlantis")}
+
+
 def test_constructor_refuses_bad_values():
     with pytest.raises(FilterError, match="first day of a month"):
         Filters(period_from=date(2024, 1, 2), period_to=date(2024, 2, 1))

@@ -438,7 +438,10 @@ def _parse_key(key: str, values: list[str], params: Mapping[str, str | list[str]
         return {"job_veu_only": flag in {"1", "true", "ja", "yes"}}
     if key == QUERY_KEYS["areas"]:
         scheme_raw = _as_list(params.get(QUERY_KEYS["scheme"], []))
-        scheme = _scheme_from_link(scheme_raw[0]) if len(scheme_raw) == 1 else defaults.scheme
+        try:
+            scheme = _scheme_from_link(scheme_raw[0]) if len(scheme_raw) == 1 else defaults.scheme
+        except FilterError:  # reported under its own key; judge the areas by the default scheme
+            scheme = defaults.scheme
         names = geography.area_names(scheme)
         by_name = {name.lower(): code for code, name in names.items()}
         codes = []
