@@ -401,7 +401,7 @@ class AppPage:
         assert self.console_errors == [], f"console errors on /{self.path()}: {self.console_errors}"
 
     def screenshot(self, name: str) -> Path:
-        """A full-height screenshot, 1400 px wide, to artifacts/ (and docs/ when updating).
+        """A full-height screenshot, 1400 px wide, to artifacts/screenshots/.
 
         Streamlit scrolls inside its main block, so the viewport must hold the whole content: it
         is stretched when too short (open tall pages with ``tall=True`` to save that redraw)."""
@@ -415,10 +415,15 @@ class AppPage:
         target = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(target), animations="disabled",
                              clip={"x": 0, "y": 0, "width": VIEW_WIDTH, "height": height})
+        return target
+
+    @staticmethod
+    def publish_screenshot(shot: Path) -> None:
+        """With VEU_UPDATE_SCREENSHOTS=1, make a screenshot of a page that passed its checks
+        the current one in docs/screenshots/ (the README shows those)."""
         if UPDATE_SCREENSHOTS:
             DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(target, DOCS_SCREENSHOTS / f"{name}.png")
-        return target
+            shutil.copyfile(shot, DOCS_SCREENSHOTS / shot.name)
 
 
 _VIEW_STATE = re.compile(rb'"initialViewState":\s*(\{[^{}]*\})')
