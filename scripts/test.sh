@@ -11,7 +11,7 @@ if [ ! -x /usr/bin/chromium ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
   else
     echo "test: /usr/bin/chromium is missing; install it (apt-get install chromium fonts-noto-color-emoji)" >&2
-    echo "test: browser tests will be skipped with that reason" >&2
+    echo "test: browser tests will be skipped with that reason (they fail when CI=true)" >&2
   fi
 fi
 exec .venv/bin/python -m pytest "$@"
