@@ -59,7 +59,9 @@ with map_col:
     render_map(ctx, areas, measure_key=measure_key, scheme=filters.scheme, key="overview",
                legend_below=True)
 with focus_col:
-    focus = ctx.compute.compute_focus_areas(filters, threshold=ctx.threshold)
+    focus = components.fill_missing_label(
+        ctx.compute.compute_focus_areas(filters, threshold=ctx.threshold), "focus_area",
+        t("overview.no_focus_area", lang))
     focus_chart = charts.build_bar_chart(
         focus, category_col="focus_area", value_col="participations", unit="participations",
         decimals=0, lang=lang, x_title=get_measure("participations").title(lang))

@@ -287,6 +287,11 @@ def render_breakdown_picker(ctx: AppContext, container, measure_key: str) -> str
     return labels.get(label)
 
 
+def fill_missing_label(frame: pl.DataFrame, column: str, label: str) -> pl.DataFrame:
+    """Name the rows that have no value in ``column`` (never show 'null' to a person)."""
+    return frame.with_columns(pl.col(column).cast(pl.String).fill_null(label))
+
+
 def _supports(measure_key: str, breakdown: str) -> bool:
     try:
         check_breakdown(get_measure(measure_key), breakdown)
@@ -296,7 +301,10 @@ def _supports(measure_key: str, breakdown: str) -> bool:
 
 
 def name_groups(series: pl.DataFrame, breakdown: str | None, scheme: str, lang: str) -> pl.DataFrame:
-    """Readable group names for a series split by area, Job-VEU or shortage."""
+    """Readable group names for a series split by area, Job-VEU or shortage; rows without a
+    value for the breakdown (e.g. courses without a focus area) are 'Ikke angivet'."""
+    if breakdown is not None:
+        series = series.with_columns(pl.col("group").fill_null(t("breakdown.not_given", lang)))
     if breakdown == "area":
         names = geography.area_names(scheme, lang)
         return series.with_columns(pl.col("group").replace_strict(names, default=pl.col("group")))
