@@ -172,14 +172,14 @@ def app_boundaries() -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_server(browser_dataset_dir: Path) -> Iterator[AppServer]:
+def app_server(browser_dataset_dir: Path, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[AppServer]:
     """``streamlit run dashboard/app.py`` on a free port, from the repository root (so the app's
     .streamlit/config.toml applies), stopped at the end of the session."""
     if not CHROMIUM.is_file():  # no server either: nothing could look at it
         browser_unavailable(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-color-emoji")
     shutil.rmtree(FAILURES, ignore_errors=True)  # only this run's failures are left to look at
-    log_path = SERVER_LOG  # kept after the run: tracebacks are redacted in the browser
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path = tmp_path_factory.mktemp("browser-server") / "streamlit.log"
     port = free_port()
     env = {
         **os.environ,
@@ -207,6 +207,9 @@ def app_server(browser_dataset_dir: Path) -> Iterator[AppServer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        # Kept after the run (tracebacks are redacted in the browser; CI can upload artifacts/).
+        SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(log_path, SERVER_LOG)
 
 
 @pytest.fixture(scope="session")
