@@ -21,6 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH_DATA = Path(os.environ.get("VEU_BENCH_DATA") or ROOT / "data" / "bench")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
+
+def facts_dir(size: str) -> Path:
+    """The core's facts exported for the pandas and DuckDB versions (beside the dataset, so that
+    the dataset folder the app serves stays as generated)."""
+    return BENCH_DATA / f"{size}-facts"
+
 PAGES = ("overblik", "omraade", "jobcentre", "mangel", "kurser", "effekter")
 SCENARIOS = ("national", "area", "municipality", "year")
 IMPLEMENTATIONS = ("polars", "pandas", "duckdb")

@@ -20,7 +20,14 @@ from typing import Any
 
 import polars as pl
 
-from benchmarks.common import BENCH_DATA, DATASET_SEED, DATASET_UNTIL, SIZES, months_back
+from benchmarks.common import (
+    BENCH_DATA,
+    DATASET_SEED,
+    DATASET_UNTIL,
+    SIZES,
+    facts_dir,
+    months_back,
+)
 from veu_metrics import geography
 from veu_metrics.balance import BLIND_SPOT_LIMIT, WIDESPREAD_EXCLUDED_AREAS, WIDESPREAD_MIN_AREAS
 from veu_metrics.catalogue import kpi_measures
@@ -186,10 +193,6 @@ def filters_of(scenario: dict[str, Any]) -> Filters:
     return Filters(period_from=date.fromisoformat(scenario["period_from"]),
                    period_to=date.fromisoformat(scenario["period_to"]),
                    scheme=scenario["scheme"], areas=tuple(scenario["areas"]))
-
-
-def facts_dir(size: str) -> Path:
-    return dataset_dir(size) / "facts"
 
 
 def export_facts(facts: Facts, out: Path, version: str) -> None:

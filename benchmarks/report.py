@@ -142,9 +142,11 @@ def app_tables(report: dict[str, Any]) -> list[str]:
                   f"- **per extra session: {load['per_extra_session_mb']:.1f} MiB** (target < 50)",
                   f"- failed sessions: {load['failures']}"]
         browser = load.get("browser")
-        if browser:
+        if browser and browser.get("drawn_s"):
             lines += [f"- one real Chromium opened beside the other sessions: pages fully drawn "
                       f"in {', '.join(f'{p} {s:.1f} s' for p, s in browser['drawn_s'].items())}"]
+        if browser and browser.get("error"):
+            lines += [f"- the real Chromium beside the sessions failed: {browser['error'][:200]}"]
         lines.append("")
     return lines
 
@@ -153,7 +155,9 @@ def render_markdown(report: dict[str, Any]) -> str:
     m = report["machine"]
     versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items())
     lines = ["# Benchmark results", "",
-             f"{report['started']} · `{report['command']}`", "",
+             f"{report['started']} · `{report['command']}` · commit {m.get('git_commit', '?')}"
+             + (f" with {m['uncommitted_app_files']} uncommitted file(s) in src/ or dashboard/"
+                if m.get("uncommitted_app_files") else ""), "",
              f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM, Python "
              f"{m['python']}; {versions}. Load average at start "
              f"{report['load_average_start'][0]:.1f}, at end {report['load_average_end'][0]:.1f} "
@@ -161,6 +165,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     for size, entry in report["sizes"].items():
         lines += core_tables(size, entry)
     lines += app_tables(report)
+    if report.get("errors"):
+        lines += ["### Steps that failed", ""] + [f"- {e}" for e in report["errors"]] + [""]
     return "\n".join(lines) + "\n"
 
 

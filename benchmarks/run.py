@@ -80,7 +80,12 @@ def machine() -> dict[str, Any]:
             break
     mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal:"))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    changed = subprocess.run(["git", "status", "--porcelain", "--", "src", "dashboard"], cwd=ROOT,
+                             capture_output=True, text=True).stdout.splitlines()
     return {
+        "git_commit": commit, "uncommitted_app_files": len(changed),
         "nproc": os.cpu_count(), "cpu": cpu, "ram_gib": round(mem_kib / 2**20, 1),
         "os": platform.platform(), "python": platform.python_version(),
         "versions": {"polars": polars.__version__, "pandas": pandas.__version__,
@@ -179,6 +184,18 @@ def run_load(size: str, sessions: int, timeout_s: float, browser: bool) -> dict[
     return result
 
 
+def save(report: dict[str, Any], out: Path) -> str:
+    """Write the JSON and the markdown beside it; return the markdown."""
+    from benchmarks.report import render_markdown
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report.setdefault("load_average_end", load_average())
+    out.write_text(json.dumps(report, indent=1))
+    markdown = render_markdown(report)
+    out.with_suffix(".md").write_text(markdown)
+    return markdown
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the core against pandas and DuckDB, "
                                      "and the app (see docs/PERFORMANCE.md).")
@@ -220,22 +237,31 @@ def main(argv: list[str] | None = None) -> int:
             entry = {"dataset": ensure_dataset(size)}
             entry |= run_core(size, repeats, pages, scenarios, Path(tmp))
             report["sizes"][size] = entry
+            save(report, args.out)  # a later step that fails keeps what was measured
     if not args.quick:
-        report["app"] = {s: run_app(s, 3600) for s in args.app_sizes.split(",") if s}
+        steps = [(f"app:{s}", lambda s=s: ("app", s, run_app(s, 3600)))
+                 for s in args.app_sizes.split(",") if s]
         if args.memory_size:
-            report["app_memory"] = run_app_memory(args.memory_size, 1800)
+            steps.append(("app_memory", lambda: ("app_memory", None,
+                                                 run_app_memory(args.memory_size, 1800))))
         if args.load_size:
-            report["load_test"] = run_load(args.load_size, args.sessions, 1800,
-                                           browser=not args.no_browser)
+            steps.append(("load_test", lambda: ("load_test", None, run_load(
+                args.load_size, args.sessions, 1800, browser=not args.no_browser))))
+        for label, step in steps:
+            try:
+                key, size, result = step()
+            except BenchmarkError as exc:
+                report.setdefault("errors", []).append(f"{label}: {exc}")
+                print(f"[bench] {label} failed: {exc}", file=sys.stderr)
+                continue
+            if size is None:
+                report[key] = result
+            else:
+                report.setdefault(key, {})[size] = result
+            save(report, args.out)
     report["load_average_end"] = load_average()
     report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-
-    from benchmarks.report import render_markdown
-
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1))
-    markdown = render_markdown(report)
-    args.out.with_suffix(".md").write_text(markdown)
+    markdown = save(report, args.out)
     print(markdown)
     disagreements = [(size, page, name) for size, entry in report["sizes"].items()
                      for page, by_scenario in entry["agreement"].items()

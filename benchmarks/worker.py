@@ -35,7 +35,8 @@ THRESHOLD = 5
 def _run_polars(size: str, pages: list[str], scenarios: list[str], repeats: int,
                 export: bool) -> tuple[dict, dict]:
     from benchmarks import pages_polars
-    from benchmarks.prepare import REFORM_DATE, build_spec, dataset_dir, export_facts, facts_dir
+    from benchmarks.common import facts_dir
+    from benchmarks.prepare import REFORM_DATE, build_spec, dataset_dir, export_facts
     from veu_metrics.dataset import open_dataset
     from veu_metrics.facts import prepare_facts
 
@@ -73,9 +74,9 @@ def _polars_threads() -> int:
 
 def _run_reference(impl: str, size: str, pages: list[str], scenarios: list[str],
                    repeats: int) -> tuple[dict, dict]:
-    from benchmarks.common import BENCH_DATA
+    from benchmarks.common import facts_dir
 
-    directory = BENCH_DATA / size / "facts"
+    directory = facts_dir(size)
     spec = json.loads((directory / "spec.json").read_text())
     if impl == "pandas":
         from benchmarks import reference_pandas as module

@@ -82,7 +82,8 @@ def test_a_generated_dataset_goes_under_the_given_folder(quick_run):
     _, out = quick_run
     data = out.parent.parent / "data" / "10k"
     assert (data / "metadata.json").is_file()
-    assert (data / "facts" / "participations.parquet").is_file()
+    assert (data.parent / "10k-facts" / "participations.parquet").is_file()
+    assert not (data / "facts").exists(), "the dataset folder the app serves stays as generated"
 
 
 # ----------------------------------------------------------------------- comparison helpers
