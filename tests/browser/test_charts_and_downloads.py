@@ -9,12 +9,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from veu_metrics import geography
 from veu_metrics.catalogue import get_measure
 from veu_metrics.i18n import t
 
 pytestmark = pytest.mark.browser
 
 PARTICIPATIONS = get_measure("participations").title("da")
+COURSES_STARTED = get_measure("courses_started").title("da")
 
 # How much a vega chart drew: an SVG's data marks (vega's "role-mark" groups, not the axes),
 # or a canvas's inked pixels (not transparent, not white) divided by 100.
@@ -47,8 +49,9 @@ def assert_charts_drawn(app) -> None:
         assert chart.evaluate(_DRAWN_MARKS_JS) >= 5, f"chart {i} draws no data"
 
 
-def _download(app, expander, label: str, folder: Path) -> Path:
-    button = expander.get_by_role("button", name=label, exact=True)
+def _download(app, where, label: str, folder: Path) -> Path:
+    """Click the first download button ``label`` inside ``where`` and save what arrives."""
+    button = where.get_by_role("button", name=label, exact=True).first
     with app.page.expect_download() as event:
         button.click()
     download = event.value
@@ -86,4 +89,28 @@ def test_charts_render_and_their_csv_and_excel_downloads_parse(app, tmp_path: Pa
     # The workbook's data sheet holds the same rows as the CSV.
     assert from_excel.columns == from_csv.columns
     assert from_excel.select("period", "value").rows() == from_csv.select("period", "value").rows()
+    app.assert_healthy()
+
+
+def test_data_page_table_adds_up_to_the_overview_cards(app, tmp_path: Path) -> None:
+    """The Data page's month × area activity table, downloaded, holds the numbers Overblik shows
+    for the same (default) filters: 12 months × 5 councils, and the same totals."""
+    app.open()
+    cards = app.kpis()
+    app.go_to_page(t("page.data", "da"))
+    section = app.page.locator('[data-testid="stMain"]')
+
+    csv_file = _download(app, section, t("download.csv_da", "da"), tmp_path)
+    excel_file = _download(app, section, "Excel", tmp_path)
+
+    table = pl.read_csv(csv_file, separator=";", decimal_comma=True, try_parse_dates=True)
+    assert table.height == 12 * 5
+    assert sorted(table["month"].unique().to_list()) == (
+        [date(2025, m, 1) for m in (11, 12)] + [date(2026, m, 1) for m in range(1, 11)])
+    assert set(table["area_name"]) == set(geography.area_names("council").values())
+    assert table["participations"].sum() == int(cards[PARTICIPATIONS].replace(".", ""))
+    assert table["courses_started"].sum() == int(cards[COURSES_STARTED].replace(".", ""))
+    workbook = pl.read_excel(excel_file, sheet_id=1)
+    assert workbook.select("month", "area_code", "participations").rows() == table.select(
+        "month", "area_code", "participations").rows()
     app.assert_healthy()
