@@ -265,11 +265,11 @@ class AppPage:
         self.wait_idle()
 
     def wait_idle(self) -> None:
-        """Until the script has finished and no element is still a skeleton, twice in a row."""
-        for _ in range(2):
-            self.page.wait_for_function(_IDLE_JS, timeout=LOAD_TIMEOUT_MS, polling=200)
-            self.page.wait_for_timeout(300)
-        self.page.wait_for_function(_IDLE_JS, timeout=LOAD_TIMEOUT_MS, polling=200)
+        """Until the script has finished and no element is still a skeleton, twice in a row
+        (a quarter of a second apart: a widget may start one more run as the page settles)."""
+        self.page.wait_for_function(_IDLE_JS, timeout=LOAD_TIMEOUT_MS, polling=100)
+        self.page.wait_for_timeout(250)
+        self.page.wait_for_function(_IDLE_JS, timeout=LOAD_TIMEOUT_MS, polling=100)
 
     def runs(self) -> int:
         return int(self.page.evaluate("() => window.__veuRuns || 0"))
@@ -285,6 +285,25 @@ class AppPage:
         except PlaywrightTimeout:
             raise AssertionError(f"the action caused no rerun of the app within "
                                  f"{RERUN_TIMEOUT_MS // 1000} s (on /{self.path()})") from None
+        self.wait_idle()
+
+    def flip(self, widget: Any, on: bool = True) -> None:
+        """Turn a toggle or checkbox ``widget`` (its stCheckbox element) on or off, as a user
+        does (a click on its label), and wait for the rerun. A click that lands while the panel
+        still moves (an expander opening) is retried."""
+        self.page.evaluate(_RUN_COUNTER_JS)
+        before = self.runs()
+        box = widget.locator("input").first
+        for _ in range(3):
+            if box.is_checked() == on:
+                break
+            widget.locator("label").first.click()
+            with contextlib.suppress(PlaywrightTimeout):
+                box.evaluate("(el, on) => new Promise(r => { const t = () => el.checked === on"
+                             " ? r() : setTimeout(t, 50); t(); })", on, timeout=3000)
+        assert box.is_checked() == on, f"the switch did not turn {'on' if on else 'off'}"
+        self.page.wait_for_function(f"() => (window.__veuRuns || 0) > {before}",
+                                    timeout=RERUN_TIMEOUT_MS, polling=100)
         self.wait_idle()
 
     def go_to_page(self, label: str) -> None:
@@ -345,6 +364,18 @@ class AppPage:
                                      has_text=t("filters.more", "da")).first
         if expander.locator("details").get_attribute("open") is None:
             expander.locator("summary").click()
+        details = expander.locator('[data-testid="stExpanderDetails"]')
+        details.wait_for(state="visible")
+        # Until the opening animation is over: the same height for a fifth of a second.
+        details.evaluate("""el => new Promise(resolve => {
+          let last = -1, since = performance.now();
+          const tick = () => {
+            const h = el.getBoundingClientRect().height;
+            if (h !== last) { last = h; since = performance.now(); }
+            if (performance.now() - since > 200) resolve(); else requestAnimationFrame(tick);
+          };
+          tick();
+        })""")
 
     def kpis(self) -> dict[str, str]:
         """KPI card label → shown value."""

@@ -32,7 +32,7 @@ def test_meeting_mode_hides_the_panel_and_a_link_keeps_it(app) -> None:
 
     toggle = app.page.locator('[data-testid="stMain"] [data-testid="stCheckbox"]',
                               has_text=t("meeting.toggle", "da")).first
-    app.rerun_after(lambda: toggle.locator("label").click())
+    app.flip(toggle, on=True)
 
     assert app.query().get("moede") == ["true"]
     assert not _sidebar_shown(app)
@@ -49,7 +49,7 @@ def test_meeting_mode_hides_the_panel_and_a_link_keeps_it(app) -> None:
 
     toggle = app.page.locator('[data-testid="stMain"] [data-testid="stCheckbox"]',
                               has_text=t("meeting.toggle", "da")).first
-    app.rerun_after(lambda: toggle.locator("label").click())
+    app.flip(toggle, on=False)
     assert _sidebar_shown(app)
     assert "moede" not in app.query()
 

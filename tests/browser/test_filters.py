@@ -51,7 +51,7 @@ def test_job_veu_toggle_updates_cards_and_url(app) -> None:
 
     app.open_more_filters()
     toggle = app.sidebar_widget("stCheckbox", t("filters.jobveu", "da"))
-    app.rerun_after(lambda: toggle.locator("label").click())
+    app.flip(toggle, on=True)
 
     assert app.query().get("jobveu") == ["true"]
     job_veu = danish_count(app.kpis()[PARTICIPATIONS])
