@@ -332,11 +332,6 @@ class AppPage:
         labels = self.page.locator('[data-testid="stSidebarNav"] a span[label]')
         return [labels.nth(i).get_attribute("label") or "" for i in range(labels.count())]
 
-    def filters_line(self) -> str:
-        """The caption under the title naming the active filters."""
-        return self.page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]'
-                                 ).first.inner_text().strip()
-
     def captions(self) -> list[str]:
         """Every caption in the page's main area (the filters line is one of them)."""
         boxes = self.page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]')
