@@ -30,7 +30,8 @@ PAGES = (  # (file, text key of the title, url path, icon)
     ("app_pages/upload.py", "page.upload", "indlaes", "⬆️"),
 )
 
-st.set_page_config(page_title="VEU-overblik", page_icon="📊", layout="wide")
+# No page_title: the browser tab then names the page ("Overblik", "Kurser" …).
+st.set_page_config(page_icon="📊", layout="wide")
 
 with st.sidebar:
     language = st.segmented_control(

@@ -246,7 +246,10 @@ def display_frame(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
         texts = [format_value(v, unit, decimals, lang, suppressed=bool(s))
                  for v, s in zip(out[column].to_list(), out[flag].to_list(), strict=True)]
         out = out.with_columns(pl.Series(column, texts, dtype=pl.String))
-    return out.drop(flags)
+    out = out.drop(flags)
+    # A missing value reads '–' (Streamlit would print a grey 'None'); numbers with gaps become text.
+    gaps = [c for c in out.columns if out[c].null_count() and not out.schema[c].is_temporal()]
+    return out.with_columns(pl.col(c).cast(pl.String).fill_null("–") for c in gaps)
 
 
 TIME_UNITS = {"month": "yearmonth", "quarter": "yearquarter", "year": "year"}

@@ -112,3 +112,25 @@ def test_a_link_built_by_the_core_opens_the_same_filters_in_the_app(open_page, a
     _no_exception(at)
     assert at.session_state["_veu_context"].filters == wanted
     assert not [w for w in texts_of(at, "warning") if "🔗" in w or "Linket" in w]
+
+
+@pytest.mark.parametrize("period", [["2024-13", "2024-12"], ["2024-05"]])
+def test_a_period_link_that_cannot_be_used_is_explained(open_page, period):
+    # Streamlit seeds the period slider from what it can use of the link; the warning says what
+    # was ignored and the line under the title says which period is shown.
+    at = open_page(None, {"periode": period})
+    _no_exception(at)
+    assert any("periode" in w for w in texts_of(at, "warning"))
+    ctx = at.session_state["_veu_context"]
+    assert ctx.filters.describe("da") in texts_of(at, "caption")
+
+
+def test_tables_show_a_dash_not_none_for_missing_values():
+    import polars as pl
+
+    from ui.components import display_frame
+
+    frame = pl.DataFrame({"rank": [1, None], "name": ["A", None], "n": [7, None],
+                          "n_suppressed": [False, True]})
+    shown = display_frame(frame, "da")
+    assert shown.to_dict(as_series=False) == {"rank": ["1", "–"], "name": ["A", "–"], "n": ["7", ".."]}
