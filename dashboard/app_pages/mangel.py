@@ -6,7 +6,7 @@ import streamlit as st
 from ui import components, shortage_view
 from ui.area_view import course_display
 from ui.context import get_context
-from ui.map_view import boundary_status
+from ui.map_view import boundary_status, select_clicked_area
 from veu_metrics import charts, maps
 from veu_metrics.i18n import t
 
@@ -59,7 +59,10 @@ with map_col:
         statuses, geometry.shapes(scheme) if geometry is not None and scheme else None, lang=lang,
         scheme=scheme, half_year=half_year, basemap_url=ctx.settings.basemap_url)
     legend_map, legend_side = st.columns([3, 1])
-    legend_map.pydeck_chart(deck, height=420, key="balance-map")
+    with legend_map:  # a click selects the area in the shared filters, as on every map
+        st.pydeck_chart(deck, height=420, key="balance-map", selection_mode="single-object",
+                        on_select=lambda: select_clicked_area("balance-map", scheme))
+        st.caption(t("map.click_hint", lang))
     legend_side.markdown(maps.build_legend_html(maps.build_balance_legend(lang)), unsafe_allow_html=True)
     if geometry is not None:
         st.caption(maps.attribution_for(boundary_status(ctx).boundaries))

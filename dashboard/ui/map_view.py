@@ -34,7 +34,7 @@ def boundary_status(ctx: AppContext) -> BoundaryStatus:
     return _boundaries(str(path), mtime)
 
 
-def _select_clicked_area(map_key: str, scheme: str) -> None:
+def select_clicked_area(map_key: str, scheme: str) -> None:
     """on_select callback: runs before the rerun, so it may set the bound filter widget."""
     event = st.session_state.get(map_key) or {}
     objects = (event.get("selection") or {}).get("objects") or {}
@@ -77,7 +77,7 @@ def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, s
         map_key = f"map-{key}"
         if clickable:
             st.pydeck_chart(deck, height=height, key=map_key, selection_mode="single-object",
-                            on_select=lambda: _select_clicked_area(map_key, scheme))
+                            on_select=lambda: select_clicked_area(map_key, scheme))
         else:
             st.pydeck_chart(deck, height=height, key=map_key)
     with legend_col:

@@ -134,3 +134,24 @@ def test_tables_show_a_dash_not_none_for_missing_values():
                           "n_suppressed": [False, True]})
     shown = display_frame(frame, "da")
     assert shown.to_dict(as_series=False) == {"rank": ["1", "–"], "name": ["A", "–"], "n": ["7", ".."]}
+
+
+def test_select_clicked_area_sets_scheme_and_area_and_a_second_click_clears(open_page):
+    """The map's on_select callback (the browser test clicks a real map; here the callback's logic)."""
+    from streamlit.testing.v1 import AppTest
+
+    script = '''
+import streamlit as st
+from ui.map_view import select_clicked_area
+st.session_state.setdefault("inddeling", "Beskæftigelsesråd")
+st.session_state.setdefault("omr", [])
+st.session_state["m"] = {"selection": {"objects": {"areas": [{"area_code": "fyn"}]}}}
+if st.button("click", key="b"):
+    select_clicked_area("m", "rar")
+st.write(st.session_state["inddeling"], st.session_state["omr"])
+'''
+    at = AppTest.from_string(script).run()
+    at.button(key="b").click().run()
+    assert (at.session_state["inddeling"], at.session_state["omr"]) == ("RAR", ["RAR Fyn"])
+    at.button(key="b").click().run()
+    assert at.session_state["omr"] == []
