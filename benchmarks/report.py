@@ -133,6 +133,9 @@ def app_tables(report: dict[str, Any]) -> list[str]:
                   "(the page fully sent), per page, over all sessions:", "",
                   "| page | median | worst | within 5 s |", "|---|---|---|---|"]
         for page, times in load["per_page"].items():
+            if not times:
+                lines.append(f"| {page} | – | – | **no**: no session got the page |")
+                continue
             worst = max(times)
             lines.append(f"| {page} | {median(times):.2f} | {worst:.2f} | "
                          f"{'yes' if worst <= 5 else '**no**'} |")
@@ -140,7 +143,8 @@ def app_tables(report: dict[str, Any]) -> list[str]:
                   f"one session: {load['rss_after_one_mb']:,.0f} MiB; after all "
                   f"{load['sessions']}: {load['rss_after_all_mb']:,.0f} MiB",
                   f"- **per extra session: {load['per_extra_session_mb']:.1f} MiB** (target < 50)",
-                  f"- failed sessions: {load['failures']}"]
+                  f"- failed page runs: {len(load['failures'])}"
+                  + (f", e.g. {load['failures'][0][:160]}" if load["failures"] else "")]
         browser = load.get("browser")
         if browser and browser.get("drawn_s"):
             lines += [f"- one real Chromium opened beside the other sessions: pages fully drawn "
