@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from ui.components import display_frame
+from ui.components import display_frame, text_column
 from ui.kpis import format_change
 from veu_metrics import geography, images
 from veu_metrics.catalogue import Measure, get_measure
@@ -98,8 +98,8 @@ def course_display(courses: pl.DataFrame, lang: str) -> pl.DataFrame:
     title_col = "occupation_title_en" if lang == "en" else "occupation_title_da"
     frame = courses.select(
         "title", "provider", "place",
-        pl.col("start_date").map_elements(lambda d: format_date(d, lang), return_dtype=pl.String),
-        pl.col("end_date").map_elements(lambda d: format_date(d, lang), return_dtype=pl.String),
+        text_column(courses, "start_date", lambda d: format_date(d, lang)),
+        text_column(courses, "end_date", lambda d: format_date(d, lang)),
         pl.col("education_type").cast(pl.String), pl.col("funding").cast(pl.String),
         pl.col(title_col).alias("occupation"), "seats", "participants", "participants_suppressed",
     )

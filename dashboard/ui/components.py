@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import altair as alt
@@ -231,6 +231,14 @@ def render_table(frame: pl.DataFrame, lang: str, column_config: dict | None = No
     """A table where suppressed cells show the marker, never 0 or blank."""
     st.dataframe(display_frame(frame, lang), hide_index=True, width="stretch",
                  column_config=column_config)
+
+
+def text_column(frame: pl.DataFrame, column: str, formatter: Callable[[Any], str]) -> pl.Series:
+    """A column formatted as text for people, in plain Python. Never ``map_elements`` in the app:
+    Python run inside Polars' thread pool deadlocks the server when another session converts a
+    frame for st.dataframe at the same moment (docs/PERFORMANCE.md)."""
+    return pl.Series(column, [None if v is None else formatter(v) for v in frame[column].to_list()],
+                     dtype=pl.String)
 
 
 def display_frame(frame: pl.DataFrame, lang: str) -> pl.DataFrame:

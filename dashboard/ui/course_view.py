@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ui.components import display_frame
+from ui.components import display_frame, text_column
 from veu_metrics.formatting import format_number
 from veu_metrics.i18n import t
 
@@ -68,8 +68,7 @@ def course_table(courses: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict]:
 
 def provider_table(providers: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict]:
     """The list grouped by provider as shown: counts as Danish-formatted text."""
-    counts = [pl.col(c).map_elements(lambda v: format_number(v, 0, lang), return_dtype=pl.String)
-              for c in ("courses", "seats")]
+    counts = [text_column(providers, c, lambda v: format_number(v, 0, lang)) for c in ("courses", "seats")]
     frame = display_frame(providers, lang).with_columns(counts)
     dates = _date_format(lang)
     config = {

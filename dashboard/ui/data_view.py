@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from ui import data
+from ui.components import text_column
 from veu_metrics import exports, geography, tables
 from veu_metrics.catalogue import load_catalogue
 from veu_metrics.filters import Filters
@@ -161,9 +162,9 @@ def definition_cards(definitions: pl.DataFrame, lang: str) -> list[str]:
 def summary_shown(summary: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict[str, Any]]:
     frame = summary.select(
         "table",
-        pl.col("rows").map_elements(lambda v: format_number(v, 0, lang), return_dtype=pl.String),
-        pl.col("first").map_elements(lambda d: format_date(d, lang), return_dtype=pl.String),
-        pl.col("last").map_elements(lambda d: format_date(d, lang), return_dtype=pl.String),
+        text_column(summary, "rows", lambda v: format_number(v, 0, lang)),
+        text_column(summary, "first", lambda d: format_date(d, lang)),
+        text_column(summary, "last", lambda d: format_date(d, lang)),
     ).with_columns(pl.col("first", "last").fill_null("–"))
     return frame, _labels("data.col", ["table", "rows", "first", "last"], lang)
 
@@ -171,10 +172,9 @@ def summary_shown(summary: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict[
 def nulls_shown(nulls: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict[str, Any]]:
     frame = nulls.select(
         "table", "column",
-        pl.col("rows").map_elements(lambda v: format_number(v, 0, lang), return_dtype=pl.String),
-        pl.col("nulls").map_elements(lambda v: format_number(v, 0, lang), return_dtype=pl.String),
-        pl.col("null_share").map_elements(lambda v: format_percent(v, 1, lang),
-                                          return_dtype=pl.String).fill_null("–"),
+        text_column(nulls, "rows", lambda v: format_number(v, 0, lang)),
+        text_column(nulls, "nulls", lambda v: format_number(v, 0, lang)),
+        text_column(nulls, "null_share", lambda v: format_percent(v, 1, lang)).fill_null("–"),
     )
     return frame, _labels("data.col", ["table", "column", "rows", "nulls", "null_share"], lang)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ui.components import display_frame
+from ui.components import display_frame, text_column
 from veu_metrics import geography
 from veu_metrics.filters import Filters
 from veu_metrics.formatting import format_number, format_percent
@@ -28,11 +28,10 @@ def ranking_display(ranking: pl.DataFrame, lang: str) -> pl.DataFrame:
     """Rank, name, participations, unemployed, insured share, uptake, expected, difference."""
     frame = ranking.select(
         pl.col("rank"), "municipality_name", "participations", "participations_suppressed",
-        pl.col("full_time_unemployed").map_elements(lambda v: format_number(v, 0, lang),
-                                                    return_dtype=pl.String),
-        pl.col("insured_share").map_elements(lambda v: format_percent(v, 0, lang), return_dtype=pl.String),
+        text_column(ranking, "full_time_unemployed", lambda v: format_number(v, 0, lang)),
+        text_column(ranking, "insured_share", lambda v: format_percent(v, 0, lang)),
         "uptake", "uptake_suppressed",
-        pl.col("expected_uptake").map_elements(lambda v: format_number(v, 1, lang), return_dtype=pl.String),
+        text_column(ranking, "expected_uptake", lambda v: format_number(v, 1, lang)),
         "difference", "difference_suppressed",
     )
     shown = display_frame(frame, lang)
