@@ -8,7 +8,7 @@ import streamlit as st
 from ui import components, data
 from ui.context import AppContext, set_context
 from ui.filter_panel import panel_options, render_filter_panel
-from veu_metrics.dataset import DatasetError
+from veu_metrics.dataset import DatasetError, dataset_version
 from veu_metrics.i18n import t
 from veu_metrics.schema import SchemaError
 from veu_metrics.settings import SettingsError, load_settings
@@ -49,7 +49,7 @@ except SettingsError as exc:
 components.ensure_data_or_stop(settings, lang)
 
 try:
-    version = data.current_version(settings.dataset_dir)
+    version = dataset_version(settings.dataset_dir)
     dataset = data.load_dataset(str(settings.dataset_dir), version)
     data.remember_good(settings.dataset_dir, version)
 except (DatasetError, SchemaError, OSError) as exc:

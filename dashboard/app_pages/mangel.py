@@ -65,7 +65,7 @@ with map_col:
         st.caption(t("map.click_hint", lang))
     legend_side.markdown(maps.build_legend_html(maps.build_balance_legend(lang)), unsafe_allow_html=True)
     if geometry is not None:
-        st.caption(maps.attribution_for(boundary_status(ctx).boundaries))
+        st.caption(maps.attribution_for(geometry))
 
 # 3) What changed since the previous half-year
 with change_col:

@@ -103,7 +103,7 @@ def course_display(courses: pl.DataFrame, lang: str) -> pl.DataFrame:
         pl.col("education_type").cast(pl.String), pl.col("funding").cast(pl.String),
         pl.col(title_col).alias("occupation"), "seats", "participants", "participants_suppressed",
     )
-    return display_frame(frame, lang).rename({c: t(f"course.col.{c}", lang) for c in (
+    return display_frame(frame, lang).rename({c: t(f"courses.col.{c}", lang) for c in (
         "title", "provider", "place", "start_date", "end_date", "education_type", "funding",
         "occupation", "seats", "participants")})
 

@@ -133,10 +133,6 @@ def render_footer(dataset: Dataset, lang: str, threshold: int) -> None:
     ]))
 
 
-def measure_help(measure_key: str, lang: str) -> str:
-    return get_measure(measure_key).help_text(lang)
-
-
 def render_kpi_cards(cards: list[dict], columns: int = 3) -> None:
     """Cards of st.metric: dicts with label, value, delta, help, sparkline, delta_color."""
     for start in range(0, len(cards), columns):

@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from veu_metrics import measures
-from veu_metrics.dataset import Dataset, dataset_version, open_dataset
+from veu_metrics.dataset import Dataset, open_dataset
 from veu_metrics.facts import prepare_facts
 from veu_metrics.settings import Settings
 
@@ -30,10 +30,6 @@ def ensure_demo_dataset(settings: Settings, on_progress: Callable[[float, str], 
 
     generate_dataset(settings.dataset_dir, enrolments=settings.demo_enrolments, seed=2018,
                      progress=on_progress)
-
-
-def current_version(path: Path) -> str:
-    return dataset_version(path)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -40,10 +40,6 @@ class PanelOptions:
     default_scheme: str  # a Filters scheme code
 
 
-def month_label(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def month_start(label: str) -> date:
     year, month = label.split("-")
     return date(int(year), int(month), 1)

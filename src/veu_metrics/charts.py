@@ -172,25 +172,6 @@ def build_balance_heatmap(frame: pl.DataFrame, *, row_col: str, column_col: str,
     return _finish(chart, lang)
 
 
-def build_grouped_bar_chart(frame: pl.DataFrame, *, category_col: str, series_col: str,
-                            value_col: str, unit: str, decimals: int, lang: str,
-                            x_title: str, series_title: str) -> alt.TopLevelMixin:
-    """Bars per category, one per series (e.g. completion vs employment by education type)."""
-    data = with_value_text(frame, value_col, unit, decimals, lang)
-    series = data[series_col].unique(maintain_order=True).to_list()
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y(f"{category_col}:N", title=None, axis=alt.Axis(labelLimit=260)),
-        yOffset=alt.YOffset(f"{series_col}:N", sort=series),
-        x=alt.X(f"{value_col}:Q", title=x_title, axis=alt.Axis(format=_axis_format(unit))),
-        color=alt.Color(f"{series_col}:N", title=series_title, sort=series,
-                        scale=alt.Scale(domain=series, range=list(style.CATEGORY_COLOURS[: len(series)])),
-                        legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip(f"{category_col}:N", title=""), alt.Tooltip(f"{series_col}:N", title=series_title),
-                 alt.Tooltip("value_text:N", title=x_title)],
-    ).properties(height=max(160, 22 * data.height), width="container")
-    return _finish(chart, lang)
-
-
 def build_actual_expected_chart(frame: pl.DataFrame, *, name_col: str, actual_col: str,
                                 expected_col: str, lang: str, x_title: str, y_title: str,
                                 highlight: Sequence[str] = ()) -> alt.TopLevelMixin:

@@ -529,9 +529,3 @@ def allowed_values(field_name: str) -> tuple[str, ...]:
     if field_name == "occupations":
         return tuple(sorted(_occupation_codes()))
     raise KeyError(field_name)
-
-
-def as_tuple(values: Iterable[str] | None) -> tuple[str, ...]:
-    """Widget values (lists) to the tuple a Filters field takes."""
-    return tuple(values) if values else ()
-

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -73,7 +73,6 @@ class Settings:
     """VEU_UPLOAD_LIMIT_MB: largest file the upload page accepts."""
     demo_enrolments: int = 500_000
     """VEU_DEMO_ENROLMENTS: size of the demo dataset generated on first start."""
-    extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def dataset_dir(self) -> Path:
