@@ -25,6 +25,7 @@ downloads, dictionary, definitions, sources, quality = st.tabs(
 # 1) Downloads: aggregates for the filters (built on click), the balance, the course list
 with downloads:
     st.markdown(t("data.downloads.intro", lang, marker=SUPPRESSED_MARKER))
+    st.caption(t("disclosure.note", lang))
     scheme = t(f"scheme.{filters.scheme}", lang)
     rows, months, areas = data_view.area_month_rows(filters)
     for key, subject, measures, title_key, help_key in (

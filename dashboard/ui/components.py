@@ -224,9 +224,12 @@ def render_chart_block(ctx: AppContext, *, title: str, chart: alt.TopLevelMixin 
 
 
 def render_table(frame: pl.DataFrame, lang: str, column_config: dict | None = None) -> None:
-    """A table where suppressed cells show the marker, never 0 or blank."""
+    """A table where suppressed cells show the marker, never 0 or blank; a table of protected
+    figures says under it that they are perturbed."""
     st.dataframe(display_frame(frame, lang), hide_index=True, width="stretch",
                  column_config=column_config)
+    if any(c.endswith("_suppressed") for c in frame.columns):
+        st.caption(t("disclosure.note", lang))
 
 
 def text_column(frame: pl.DataFrame, column: str, formatter: Callable[[Any], str]) -> pl.Series:

@@ -2,7 +2,9 @@
 
 A measure is aggregated into three raw parts — ``numerator``, ``denominator`` (rates only) and
 ``support`` (the number of participations or courses behind the figure) — from which ``value``
-follows. ``disclose`` then applies ``disclosure.apply_disclosure`` the way the measure's kind needs.
+follows. Each part of a person measure comes with its cell key (``numerator_ckey`` …: the sum of
+the record keys behind it, see ``disclosure``). ``disclose`` then applies
+``disclosure.apply_disclosure`` the way the measure's kind needs.
 Nothing here is public API; the compute modules are.
 """
 
@@ -15,7 +17,13 @@ import polars as pl
 
 from veu_metrics import geography
 from veu_metrics.catalogue import Measure, get_measure
-from veu_metrics.disclosure import apply_disclosure, flag_column
+from veu_metrics.disclosure import (
+    apply_disclosure,
+    cell_key,
+    flag_column,
+    key_column,
+    person_cell_key,
+)
 from veu_metrics.facts import Facts, earliest_start_for_end, slice_by_start
 from veu_metrics.filters import Filters
 
@@ -42,6 +50,8 @@ BREAKDOWNS: dict[str, str] = {
 PARTICIPANT_BREAKDOWNS = frozenset({"labour_status", "gender", "age_band", "education_level"})
 
 UNEMPLOYED_ONLY = frozenset({"employment_rate_3m", "employment_rate_6m", "jobcentre_uptake"})
+PARTS = ("numerator", "denominator", "support")
+PART_KEYS = tuple(key_column(p) for p in PARTS)
 
 
 class MeasureError(ValueError):
@@ -123,7 +133,8 @@ def rows(facts: Facts, filters: Filters, measure: Measure, *, first: date, last:
 
 
 def part_exprs(measure: Measure, mask: pl.Expr | None = None) -> list[pl.Expr]:
-    """Aggregations of a measure's numerator, denominator and support, optionally over a mask.
+    """Aggregations of a measure's numerator, denominator and support, optionally over a mask,
+    each followed by its cell key (``<part>_ckey``; 0 for measures that do not count persons).
 
     With a mask the same expressions serve a one-pass select over several scopes (KPIs).
     """
@@ -136,37 +147,49 @@ def part_exprs(measure: Measure, mask: pl.Expr | None = None) -> list[pl.Expr]:
     def masked(column: str) -> pl.Expr:
         return pl.col(column) if mask is None else pl.col(column).filter(mask)
 
-    key = measure.key
-    support = count().alias("support")
-    if key in ("courses_started", "participations", "jobcentre_uptake"):
-        numerator = count()
-        denominator = pl.lit(None, dtype=pl.Float64)
-    elif key == "job_veu_courses":
-        numerator = count(pl.col("job_veu"))
-        denominator = pl.lit(None, dtype=pl.Float64)
-    elif key == "job_veu_share":
-        numerator = count(pl.col("job_veu"))
-        denominator = count()
-    elif key == "persons":
+    keyed = measure.table == "enrolments"
+
+    def key(condition: pl.Expr | None = None) -> pl.Expr:
+        if not keyed:
+            return pl.lit(0, dtype=pl.Int64)
+        parts = [e for e in (mask, condition) if e is not None]
+        return cell_key(pl.all_horizontal(parts) if parts else None)
+
+    none = pl.lit(None, dtype=pl.Float64)
+    zero = pl.lit(0, dtype=pl.Int64)
+    name = measure.key
+    if name in ("courses_started", "participations", "jobcentre_uptake"):
+        numerator, numerator_key, denominator, denominator_key = count(), key(), none, zero
+    elif name == "job_veu_courses":
+        numerator, numerator_key = count(pl.col("job_veu")), key(pl.col("job_veu"))
+        denominator, denominator_key = none, zero
+    elif name == "job_veu_share":
+        numerator, numerator_key = count(pl.col("job_veu")), key(pl.col("job_veu"))
+        denominator, denominator_key = count(), key()
+    elif name == "persons":
         numerator = masked("person_id").n_unique().cast(pl.Int64)
-        denominator = pl.lit(None, dtype=pl.Float64)
-    elif key == "aarselever":
+        numerator_key, denominator, denominator_key = person_cell_key(mask), none, zero
+    elif name == "aarselever":
         numerator = masked("course_days").cast(pl.Float64).sum() / 200.0
-        denominator = pl.lit(None, dtype=pl.Float64)
-    elif key == "shortage_share":
-        numerator = count(pl.col("shortage"))
-        denominator = count()
-    elif key == "completion_rate":
-        numerator = count(pl.col("completed"))
-        denominator = count(pl.col("completed").is_not_null())
-    elif key in ("employment_rate_3m", "employment_rate_6m"):
-        column = "employed_3m" if key.endswith("3m") else "employed_6m"
-        numerator = count(pl.col(column))
-        denominator = count(pl.col(column).is_not_null())
+        numerator_key, denominator, denominator_key = key(), none, zero
+    elif name == "shortage_share":
+        numerator, numerator_key = count(pl.col("shortage")), key(pl.col("shortage"))
+        denominator, denominator_key = count(), key()
+    elif name == "completion_rate":
+        known = pl.col("completed").is_not_null()
+        numerator, numerator_key = count(pl.col("completed")), key(pl.col("completed"))
+        denominator, denominator_key = count(known), key(known)
+    elif name in ("employment_rate_3m", "employment_rate_6m"):
+        column = "employed_3m" if name.endswith("3m") else "employed_6m"
+        known = pl.col(column).is_not_null()
+        numerator, numerator_key = count(pl.col(column)), key(pl.col(column))
+        denominator, denominator_key = count(known), key(known)
     else:
-        raise MeasureError(f"no computation defined for measure {key!r}")
-    return [numerator.cast(pl.Float64).alias("numerator"),
-            denominator.cast(pl.Float64).alias("denominator"), support]
+        raise MeasureError(f"no computation defined for measure {name!r}")
+    return [numerator.cast(pl.Float64).alias("numerator"), numerator_key.alias("numerator_ckey"),
+            denominator.cast(pl.Float64).alias("denominator"),
+            denominator_key.alias("denominator_ckey"),
+            count().alias("support"), key().alias("support_ckey")]
 
 
 def unemployment_average(facts: Facts, filters: Filters, *, first: date, last: date,
@@ -217,6 +240,7 @@ def fill_grid(raw: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
         pl.col("numerator").fill_null(0.0),
         pl.col("support").fill_null(0),
         pl.col("denominator").fill_null(0.0),
+        pl.col(*PART_KEYS).fill_null(0),
     )
 
 
@@ -294,39 +318,48 @@ def measure_table(facts: Facts, filters: Filters, measure: Measure, *, first: da
 
 def _sum_months_into(raw: pl.DataFrame, grain: str) -> pl.DataFrame:
     """Monthly parts (``period`` = month) summed into the periods of ``grain``."""
-    keys = [c for c in raw.columns if c not in ("numerator", "denominator", "support")]
+    keys = [c for c in raw.columns if c not in (*PARTS, *PART_KEYS)]
     return raw.with_columns(period_expr("period", grain)).group_by(keys, maintain_order=True).agg(
         pl.col("numerator").sum(),
         pl.when(pl.col("denominator").is_null().all()).then(None)
         .otherwise(pl.col("denominator").sum()).alias("denominator"),
         pl.col("support").sum(),
+        pl.col(*PART_KEYS).sum(),  # the records of a quarter are those of its months
     )
 
 
 def disclose(frame: pl.DataFrame, measure: Measure, *, threshold: int,
-             lines: Sequence[Sequence[str]], keep_parts: bool = False) -> pl.DataFrame:
+             lines: object = None, keep_parts: bool = False) -> pl.DataFrame:
     """Apply disclosure control as the measure's kind needs; drop helper parts.
 
     Output: the key columns, ``value`` and ``value_suppressed`` (and with ``keep_parts``
-    ``numerator``, ``denominator`` with their flags).
+    ``numerator``, ``denominator`` with their flags). ``lines`` is ignored (see
+    ``disclosure.apply_disclosure``).
     """
+    del lines
     if not measure.is_person_count:
         flags = [pl.lit(False).alias(flag_column(c)) for c in ("value", "numerator", "denominator")]
         out = frame.with_columns(flags)
     elif measure.kind in ("count", "distinct"):
-        out = apply_disclosure(frame, threshold=threshold, counts=["value"],
-                               linked={"numerator": "value", "denominator": "value"}, lines=lines)
+        out = apply_disclosure(
+            frame.with_columns(pl.col("numerator_ckey").alias("value_ckey")),
+            threshold=threshold, counts=["value"], linked={"numerator": "value"})
+        out = out.with_columns(pl.lit(False).alias(flag_column("denominator")))
     elif measure.kind == "sum":
         out = apply_disclosure(frame, threshold=threshold, counts=["support"],
-                               linked={"value": "support", "numerator": "support",
-                                       "denominator": "support"}, lines=lines)
+                               linked={"value": "support", "numerator": "support"},
+                               decimals={"value": measure.decimals})
+        out = out.with_columns(pl.lit(False).alias(flag_column("denominator")))
     else:
-        counts = ["numerator"] if measure.key == "jobcentre_uptake" else ["numerator", "denominator"]
+        uptake = measure.key == "jobcentre_uptake"
+        counts = ["numerator"] if uptake else ["numerator", "denominator"]
         out = apply_disclosure(frame, threshold=threshold, counts=counts,
-                               rates={"value": ("numerator", "denominator")}, lines=lines)
-        if measure.key == "jobcentre_uptake":
+                               rates={"value": ("numerator", "denominator")},
+                               decimals={"value": rate_decimals(measure)})
+        if uptake:
             out = out.with_columns(pl.lit(False).alias(flag_column("denominator")))
-    columns = [c for c in frame.columns if c not in ("value", "numerator", "denominator", "support")]
+    columns = [c for c in frame.columns
+               if c not in ("value", *PARTS, *PART_KEYS) and not c.endswith("_ckey")]
     columns += ["value", flag_column("value")]
     if keep_parts:
         columns += ["numerator", flag_column("numerator"), "denominator", flag_column("denominator")]
@@ -335,6 +368,11 @@ def disclose(frame: pl.DataFrame, measure: Measure, *, threshold: int,
         result = result.with_columns(pl.lit(None, dtype=pl.Float64).alias("denominator"),
                                      pl.lit(False).alias(flag_column("denominator")))
     return result
+
+
+def rate_decimals(measure: Measure) -> int:
+    """Decimals of a rate's stored value at the precision it is shown (a share is a percentage)."""
+    return measure.decimals + (2 if measure.unit == "share" else 0)
 
 
 def area_grid(scheme: str) -> list[str]:

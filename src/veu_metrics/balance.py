@@ -170,16 +170,15 @@ def compute_balance_changes(facts: Facts, half_year: str, scheme: str | None = N
 
 def _shortage_activity(facts: Facts, filters: Filters, half_year: str, threshold: int,
                        scheme: str | None) -> pl.DataFrame:
-    """Shortage occupations with their activity; keeps the raw participations as ``_raw``."""
+    """Shortage occupations with their (protected) activity."""
     index, used = _resolve_scheme(facts, half_year, scheme)
     columns = {"occupation_code": pl.String, "title_da": pl.String, "title_en": pl.String,
                "industry_group": pl.String, "shortage_areas": pl.UInt32, "mangel_areas": pl.UInt32,
                "widespread_shortage": pl.Boolean, "participations": pl.Int64,
-               "courses_started": pl.Int64}
+               "participations_ckey": pl.Int64, "courses_started": pl.Int64}
     if used is None:
         empty = pl.DataFrame(schema=columns)
-        return apply_disclosure(empty, threshold=threshold, counts=["participations"]).with_columns(
-            pl.lit(None, dtype=pl.Int64).alias("_raw"))
+        return apply_disclosure(empty, threshold=threshold, counts=["participations"])
     statuses = _statuses(facts, index, used)
     selection = filters.municipality_codes()
     if selection is not None:
@@ -195,7 +194,8 @@ def _shortage_activity(facts: Facts, filters: Filters, half_year: str, threshold
     participations = aggregate(facts, filters, measure_of("participations"),
                                first=filters.period_from, last=filters.period_to,
                                keys=by_occupation).select(
-        "occupation_code", pl.col("numerator").cast(pl.Int64).alias("participations"))
+        "occupation_code", pl.col("numerator").cast(pl.Int64).alias("participations"),
+        pl.col("numerator_ckey").alias("participations_ckey"))
     courses = aggregate(facts, filters, measure_of("courses_started"), first=filters.period_from,
                         last=filters.period_to, keys=by_occupation).select(
         "occupation_code", pl.col("numerator").cast(pl.Int64).alias("courses_started"))
@@ -208,14 +208,14 @@ def _shortage_activity(facts: Facts, filters: Filters, half_year: str, threshold
         .join(courses, on="occupation_code", how="left")
         .with_columns(
             pl.col("participations").fill_null(0),
+            pl.col("participations_ckey").fill_null(0),
             pl.col("courses_started").fill_null(0),
             pl.col("occupation_code").is_in(list(widespread)).alias("widespread_shortage"),
         )
         .sort(["shortage_areas", "title_da"], descending=[True, False])
         .select(list(columns))
-        .with_columns(pl.col("participations").alias("_raw"))
     )
-    return apply_disclosure(frame, threshold=threshold, counts=["participations"], lines=[()])
+    return apply_disclosure(frame, threshold=threshold, counts=["participations"])
 
 
 def compute_shortage_activity(facts: Facts, filters: Filters, half_year: str, *, threshold: int,
@@ -228,22 +228,22 @@ def compute_shortage_activity(facts: Facts, filters: Filters, half_year: str, *,
     ``shortage_areas``, ``mangel_areas``, ``widespread_shortage``, ``participations`` (+
     ``_suppressed``), ``courses_started``. Most widespread shortage first.
     """
-    return _shortage_activity(facts, filters, half_year, threshold, scheme).drop("_raw")
+    return _shortage_activity(facts, filters, half_year, threshold, scheme)
 
 
 def compute_blind_spots(facts: Facts, filters: Filters, half_year: str, *, threshold: int,
                         limit: int = BLIND_SPOT_LIMIT, scheme: str | None = None) -> pl.DataFrame:
     """Shortage occupations with little or no VEU activity: fewer than ``limit`` participations.
 
-    ``limit`` is at least the disclosure threshold (so being listed reveals no more than the
-    suppression marker does). Same columns as ``compute_shortage_activity``; most shortage
+    ``limit`` is at least the disclosure threshold; the choice is made on the published values
+    (a hidden count counts as under the limit), so being listed reveals nothing more than the
+    table itself. Same columns as ``compute_shortage_activity``; most shortage
     areas first, then least activity.
     """
     limit = max(limit, threshold)
     frame = _shortage_activity(facts, filters, half_year, threshold, scheme)
     # Sorted by what is shown (hidden last), so the order reveals nothing about hidden values.
-    return (frame.filter(pl.col("_raw") < limit)
-            .drop("_raw")
+    return (frame.filter(pl.col("participations_suppressed") | (pl.col("participations") < limit))
             .sort(["shortage_areas", "participations_suppressed", "participations", "title_da"],
                   descending=[True, False, False, False], nulls_last=True))
 

@@ -1,28 +1,40 @@
-"""Statistical disclosure control: the one function every aggregate passes before it leaves the core.
+"""Statistical disclosure control by the cell-key method: the one module that owns confidentiality.
 
-Rules (the threshold is ``settings.disclosure_threshold``, default 5):
+For a data owner, in short (details and measured risk: ``docs/CONFIDENTIALITY.md``):
 
-1. *Primary suppression*: a person count from 1 to threshold − 1 is hidden.
-2. *Secondary suppression*: a frame publishes its cells next to totals — the sum of the cells in a
-   *line* (e.g. all areas = the national figure; all groups in a month = the month's total). Every
-   line whose total is published (total ≥ threshold) must have no suppressed cell or at least two,
-   and the suppressed cells of a line must not add up to 1 … threshold − 1. Otherwise the smallest
-   other cell of the line is hidden too. A final exact check (linear algebra over all lines) hides
-   more cells until no primary-suppressed cell is determined by the published totals and cells.
-3. A rate or share is hidden when its denominator is from 1 to threshold − 1 or its numerator or
-   denominator count is hidden (else numerator = rate × denominator would rebuild it).
-4. A *linked* value (e.g. årselever, a share of the total) follows the count it is derived from.
+- Every enrolment carries a permanent random **record key** (an integer 0 … 65 535), and every
+  person a **person key**. Keys are derived from the record's id with a secret that is not in the
+  repository (``VEU_DISCLOSURE_SECRET``, or the file ``disclosure.key`` beside the data). The same
+  record always gets the same key, in every dataset version.
+- A published person count (a *cell*) is the true count plus a small noise ``d`` that is looked up
+  in a fixed **perturbation table** (p-table) by the true count and the **cell key** — the sum of
+  the cell's record keys (of its distinct persons' keys, for counts of persons) modulo 65 536.
+  The same group of records therefore gets the same noise on every page, chart, file, image and
+  link; two different groups get unrelated noise, so the difference of two selections is noise,
+  not a person.
+- The noise is at most ±``MAX_NOISE`` (3), has mean zero and a variance of about 2 (``VARIANCE``).
+  A true zero stays zero. A true count from 1 to threshold − 1 is never published as itself.
+  A published count from 1 to threshold − 1 is shown as ``..`` (``formatting.SUPPRESSED_MARKER``).
+- A total is perturbed as its own cell: parts need not add up to it (the note under every table
+  says so). Nothing is hidden to protect a total (no secondary suppression is needed).
+- Rates are computed from the published counts and rounded to the shown precision; a rate is
+  ``..`` when its published denominator (or numerator) is 1 … threshold − 1. A denominator that is
+  a public statistic (full-time unemployed) is not perturbed.
+- Magnitudes (course days, årselever) are scaled by the published/true ratio of the count of
+  records behind them, and hidden with that count.
+- A threshold of 1 switches the protection off (benchmarks and raw comparisons in tests).
 
-Hidden values become null and every controlled column ``x`` gets a Boolean ``x_suppressed`` beside
-it; the UI shows ``formatting.SUPPRESSED_MARKER`` where the flag is true. Course counts are not
-person counts and are not passed here.
+Output contract, shared by every ``compute_*``: a protected column ``x`` holds the published
+value (null where hidden) and a Boolean ``x_suppressed`` beside it. A count column ``x`` comes into
+``apply_disclosure`` with its cell key in ``x_ckey`` (removed on the way out); a count without a
+cell key is refused, so nothing can be published unprotected by accident.
 """
 
 from __future__ import annotations
 
-import ctypes
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -30,18 +42,184 @@ import numpy as np
 import polars as pl
 
 SUFFIX = "_suppressed"
-EXACT_CHECK_LIMIT = 1500
-"""Above this many suppressed cells the exact check is skipped (the line rules still hold)."""
-EXACT_ROUNDS = 25
-"""At most this many rounds of the exact check (each hides more cells where needed)."""
-ELIMINATION_LIMIT = 250
-"""Up to this many constraint lines the exact check solves by plain elimination (no BLAS)."""
+KEY_SUFFIX = "_ckey"
+RECORD_KEY = "record_key"
+"""Facts column: the enrolment's record key (UInt16)."""
+PERSON_HASH = "person_hash"
+"""Facts column: a keyed 63-bit hash of the person (distinct counts sum its low 16 bits)."""
+KEY_BITS = 16
+KEY_MODULUS = 1 << KEY_BITS
+MAX_NOISE = 3
+"""The largest change the perturbation makes to a count (±)."""
+BASE_WEIGHTS = (1.0, 2.0, 4.0, 6.0, 4.0, 2.0, 1.0)
+"""Weights of d = −3 … +3 for counts far from zero (variance 2.1); near zero they are tilted to
+keep the mean at zero (see ``ptable``)."""
+SECRET_ENV = "VEU_DISCLOSURE_SECRET"
+KEY_FILE = "disclosure.key"
+TEST_SECRET = b"veu-metrics: in-memory frames (tests only)"
 
 
 def flag_column(column: str) -> str:
     return f"{column}{SUFFIX}"
 
 
+def key_column(column: str) -> str:
+    return f"{column}{KEY_SUFFIX}"
+
+
+# ------------------------------------------------------------------------------- the p-table
+@cache
+def ptable(threshold: int, max_noise: int = MAX_NOISE) -> np.ndarray:
+    """Probabilities of d = −max_noise … +max_noise for true counts n = 0 … n_max (rows).
+
+    Every count above the last row uses the last row. Rules per row: n + d ≥ 0; d = 0 for n = 0
+    (a true zero stays zero); d ≠ 0 for 1 ≤ n < threshold (a small count is never published as
+    itself); mean zero. The base weights are exponentially tilted, w(d)·exp(λd), with λ solved so
+    that the mean is zero — the smallest change to the base distribution with that mean.
+    """
+    width = 2 * max_noise + 1
+    base = np.asarray(BASE_WEIGHTS if max_noise == MAX_NOISE else np.ones(width), dtype=float)
+    noise = np.arange(-max_noise, max_noise + 1, dtype=float)
+    rows = max(threshold, 1) + max_noise + 1
+    table = np.zeros((rows, width))
+    for n in range(rows):
+        if n == 0:
+            table[n, max_noise] = 1.0
+            continue
+        allowed = (n + noise >= 0) & ~((noise == 0) & (n < threshold))
+        weights = np.where(allowed, base, 0.0)
+        low, high = -20.0, 20.0
+        for _ in range(200):  # bisection on λ: the tilted mean rises with λ
+            middle = (low + high) / 2
+            tilted = weights * np.exp(middle * noise)
+            if (tilted * noise).sum() / tilted.sum() > 0:
+                high = middle
+            else:
+                low = middle
+        tilted = weights * np.exp((low + high) / 2 * noise)
+        table[n] = tilted / tilted.sum()
+    return table
+
+
+@cache
+def _cumulative(threshold: int) -> np.ndarray:
+    cdf = np.cumsum(ptable(threshold), axis=1)
+    cdf[:, -1] = 1.0 + 1e-12
+    return cdf
+
+
+def noise(counts: np.ndarray, cell_keys: np.ndarray, threshold: int) -> np.ndarray:
+    """The perturbation of each cell: a lookup in the p-table by (count, cell key)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    cdf = _cumulative(threshold)
+    rows = cdf[np.clip(counts, 0, cdf.shape[0] - 1)]
+    position = ((np.asarray(cell_keys, dtype=np.int64) % KEY_MODULUS) + 0.5) / KEY_MODULUS
+    index = (position[:, None] >= rows).sum(axis=1)
+    return np.minimum(index, cdf.shape[1] - 1) - MAX_NOISE
+
+
+def perturb(counts: np.ndarray, cell_keys: np.ndarray, threshold: int) -> np.ndarray:
+    """Published values of true ``counts`` with their ``cell_keys`` (unchanged for threshold ≤ 1)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    if threshold <= 1 or counts.size == 0:
+        return counts.copy()
+    return counts + noise(counts, cell_keys, threshold)
+
+
+def published_count(count: int, cell_key: int, threshold: int) -> int | None:
+    """One cell: the published value, or None where it is shown as ``..``."""
+    value = int(perturb(np.array([count]), np.array([cell_key]), threshold)[0])
+    return None if threshold > 1 and 0 < value < threshold else value
+
+
+# ------------------------------------------------------------------------------- record keys
+def resolve_secret(dataset_path: Path | None = None, metadata: Mapping[str, object] | None = None,
+                   env: Mapping[str, str] | None = None) -> bytes:
+    """The secret record keys are drawn from, in this order:
+
+    1. the setting ``VEU_DISCLOSURE_SECRET``;
+    2. the file ``disclosure.key`` in the dataset folder, or in the folder holding its versions
+       (so that every version of an imported dataset shares it);
+    3. synthetic (demo) data: derived from the generator's seed — the demo has nothing to hide;
+    4. otherwise a new random key is written to ``disclosure.key`` beside the data (never in git).
+    """
+    env = os.environ if env is None else env
+    value = env.get(SECRET_ENV, "").strip()
+    if value:
+        return value.encode("utf-8")
+    metadata = metadata or {}
+    if dataset_path is not None:
+        path = Path(dataset_path)
+        candidates = [path / KEY_FILE]
+        if path.parent.name == "versions":
+            candidates.insert(0, path.parent.parent / KEY_FILE)
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate.read_bytes().strip()
+        if not metadata.get("synthetic", False):
+            target = candidates[0]
+            secret = os.urandom(32).hex().encode("ascii")
+            try:
+                with open(target, "xb") as handle:
+                    handle.write(secret + b"\n")
+                target.chmod(0o600)
+            except FileExistsError:
+                return target.read_bytes().strip()
+            except OSError as exc:
+                raise OSError(f"no disclosure secret: set {SECRET_ENV} or make {target} "
+                              f"writable ({exc})") from exc
+            return secret
+    return f"veu-metrics demo data {metadata.get('version', 'demo')}".encode()
+
+
+def _subkeys(secret: bytes) -> tuple[np.uint64, ...]:
+    digest = hashlib.blake2b(secret, digest_size=32, person=b"veu-cell-key").digest()
+    return tuple(np.uint64(int.from_bytes(digest[i:i + 8], "little")) for i in range(0, 32, 8))
+
+
+def keyed_hash(ids: np.ndarray, secret: bytes, domain: int) -> np.ndarray:
+    """A keyed 64-bit hash of integer ids, vectorised (two rounds of a SplitMix64-style mixer,
+    whitened with 64-bit keys derived from the secret by BLAKE2b). ``domain`` separates the
+    enrolment keys from the person keys. Stable across library versions: plain uint64 arithmetic.
+    """
+    k0, k1, k2, k3 = _subkeys(secret + bytes([domain]))
+    x = np.asarray(ids, dtype=np.int64).view(np.uint64) ^ k0
+    with np.errstate(over="ignore"):
+        for key in (k1, k2):
+            x = x + key
+            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            x = x ^ (x >> np.uint64(31))
+    return x ^ k3
+
+
+def record_keys(enrolment_ids: pl.Series, person_ids: pl.Series, secret: bytes
+                ) -> tuple[pl.Series, pl.Series]:
+    """(record key UInt16, person hash Int64 ≥ 0) for each enrolment."""
+    record = keyed_hash(enrolment_ids.to_numpy(), secret, 1) >> np.uint64(64 - KEY_BITS)
+    person = keyed_hash(person_ids.to_numpy(), secret, 2) >> np.uint64(1)
+    return (pl.Series(RECORD_KEY, record.astype(np.uint16)),
+            pl.Series(PERSON_HASH, person.astype(np.int64)))
+
+
+# --------------------------------------------------------------------- cell keys as aggregations
+def cell_key(mask: pl.Expr | None = None) -> pl.Expr:
+    """Sum of the record keys of the rows counted (all rows, or those where ``mask`` holds)."""
+    keys = pl.col(RECORD_KEY).cast(pl.Int64)
+    if mask is not None:
+        keys = keys.filter(mask.fill_null(False))
+    return keys.sum().cast(pl.Int64)
+
+
+def person_cell_key(mask: pl.Expr | None = None) -> pl.Expr:
+    """Sum of the person keys of the distinct persons counted."""
+    hashes = pl.col(PERSON_HASH)
+    if mask is not None:
+        hashes = hashes.filter(mask.fill_null(False))
+    return (hashes.unique() % KEY_MODULUS).sum().cast(pl.Int64)
+
+
+# ------------------------------------------------------------------------- protecting a frame
 def apply_disclosure(
     frame: pl.DataFrame,
     *,
@@ -49,60 +227,89 @@ def apply_disclosure(
     counts: Sequence[str] = (),
     rates: Mapping[str, tuple[str, str]] | None = None,
     linked: Mapping[str, str] | None = None,
-    lines: Sequence[Sequence[str]] = ((),),
+    decimals: Mapping[str, int] | None = None,
     drop: Sequence[str] = (),
+    lines: object = None,
 ) -> pl.DataFrame:
-    """Suppress small person counts and everything that would reveal them.
+    """Publish a frame's person counts and everything derived from them.
 
-    - ``counts``: person-count columns (primary and secondary suppression, each on its own).
-    - ``rates``: rate column → (numerator column, denominator column). The denominator is hidden
-      by count rules only if it is also listed in ``counts``; a denominator that is not a person
-      count (e.g. full-time unemployed) still hides the rate when it is under the threshold.
-    - ``linked``: value column → the count column whose suppression it follows.
-    - ``lines``: groupings whose sums are published beside the cells; ``()`` means "all rows sum
-      to a published total". Pass ``[]`` when the rows are not parts of any published total.
-    - ``drop``: helper columns (e.g. raw numerators) removed after suppression.
+    - ``counts``: person-count columns; each needs its cell key in ``<column>_ckey``. Perturbed
+      by the p-table; a published 1 … threshold − 1 is hidden.
+    - ``rates``: rate column → (numerator column, denominator column). Recomputed from the
+      published parts (rate × published/true of each part that is a count), rounded to
+      ``decimals`` (default 3: a share to 0.1 %), hidden where a part is hidden or a public
+      denominator is 1 … threshold − 1.
+    - ``linked``: magnitude column → the count of records behind it: scaled by that count's
+      published/true ratio and hidden with it.
+    - ``drop``: helper columns removed on the way out.
+    - ``lines`` is ignored: the cell-key method protects totals as cells of their own. Accepted so
+      that callers written for the former suppression keep working.
     """
+    del lines
     rates = dict(rates or {})
     linked = dict(linked or {})
-    if threshold <= 1 or frame.height == 0:
-        masks = {c: np.zeros(frame.height, dtype=bool) for c in counts}
-    else:
-        groups = [line_groups(frame, keys) for keys in lines]
-        masks = {}
-        for column in counts:
-            values = frame[column].cast(pl.Float64).to_numpy()
-            masks[column] = suppress_counts(values, groups, threshold)
-
+    decimals = dict(decimals or {})
+    active = threshold > 1
     updates: list[pl.Series] = []
-    flags: dict[str, np.ndarray] = dict(masks)
-    for rate, (numerator, denominator) in rates.items():
-        mask = np.zeros(frame.height, dtype=bool)
-        for column in (numerator, denominator):
-            if column in masks:
-                mask |= masks[column]
-        denominator_values = frame[denominator].cast(pl.Float64).fill_null(0).to_numpy()
-        mask |= (denominator_values > 0) & (denominator_values < threshold)
-        if numerator not in masks:  # a numerator not listed as a count still gets primary rules
-            numerator_values = frame[numerator].cast(pl.Float64).fill_null(0).to_numpy()
-            mask |= (numerator_values > 0) & (numerator_values < threshold)
-        flags[rate] = mask
-    for column, support in linked.items():
-        if support not in flags:
-            raise ValueError(f"linked column {column!r} follows {support!r}, which is not controlled")
-        flags[column] = flags[support].copy()
+    flags: dict[str, np.ndarray] = {}
+    ratios: dict[str, np.ndarray] = {}
 
-    for column, mask in flags.items():
-        series = frame[column]
-        hidden = pl.Series(mask)
-        updates.append(pl.select(pl.when(hidden).then(None).otherwise(series)).to_series()
-                       .alias(column))
-        updates.append(hidden.alias(flag_column(column)))
+    for column in counts:
+        key = key_column(column)
+        if key not in frame.columns:
+            raise ValueError(f"the person count {column!r} has no cell key {key!r}")
+        present = frame[column].is_not_null().to_numpy()
+        true = frame[column].cast(pl.Float64).fill_null(0).round(0).cast(pl.Int64).to_numpy()
+        published = perturb(true, frame[key].fill_null(0).cast(pl.Int64).to_numpy(), threshold)
+        hidden = present & active & (published > 0) & (published < threshold)
+        flags[column] = hidden
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios[column] = np.where(true > 0, published / np.maximum(true, 1), 1.0)
+        values = pl.Series(column, published, dtype=pl.Int64)
+        if frame.schema[column] != pl.Int64:
+            values = values.cast(frame.schema[column])
+        updates.append(_masked(values, hidden | ~present))
+
+    for rate, (numerator, denominator) in rates.items():
+        hidden = np.zeros(frame.height, dtype=bool)
+        factor = np.ones(frame.height)
+        for part, role in ((numerator, 1), (denominator, -1)):
+            if part in flags:
+                hidden |= flags[part]
+                factor = factor * ratios[part] ** role
+            elif active:
+                values = frame[part].cast(pl.Float64).fill_null(0).to_numpy()
+                hidden |= (values > 0) & (values < threshold)
+        original = frame[rate].cast(pl.Float64).to_numpy()
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            value = original * factor
+        if numerator in flags and denominator in flags:
+            value = np.minimum(value, 1.0)  # a part cannot exceed its whole
+        value = np.round(value, decimals.get(rate, 3))
+        flags[rate] = hidden & active
+        updates.append(_masked(pl.Series(rate, value, dtype=pl.Float64).fill_nan(None),
+                               flags[rate]))
+
+    for column, support in linked.items():
+        if support not in ratios:
+            raise ValueError(f"linked column {column!r} must follow a person count in `counts`, "
+                             f"not {support!r}: recompute it from the published values instead")
+        flags[column] = flags[support].copy()
+        original = frame[column].cast(pl.Float64).to_numpy()
+        value = original * ratios[support]
+        if column in decimals:
+            value = np.round(value, decimals[column])
+        series = pl.Series(column, value, dtype=pl.Float64).fill_nan(None)
+        if frame.schema[column].is_integer():
+            series = series.round(0).cast(frame.schema[column])
+        updates.append(_masked(series, flags[column]))
+
+    updates += [pl.Series(flag_column(c), mask, dtype=pl.Boolean) for c, mask in flags.items()]
     result = frame.with_columns(updates) if updates else frame
-    # Put every flag right after its column, the way exports and tables expect it.
+    removed = set(drop) | {key_column(c) for c in frame.columns if key_column(c) in frame.columns}
     order: list[str] = []
     for column in frame.columns:
-        if column in drop:
+        if column in removed or column.endswith(KEY_SUFFIX):
             continue
         order.append(column)
         if column in flags:
@@ -110,255 +317,6 @@ def apply_disclosure(
     return result.select(order)
 
 
-def line_groups(frame: pl.DataFrame, keys: Sequence[str]) -> np.ndarray:
-    """A dense group number per row for the grouping ``keys`` (all zeros for ``()``)."""
-    if not keys:
-        return np.zeros(frame.height, dtype=np.int64)
-    ids = frame.select(pl.struct(list(keys)).rank("dense").cast(pl.Int64) - 1).to_series()
-    return ids.to_numpy()
-
-
-def suppress_counts(values: np.ndarray, line_ids: Sequence[np.ndarray], threshold: int) -> np.ndarray:
-    """The suppression mask for one count column (primary, line rules, exact check)."""
-    present = ~np.isnan(values)
-    v = np.where(present, values, 0.0)
-    primary = present & (v > 0) & (v < threshold)
-    mask = primary.copy()
-    if not mask.any() or not line_ids:
-        return mask
-    published = line_publication(v, line_ids, threshold)
-    # A cell alone in a published line is shown there anyway: hiding it protects nothing.
-    pinned = np.zeros(v.shape, dtype=bool)
-    for ids, shown in zip(line_ids, published, strict=True):
-        sizes = np.bincount(ids, minlength=len(shown))
-        pinned |= (sizes[ids] == 1) & shown[ids]
-    eligible = present & ~pinned
-    for _ in range(EXACT_ROUNDS):
-        _apply_line_rules(v, eligible, mask, line_ids, published, threshold)
-        if mask.sum() > EXACT_CHECK_LIMIT:
-            break
-        matrix = constraint_matrix(v, mask, line_ids, threshold, published)
-        determined = determined_by_lines(matrix, mask) & primary
-        if not determined.any():
-            break
-        if not _protect(v, eligible, mask, determined, line_ids, published):
-            break
-    return mask
-
-
-def line_publication(v: np.ndarray, line_ids: Sequence[np.ndarray], threshold: int
-                     ) -> list[np.ndarray]:
-    """For each line family, which of its lines have a published total.
-
-    A line total is published when it is at least the threshold — unless it is itself hidden
-    where it is shown. Line totals (a provider's participants, a month's total, a municipality's
-    quarter) are cells of coarser tables, protected there against *their* totals in the same way:
-    here each family's totals are protected against every coarser family they nest in (e.g.
-    quarters within the year, providers within the grand total). Without this, a small line
-    total could be rebuilt as coarser total − the other lines, which no hiding of cells helps.
-    """
-    values = np.where(np.isnan(v), 0.0, v)
-    totals = [np.bincount(ids, weights=values) if ids.size else np.zeros(0) for ids in line_ids]
-    result = []
-    for ids, family_totals in zip(line_ids, totals, strict=True):
-        published = family_totals >= threshold
-        coarser = [
-            mapping for other, other_totals in zip(line_ids, totals, strict=True)
-            if other_totals.size < family_totals.size
-            and (mapping := _nesting(ids, other, family_totals.size)) is not None
-        ]
-        if coarser and family_totals.size > 1:
-            published &= ~suppress_counts(family_totals, coarser, threshold)
-        result.append(published)
-    return result
-
-
-def _nesting(ids: np.ndarray, other: np.ndarray, groups: int) -> np.ndarray | None:
-    """Group → coarser group, if every line of ``ids`` lies inside one line of ``other``."""
-    mapping = np.full(groups, -1, dtype=np.int64)
-    mapping[ids] = other
-    return mapping if (mapping[ids] == other).all() else None
-
-
-def _apply_line_rules(v: np.ndarray, eligible: np.ndarray, mask: np.ndarray,
-                      line_ids: Sequence[np.ndarray], published: Sequence[np.ndarray],
-                      threshold: int) -> None:
-    changed = True
-    while changed:
-        changed = False
-        for ids, shown in zip(line_ids, published, strict=True):
-            n_hidden = np.bincount(ids, weights=mask.astype(float), minlength=len(shown))
-            s_hidden = np.bincount(ids, weights=v * mask, minlength=len(shown))
-            weak = shown & ((n_hidden == 1) | ((s_hidden > 0) & (s_hidden < threshold)))
-            for group in np.flatnonzero(weak):
-                if _hide_smallest(v, eligible, mask, ids == group):
-                    changed = True
-
-
-def _hide_smallest(v: np.ndarray, eligible: np.ndarray, mask: np.ndarray, in_line: np.ndarray
-                   ) -> bool:
-    """Hide the smallest shown cell of a line, preferring non-zero cells (a hidden 0 protects less)."""
-    candidates = np.flatnonzero(in_line & eligible & ~mask)
-    if candidates.size == 0:
-        return False
-    nonzero = candidates[v[candidates] > 0]
-    pool = nonzero if nonzero.size else candidates
-    mask[pool[np.argmin(v[pool])]] = True
-    return True
-
-
-def constraint_matrix(v: np.ndarray, mask: np.ndarray, line_ids: Sequence[np.ndarray],
-                      threshold: int, published: Sequence[np.ndarray] | None = None) -> np.ndarray:
-    """Rows: published lines holding hidden cells; columns: the hidden cells (1 where in line)."""
-    if published is None:
-        published = line_publication(v, line_ids, threshold)
-    hidden = np.flatnonzero(mask)
-    rows = []
-    for ids, shown in zip(line_ids, published, strict=True):
-        groups = ids[hidden]
-        for group in np.unique(groups):
-            if shown[group]:
-                rows.append((groups == group).astype(float))
-    if not rows:
-        return np.zeros((0, hidden.size))
-    return np.vstack(rows)
-
-
-def determined_by_lines(matrix: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Given line constraints over the hidden cells, flag (over all rows) the determined ones.
-
-    A hidden cell is determined iff its unit vector lies in the row space of the constraint
-    matrix A, i.e. its diagonal entry of the projector Aᵀ(AAᵀ)⁺A is 1. A is 0/1 and very sparse
-    (a cell lies in at most one line per family), so the small Gram matrix AAᵀ is built from the
-    entries directly and only it is decomposed: no large multithreaded BLAS call, whose thread
-    start-up would make a 20 ms check take half a second on a busy machine.
-    """
-    hidden = np.flatnonzero(mask)
-    result = np.zeros(mask.shape, dtype=bool)
-    if hidden.size == 0 or matrix.shape[0] == 0:
-        return result
-    lines, cells = np.nonzero(matrix)
-    order = np.argsort(cells, kind="stable")
-    lines, cells = lines[order], cells[order]
-    per_cell = np.bincount(cells, minlength=hidden.size)
-    if per_cell.max(initial=0) == 0:
-        return result
-    starts = np.concatenate(([0], np.cumsum(per_cell)[:-1]))
-    slot = np.arange(cells.size) - starts[cells]
-    member = np.full((hidden.size, int(per_cell.max())), -1, dtype=np.int64)
-    member[cells, slot] = lines
-    size = matrix.shape[0]
-    gram = np.zeros((size, size))
-    for a in range(member.shape[1]):
-        for b in range(member.shape[1]):
-            both = (member[:, a] >= 0) & (member[:, b] >= 0)
-            np.add.at(gram, (member[both, a], member[both, b]), 1.0)
-    if size <= ELIMINATION_LIMIT:
-        diagonal = _projector_diagonal_by_elimination(gram, matrix)
-    else:
-        with single_threaded_blas():
-            eigenvalues, vectors = np.linalg.eigh(gram)
-        keep = eigenvalues > 1e-9 * max(1.0, float(eigenvalues.max(initial=0.0)))
-        vectors, eigenvalues = vectors[:, keep], eigenvalues[keep]
-        projected = np.zeros((hidden.size, vectors.shape[1]))
-        for a in range(member.shape[1]):
-            present = member[:, a] >= 0
-            projected[present] += vectors[member[present, a]]
-        diagonal = (projected ** 2 / eigenvalues).sum(axis=1)
-    result[hidden[diagonal > 1 - 1e-6]] = True
-    return result
-
-
-def _projector_diagonal_by_elimination(gram: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """diag(Aᵀ G⁺ A) by solving G X = A with Gauss–Jordan elimination in plain numpy.
-
-    Any solution will do: A's columns lie in G's range, so aᵀx is the same for every x with
-    Gx = a. Elementwise numpy only (no BLAS), which stays fast on a busy shared machine.
-    """
-    size = gram.shape[0]
-    work = np.hstack([gram, matrix.astype(float)])
-    tolerance = 1e-9 * max(1.0, float(np.abs(gram).max(initial=0.0)))
-    pivots: list[int] = []
-    row = 0
-    for column in range(size):
-        if row == size:
-            break
-        candidate = row + int(np.argmax(np.abs(work[row:, column])))
-        if abs(work[candidate, column]) <= tolerance:
-            continue
-        if candidate != row:
-            work[[row, candidate]] = work[[candidate, row]]
-        work[row] /= work[row, column]
-        factors = work[:, column].copy()
-        factors[row] = 0.0
-        work -= factors[:, None] * work[row][None, :]
-        pivots.append(column)
-        row += 1
-    solution = np.zeros_like(matrix, dtype=float)
-    for index, column in enumerate(pivots):
-        solution[column] = work[index, size:]
-    return (matrix * solution).sum(axis=0)
-
-
-def _protect(v: np.ndarray, eligible: np.ndarray, mask: np.ndarray, determined: np.ndarray,
-             line_ids: Sequence[np.ndarray], published: Sequence[np.ndarray]) -> bool:
-    """Hide one more cell in a published line of each determined cell; False if none was possible."""
-    progress = False
-    for cell in np.flatnonzero(determined):
-        for ids, shown in zip(line_ids, published, strict=True):
-            group = ids[cell]
-            if shown[group] and _hide_smallest(v, eligible, mask, ids == group):
-                progress = True
-                break
-    return progress
-
-
-@cache
-def _openblas_thread_setters() -> tuple[object, object] | None:
-    """(set, get) of the OpenBLAS that numpy loaded, found in this process's memory map."""
-    maps = Path("/proc/self/maps")
-    if not maps.is_file():
-        return None
-    paths = {line.split()[-1] for line in maps.read_text().splitlines()
-             if "openblas" in line.lower() and line.split()[-1].startswith("/")}
-    for path in sorted(paths):
-        try:
-            library = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for prefix in ("scipy_openblas", "openblas"):
-            for suffix in ("64_", ""):
-                setter = getattr(library, f"{prefix}_set_num_threads{suffix}", None)
-                getter = getattr(library, f"{prefix}_get_num_threads{suffix}", None)
-                if setter is not None and getter is not None:
-                    return setter, getter
-    return None
-
-
-@contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """Run small LAPACK calls on one thread.
-
-    OpenBLAS starts a thread pool for each call; next to Polars' own threads on a busy machine that
-    turns a 20 ms eigen-decomposition into seconds. Does nothing where OpenBLAS is not found.
-    """
-    functions = _openblas_thread_setters()
-    if functions is None:
-        yield
-        return
-    setter, getter = functions
-    previous = int(getter())  # type: ignore[operator]
-    setter(1)  # type: ignore[operator]
-    try:
-        yield
-    finally:
-        setter(previous)  # type: ignore[operator]
-
-
-def count_columns_ok(frame: pl.DataFrame, columns: Sequence[str], threshold: int) -> bool:
-    """True when no shown value of ``columns`` is a person count from 1 to threshold − 1."""
-    for column in columns:
-        values = frame[column].drop_nulls()
-        if ((values > 0) & (values < threshold)).any():
-            return False
-    return True
+def _masked(values: pl.Series, hidden: np.ndarray) -> pl.Series:
+    name = values.name
+    return pl.select(pl.when(pl.Series(hidden)).then(None).otherwise(values)).to_series().alias(name)

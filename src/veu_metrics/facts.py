@@ -13,6 +13,8 @@ sorted by start month):
 - ``completed``, ``employed_3m``, ``employed_6m`` (Boolean, nullable)
 - ``start_month``, ``end_month`` (Date, first day of the course's first and last month)
 - ``course_days`` (Float32)
+- ``record_key`` (UInt16) and ``person_hash`` (Int64): the enrolment's and the person's keys for
+  disclosure control (``disclosure.record_keys``), derived from the ids with the dataset's secret
 - the course's ``education_type``, ``funding``, ``job_veu``, ``focus_area``, ``industry_group``,
   ``occupation_code`` (Categorical), ``themes_mask`` (UInt8, bits in ``filters.THEME_BITS``)
 - ``balance_status`` (Enum, nullable) and ``shortage`` (Boolean): the course's occupation's status
@@ -21,7 +23,8 @@ sorted by start month):
 
 ``Facts.courses`` holds every course (cancelled too) with the same course attributes, the provider's
 ``provider_municipality_code`` / ``provider_rar_code`` / ``provider_council_code``, dates, the
-occupation's titles, ``seats``, ``cancelled`` and ``participants`` (enrolments).
+occupation's titles, ``seats``, ``cancelled``, ``participants`` (enrolments) and
+``participants_ckey`` (the sum of their record keys: the cell key of the course's count).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import polars as pl
 
 from veu_metrics import geography
 from veu_metrics.dataset import Dataset
+from veu_metrics.disclosure import PERSON_HASH, RECORD_KEY, TEST_SECRET, record_keys, resolve_secret
 from veu_metrics.filters import THEME_BITS, add_months, month_start
 from veu_metrics.occupations import occupations
 from veu_metrics.schema import (
@@ -199,6 +203,14 @@ def _attach_balance_status(courses: pl.DataFrame, balance: pl.DataFrame) -> pl.D
     )
 
 
+def _with_keys(enrolments: pl.LazyFrame, secret: bytes) -> pl.DataFrame:
+    """The enrolments with their record keys, derived here rather than stored: the same record
+    gets the same key in every version, so an import keeps the keys of the records it keeps."""
+    frame = enrolments.collect()
+    record, person = record_keys(frame["enrolment_id"], frame["person_id"], secret)
+    return frame.with_columns(record, person)
+
+
 def _participation_frame(enrolments: pl.LazyFrame, courses: pl.DataFrame) -> pl.DataFrame:
     course_columns = courses.lazy().filter(~pl.col("cancelled")).select(
         "course_id", "course_idx", "start_month", "end_month",
@@ -214,6 +226,7 @@ def _participation_frame(enrolments: pl.LazyFrame, courses: pl.DataFrame) -> pl.
             "gender", "age_band", "education_level",
             "completed", "employed_3m", "employed_6m",
             "start_month", "end_month", "course_days", *COURSE_ATTRIBUTES,
+            RECORD_KEY, PERSON_HASH,
         )
         .sort("start_month", "course_idx")
         .collect()
@@ -226,23 +239,31 @@ def prepare_facts(
     *,
     covers_from: date | None = None,
     covers_to: date | None = None,
+    secret: bytes | None = None,
 ) -> Facts:
     """Build the in-memory facts of a dataset (a ``Dataset`` or a mapping of table → frame).
 
     Coverage comes from the dataset's metadata; for a plain mapping pass it, or it is taken from
-    the courses' first and last start dates.
+    the courses' first and last start dates. ``secret`` draws the record keys; by default
+    ``disclosure.resolve_secret`` finds the dataset's (a plain mapping gets a fixed test secret).
     """
     tables = _tables(dataset)
+    if secret is None:
+        secret = (resolve_secret(dataset.path, dataset.metadata) if isinstance(dataset, Dataset)
+                  else TEST_SECRET)
+    enrolments = _with_keys(tables["enrolments"], secret).lazy()
     balance = _balance_frame(tables["balance"])
     courses = _course_frame(tables["courses"], balance, reform_date)
     enrolment_counts = (
-        tables["enrolments"].group_by("course_id").agg(pl.len().cast(pl.UInt32).alias("participants"))
-        .collect()
+        enrolments.group_by("course_id").agg(
+            pl.len().cast(pl.UInt32).alias("participants"),
+            pl.col(RECORD_KEY).cast(pl.Int64).sum().alias("participants_ckey"),
+        ).collect()
     )
     courses = courses.join(enrolment_counts, on="course_id", how="left").with_columns(
-        pl.col("participants").fill_null(0)
+        pl.col("participants").fill_null(0), pl.col("participants_ckey").fill_null(0)
     ).sort("course_idx")
-    participations = _participation_frame(tables["enrolments"], courses)
+    participations = _participation_frame(enrolments, courses)
     unemployment = (
         tables["unemployment"]
         .join(_geography_frame(""), on="municipality_code", how="left")

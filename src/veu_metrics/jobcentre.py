@@ -27,7 +27,7 @@ from veu_metrics.aggregate import (
     rows,
     unemployment_average,
 )
-from veu_metrics.disclosure import apply_disclosure
+from veu_metrics.disclosure import apply_disclosure, cell_key, published_count
 from veu_metrics.facts import Facts
 from veu_metrics.filters import Filters
 
@@ -42,6 +42,8 @@ def _ranking_raw(facts: Facts, filters: Filters) -> pl.DataFrame:
             pl.len().cast(pl.Int64).alias("participations"),
             (pl.col("labour_status") == "Forsikret ledig").sum().cast(pl.Int64)
             .alias("insured_participations"),
+            cell_key().alias("participations_ckey"),
+            cell_key(pl.col("labour_status") == "Forsikret ledig").alias("insured_participations_ckey"),
         )
         .collect()
     )
@@ -57,20 +59,23 @@ def _ranking_raw(facts: Facts, filters: Filters) -> pl.DataFrame:
         .with_columns(
             pl.col("participations").fill_null(0),
             pl.col("insured_participations").fill_null(0),
+            pl.col("participations_ckey", "insured_participations_ckey").fill_null(0),
             pl.col("full_time_unemployed").fill_null(0.0),
         )
     )
 
 
-def _expected(raw: pl.DataFrame) -> pl.DataFrame:
+def _expected(raw: pl.DataFrame, threshold: int) -> pl.DataFrame:
     """Add expected participations from the national rates of insured and other unemployed."""
     known = raw.filter(pl.col("insured_unemployed").is_not_null())
     insured = float(known["insured_unemployed"].sum())
     others = float((known["full_time_unemployed"] - known["insured_unemployed"]).sum())
-    insured_parts = float(known["insured_participations"].sum())
-    other_parts = float((known["participations"] - known["insured_participations"]).sum())
+    # The national rates come from published (perturbed) totals: true ones would be differenced.
+    insured_parts = _published_sum(known, "insured_participations", threshold)
+    other_parts = _published_sum(known, "participations", threshold) - insured_parts
     total_unemployed = float(raw["full_time_unemployed"].sum())
-    overall_rate = float(raw["participations"].sum()) / total_unemployed if total_unemployed else 0.0
+    overall = _published_sum(raw, "participations", threshold)
+    overall_rate = overall / total_unemployed if total_unemployed else 0.0
     insured_rate = insured_parts / insured if insured else overall_rate
     other_rate = other_parts / others if others else overall_rate
     expected = (
@@ -80,6 +85,11 @@ def _expected(raw: pl.DataFrame) -> pl.DataFrame:
         .otherwise(overall_rate * pl.col("full_time_unemployed"))
     )
     return raw.with_columns(expected.alias("expected_participations"))
+
+
+def _published_sum(frame: pl.DataFrame, column: str, threshold: int) -> float:
+    return float(published_count(int(frame[column].sum()), int(frame[f"{column}_ckey"].sum()),
+                                 threshold) or 0)
 
 
 def _per_1000(column: str) -> pl.Expr:
@@ -97,7 +107,7 @@ def compute_jobcentre_ranking(facts: Facts, filters: Filters, *, threshold: int)
     (actual ÷ expected), ``rank`` (1 = highest uptake; null when hidden or undefined). Hidden
     values are null with ``_suppressed`` flags. Zero unemployed: no uptake (null, not hidden).
     """
-    raw = _expected(_ranking_raw(facts, filters))
+    raw = _expected(_ranking_raw(facts, filters), threshold)
     frame = raw.with_columns(
         _per_1000("participations").alias("uptake"),
         _per_1000("expected_participations").alias("expected_uptake"),
@@ -117,15 +127,22 @@ def compute_jobcentre_ranking(facts: Facts, filters: Filters, *, threshold: int)
         frame = frame.filter(pl.col("municipality_code").is_in(selection))
     frame = frame.select(
         "municipality_code", "municipality_name", "area_code", "participations",
-        "full_time_unemployed", "insured_share", "uptake", "expected_uptake", "difference", "ratio",
+        "participations_ckey", "full_time_unemployed", "insured_share", "uptake",
+        "expected_uptake", "difference", "ratio",
     )
-    # The national total of participations is published (the country's uptake), so hidden
-    # municipalities are protected against it.
     shown = apply_disclosure(
         frame, threshold=threshold, counts=["participations"],
         rates={"uptake": ("participations", "full_time_unemployed")},
-        linked={"difference": "uptake", "ratio": "uptake"}, lines=[()],
     )
+    # Difference and ratio from the published uptake (from the true one they would give it back).
+    shown = shown.with_columns(
+        (pl.col("uptake") - pl.col("expected_uptake")).alias("difference"),
+        pl.when(pl.col("expected_uptake") > 0)
+        .then(pl.col("uptake") / pl.col("expected_uptake")).alias("ratio"),
+        pl.col("uptake_suppressed").alias("difference_suppressed"),
+        pl.col("uptake_suppressed").alias("ratio_suppressed"),
+    ).select(*[c for c in shown.columns if c not in ("difference", "ratio")],
+             "difference", "difference_suppressed", "ratio", "ratio_suppressed")
     return shown.with_columns(
         pl.col("uptake").rank("min", descending=True).cast(pl.Int32).alias("rank")
     ).sort(["rank", "municipality_code"], nulls_last=True)
@@ -195,7 +212,7 @@ def compute_jobcentre_trend(facts: Facts, filters: Filters, municipality_code: i
     for level, (level_filters, code) in levels.items():
         table = measure_table(facts, level_filters, m, first=filters.period_from,
                               last=filters.period_to, grain=grain, grid=grid)
-        shown = disclose(table, m, threshold=threshold, lines=[()])
+        shown = disclose(table, m, threshold=threshold)
         frames.append(shown.select(
             pl.lit(level).alias("level"), pl.lit(code, dtype=pl.String).alias("area_code"),
             "period", "value", "value_suppressed"))

@@ -2,8 +2,8 @@
 
 Every ``compute_*`` takes the ``Facts`` of a dataset (``facts.prepare_facts``), a ``Filters`` and
 the disclosure ``threshold`` (``settings.disclosure_threshold``), and returns a small Polars
-DataFrame whose person counts and rates have already passed ``disclosure.apply_disclosure``: a
-hidden value is null and its ``<column>_suppressed`` flag is true.
+DataFrame whose person counts and rates have already passed ``disclosure.apply_disclosure``
+(cell-key perturbation): a hidden value is null and its ``<column>_suppressed`` flag is true.
 
 This module holds the general views (KPIs, series, area tables, focus areas, outcomes, courses);
 job centres, the labour-market balance and targets live in ``jobcentre``, ``balance`` and
@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import polars.selectors as cs
 
 from veu_metrics import geography
 from veu_metrics.aggregate import (
@@ -45,7 +46,14 @@ from veu_metrics.balance import (
     compute_shortage_activity,
 )
 from veu_metrics.catalogue import kpi_measures
-from veu_metrics.disclosure import apply_disclosure, flag_column
+from veu_metrics.disclosure import (
+    KEY_SUFFIX,
+    apply_disclosure,
+    cell_key,
+    flag_column,
+    key_column,
+    published_count,
+)
 from veu_metrics.facts import Facts, earliest_start_for_end, slice_by_start
 from veu_metrics.filters import Filters, add_months, month_start
 from veu_metrics.jobcentre import (
@@ -104,11 +112,12 @@ def compute_kpis(facts: Facts, filters: Filters, threshold: int,
     for m in chosen:
         frame = pl.DataFrame(
             [{"scope": s, **parts[(m.key, s)]} for s in _SCOPES],
-            schema={"scope": pl.String, "numerator": pl.Float64, "denominator": pl.Float64,
-                    "support": pl.Int64},
+            schema={"scope": pl.String, "numerator": pl.Float64, "numerator_ckey": pl.Int64,
+                    "denominator": pl.Float64, "denominator_ckey": pl.Int64,
+                    "support": pl.Int64, "support_ckey": pl.Int64},
         )
         shown = disclose(with_value(frame, m).with_columns(pl.col("value").cast(pl.Float64)), m,
-                         threshold=threshold, lines=[])
+                         threshold=threshold)
         by_scope = {r["scope"]: r for r in shown.iter_rows(named=True)}
         row: dict[str, object] = {"measure": m.key}
         for scope in _SCOPES:
@@ -211,22 +220,9 @@ def compute_series(facts: Facts, filters: Filters, measure: str, *, threshold: i
                           grain=grain, breakdown=breakdown, grid=grid)
     if breakdown is None:
         table = table.with_columns(pl.lit(None, dtype=pl.String).alias("group"))
-    table = table.with_columns(
-        pl.col("period").dt.truncate("1q").alias("_quarter"),
-        pl.col("period").dt.truncate("1y").alias("_year"),
-    )
-    lines = _series_lines(grain, breakdown is not None)
-    shown = disclose(table, m, threshold=threshold, lines=lines)
+    shown = disclose(table, m, threshold=threshold)
     return shown.select("period", "group", "value", "value_suppressed").sort(
         "period", maintain_order=True)
-
-
-def _series_lines(grain: str, with_groups: bool) -> list[tuple[str, ...]]:
-    """Totals a series is published beside: the whole period, and coarser periods of the same data."""
-    coarser = {"month": [("_quarter",), ("_year",)], "quarter": [("_year",)], "year": []}[grain]
-    if not with_groups:
-        return [(), *coarser]
-    return [("period",), ("group",), (), *[("group", *c) for c in coarser]]
 
 
 def _ordered_groups(values: pl.Series, breakdown: str) -> list[str | None]:
@@ -293,7 +289,7 @@ def compute_area_table(facts: Facts, filters: Filters, measure: str, scheme: str
     grid = areas.select("area_code")
     table = measure_table(facts, filters, m, first=filters.period_from, last=filters.period_to,
                           area_scheme=scheme, grid=grid, use_areas=restrict)
-    shown = disclose(table, m, threshold=threshold, lines=[()], keep_parts=True)
+    shown = disclose(table, m, threshold=threshold, keep_parts=True)
     return areas.with_columns(pl.col("area_code").is_in(list(selected_codes)).alias("selected")).join(
         shown, on="area_code", how="left", maintain_order="left")
 
@@ -310,15 +306,20 @@ def compute_focus_areas(facts: Facts, filters: Filters, *, threshold: int,
     m = measure_of("participations")
     raw = measure_table(facts, filters, m, first=filters.period_from, last=filters.period_to,
                         breakdown="focus_area")
-    total = float(raw["numerator"].sum()) if raw.height else 0.0
+    # The share is of the published total: the same cell as the KPI card's participations.
+    total = published_count(int(raw["numerator"].sum()), int(raw["numerator_ckey"].sum()),
+                            threshold) if raw.height else 0
     frame = raw.filter(pl.col("support") > 0).select(
         pl.col("group").alias("focus_area"),
         pl.col("value").alias("participations"),
-        (pl.col("numerator") / total if total else pl.lit(None, dtype=pl.Float64)).alias("share"),
+        pl.col("numerator_ckey").alias("participations_ckey"),
     )
-    shown = apply_disclosure(frame, threshold=threshold, counts=["participations"],
-                             linked={"share": "participations"}, lines=[()])
-    shown = shown.sort(
+    shown = apply_disclosure(frame, threshold=threshold, counts=["participations"])
+    shown = shown.with_columns(
+        (pl.col("participations") / total if total else pl.lit(None, dtype=pl.Float64))
+        .round(3).alias("share"),
+        pl.col("participations_suppressed").alias("share_suppressed"),
+    ).sort(
         [pl.col("focus_area").is_null(), pl.col("participations_suppressed"),
          pl.col("participations")],
         descending=[False, False, True], nulls_last=True,
@@ -353,17 +354,20 @@ def compute_outcomes(facts: Facts, filters: Filters, *, threshold: int,
         key = pl.col(by).cast(pl.String)
     lazy = fact_rows(facts, filters, m, first=filters.period_from, last=filters.period_to)
     unemployed = pl.col("unemployed")
-    frame = lazy.group_by(key.alias("group")).agg(
-        pl.len().cast(pl.Int64).alias("participations"),
-        pl.col("completed").fill_null(False).sum().cast(pl.Int64).alias("completed"),
-        pl.col("completed").count().cast(pl.Int64).alias("completion_known"),
-        (unemployed & pl.col("employed_3m")).fill_null(False).sum().cast(pl.Int64).alias("employed_3m"),
-        (unemployed & pl.col("employed_3m").is_not_null()).sum().cast(pl.Int64)
-        .alias("employment_3m_known"),
-        (unemployed & pl.col("employed_6m")).fill_null(False).sum().cast(pl.Int64).alias("employed_6m"),
-        (unemployed & pl.col("employed_6m").is_not_null()).sum().cast(pl.Int64)
-        .alias("employment_6m_known"),
-    ).collect()
+    conditions = {
+        "participations": None,
+        "completed": pl.col("completed"),
+        "completion_known": pl.col("completed").is_not_null(),
+        "employed_3m": unemployed & pl.col("employed_3m"),
+        "employment_3m_known": unemployed & pl.col("employed_3m").is_not_null(),
+        "employed_6m": unemployed & pl.col("employed_6m"),
+        "employment_6m_known": unemployed & pl.col("employed_6m").is_not_null(),
+    }
+    aggregations = []
+    for name, condition in conditions.items():
+        counted = pl.len() if condition is None else condition.fill_null(False).sum()
+        aggregations += [counted.cast(pl.Int64).alias(name), cell_key(condition).alias(key_column(name))]
+    frame = lazy.group_by(key.alias("group")).agg(aggregations).collect()
     present = set(frame["group"].to_list())
     if by == "year":
         groups: list[str | None] = sorted(g for g in present if g is not None)
@@ -374,17 +378,15 @@ def compute_outcomes(facts: Facts, filters: Filters, *, threshold: int,
     frame = pl.DataFrame({"group": groups}, schema={"group": pl.String}).join(
         frame, on="group", how="left", maintain_order="left", nulls_equal=True)
     frame = frame.select(
-        "group", "participations",
+        "group", "participations", cs.ends_with(KEY_SUFFIX),
         "completed", "completion_known", _ratio("completed", "completion_known").alias("completion_rate"),
         "employed_3m", "employment_3m_known",
         _ratio("employed_3m", "employment_3m_known").alias("employment_rate_3m"),
         "employed_6m", "employment_6m_known",
         _ratio("employed_6m", "employment_6m_known").alias("employment_rate_6m"),
     )
-    counts = ["participations", "completed", "completion_known", "employed_3m",
-              "employment_3m_known", "employed_6m", "employment_6m_known"]
     return apply_disclosure(
-        frame, threshold=threshold, counts=counts, lines=[()],
+        frame, threshold=threshold, counts=list(conditions),
         rates={"completion_rate": ("completed", "completion_known"),
                "employment_rate_3m": ("employed_3m", "employment_3m_known"),
                "employment_rate_6m": ("employed_6m", "employment_6m_known")},
@@ -422,18 +424,18 @@ def compute_courses(facts: Facts, filters: Filters, *, threshold: int, search: s
     """The courses started in the period in the selected areas (by where they are held).
 
     ``search`` matches title, provider, place, occupation, AMU number or course id (case
-    blind). Newest first. ``participants`` (all enrolments) is hidden for 1–4, and more where a
-    provider's total would reveal a hidden course. Participant filters (labour status) do not
+    blind). Newest first. ``participants`` (all enrolments) is a protected person count (see
+    ``disclosure``). Participant filters (labour status) do not
     apply to the course list.
     """
     frame = _course_rows(facts, filters, search, include_cancelled).select(
         "course_id", "title", "education_type", "amu_number", "provider", "place",
         "provider_municipality_code", "start_date", "end_date", "funding", "job_veu",
         "focus_area", pl.col("occupation_code").cast(pl.String), "occupation_title_da",
-        "occupation_title_en", "seats", pl.col("participants").cast(pl.Int64), "cancelled",
+        "occupation_title_en", "seats", pl.col("participants").cast(pl.Int64),
+        "participants_ckey", "cancelled",
     ).sort(["start_date", "course_id"], descending=[True, False])
-    shown = apply_disclosure(frame, threshold=threshold, counts=["participants"],
-                             lines=[("provider",), ()])
+    shown = apply_disclosure(frame, threshold=threshold, counts=["participants"])
     return shown.head(limit) if limit is not None else shown
 
 
@@ -445,13 +447,13 @@ def compute_courses_by_provider(facts: Facts, filters: Filters, *, threshold: in
     grouped = frame.group_by("provider").agg(
         pl.len().cast(pl.Int64).alias("courses"),
         pl.col("participants").sum().cast(pl.Int64).alias("participants"),
+        pl.col("participants_ckey").sum().alias("participants_ckey"),
         pl.col("seats").sum().cast(pl.Int64).alias("seats"),
         pl.col("place").unique().sort().str.join(", ").alias("places"),
         pl.col("start_date").min().alias("first_start"),
         pl.col("start_date").max().alias("last_start"),
     ).sort("provider")
-    # Disclosure runs in provider order: the course list models these totals in the same order.
-    shown = apply_disclosure(grouped, threshold=threshold, counts=["participants"], lines=[()])
+    shown = apply_disclosure(grouped, threshold=threshold, counts=["participants"])
     return shown.sort(["courses", "provider"], descending=[True, False])
 
 

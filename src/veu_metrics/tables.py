@@ -50,8 +50,8 @@ def compute_area_month_table(facts: Facts, filters: Filters, *, threshold: int,
     ``month`` is the month each measure is counted by (start month for activity, end month for
     outcomes; do not mix the two kinds in one call). Each measure ``m`` gives ``m`` and
     ``m_suppressed``; a rate also gives its ``m_numerator`` and ``m_denominator`` (with flags), so
-    that an analyst can re-aggregate. Disclosure treats each month's total, each area's total and
-    the grand total as published (the trend, the map and the KPI show them).
+    that an analyst can re-aggregate. Every cell is perturbed on its own (``disclosure``): the
+    published cells need not add up to the totals shown elsewhere.
     """
     chosen = [measure_of(key) for key in measures]
     bases = {m.period_basis for m in chosen}
@@ -64,7 +64,6 @@ def compute_area_month_table(facts: Facts, filters: Filters, *, threshold: int,
     if filters.areas:
         area_frame = area_frame.filter(pl.col("area_code").is_in(list(filters.areas)))
     grid = months.join(area_frame.select("area_code"), how="cross").rename({"month": "period"})
-    lines = [("period",), ("area_code",), ()]
 
     result = grid.rename({"period": "month"}).join(
         area_frame.select("area_code", "area_name"), on="area_code", how="left",
@@ -73,7 +72,7 @@ def compute_area_month_table(facts: Facts, filters: Filters, *, threshold: int,
         table = measure_table(facts, filters, m, first=filters.period_from,
                               last=filters.period_to, grain="month",
                               area_scheme=filters.scheme, grid=grid)
-        shown = disclose(table, m, threshold=threshold, lines=lines, keep_parts=m.is_rate)
+        shown = disclose(table, m, threshold=threshold, keep_parts=m.is_rate)
         renames = {"period": "month", "value": m.key, flag_column("value"): flag_column(m.key)}
         if m.is_rate:
             for part in ("numerator", "denominator"):

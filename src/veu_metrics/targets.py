@@ -126,19 +126,18 @@ def compute_target_progress(facts: Facts, area_scheme: str, area_code: str, year
 def _disclose_actuals(rows: list[dict[str, object]], threshold: int) -> None:
     """Fill ``actual_ytd`` with disclosure control, per measure.
 
-    The focus-area rows of a measure are treated as parts of a published total (conservative:
-    they may not cover the whole area), the whole-area row on its own.
+    Each row is a cell of its own (cell-key perturbation, see ``disclosure``): the same area,
+    year and focus area give the same figure here as on every other page.
     """
-    by_measure: dict[tuple[str, bool], list[dict[str, object]]] = {}
+    by_measure: dict[str, list[dict[str, object]]] = {}
     for row in rows:
         if "_parts" in row:
-            key = (str(row["measure"]), row["focus_area"] is not None)
-            by_measure.setdefault(key, []).append(row)
-    for (key, is_focus), group in by_measure.items():
+            by_measure.setdefault(str(row["measure"]), []).append(row)
+    for key, group in by_measure.items():
         m = measure_of(key)
         parts = pl.DataFrame([g["_parts"] for g in group]).with_columns(
             pl.col("value").cast(pl.Float64))
-        shown = disclose(parts, m, threshold=threshold, lines=[()] if is_focus else [])
+        shown = disclose(parts, m, threshold=threshold)
         for row, value, hidden in zip(group, shown["value"], shown["value_suppressed"], strict=True):
             row["actual_ytd"] = value
             row["actual_ytd_suppressed"] = hidden
