@@ -22,7 +22,8 @@ For a data owner, in short (details and measured risk: ``docs/CONFIDENTIALITY.md
   a public statistic (full-time unemployed) is not perturbed.
 - Magnitudes (course days, årselever) are scaled by the published/true ratio of the count of
   records behind them, and hidden with that count.
-- A threshold of 1 switches the protection off (benchmarks and raw comparisons in tests).
+- A threshold of 1 switches the protection off, rounding included (benchmarks and raw
+  comparisons in tests).
 
 Output contract, shared by every ``compute_*``: a protected column ``x`` holds the published
 value (null where hidden) and a Boolean ``x_suppressed`` beside it. A count column ``x`` comes into
@@ -285,7 +286,9 @@ def apply_disclosure(
             value = original * factor
         if numerator in flags and denominator in flags:
             value = np.minimum(value, 1.0)  # a part cannot exceed its whole
-        value = np.round(value, decimals.get(rate, 3))
+        # A denominator published as 0 leaves the rate undefined, as for a true 0.
+        if active:
+            value = np.where(np.isfinite(value), np.round(value, decimals.get(rate, 3)), np.nan)
         flags[rate] = hidden & active
         updates.append(_masked(pl.Series(rate, value, dtype=pl.Float64).fill_nan(None),
                                flags[rate]))
@@ -297,7 +300,7 @@ def apply_disclosure(
         flags[column] = flags[support].copy()
         original = frame[column].cast(pl.Float64).to_numpy()
         value = original * ratios[support]
-        if column in decimals:
+        if column in decimals and active:
             value = np.round(value, decimals[column])
         series = pl.Series(column, value, dtype=pl.Float64).fill_nan(None)
         if frame.schema[column].is_integer():

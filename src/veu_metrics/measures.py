@@ -315,9 +315,9 @@ def compute_focus_areas(facts: Facts, filters: Filters, *, threshold: int,
         pl.col("numerator_ckey").alias("participations_ckey"),
     )
     shown = apply_disclosure(frame, threshold=threshold, counts=["participations"])
+    share = pl.col("participations") / total if total else pl.lit(None, dtype=pl.Float64)
     shown = shown.with_columns(
-        (pl.col("participations") / total if total else pl.lit(None, dtype=pl.Float64))
-        .round(3).alias("share"),
+        (share.round(3) if threshold > 1 else share).alias("share"),  # shown to 0.1 %
         pl.col("participations_suppressed").alias("share_suppressed"),
     ).sort(
         [pl.col("focus_area").is_null(), pl.col("participations_suppressed"),
