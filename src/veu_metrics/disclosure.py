@@ -277,7 +277,8 @@ def apply_disclosure(
         for part, role in ((numerator, 1), (denominator, -1)):
             if part in flags:
                 hidden |= flags[part]
-                factor = factor * ratios[part] ** role
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    factor = factor * ratios[part] ** role
             elif active:
                 values = frame[part].cast(pl.Float64).fill_null(0).to_numpy()
                 hidden |= (values > 0) & (values < threshold)
