@@ -1,182 +1,175 @@
+"""The cell-key method (veu_metrics.disclosure): p-table, record keys, secrets, apply_disclosure."""
+
 import numpy as np
 import polars as pl
-from polars.testing import assert_frame_equal
+import pytest
 
 from veu_metrics.disclosure import (
+    KEY_FILE,
+    KEY_MODULUS,
+    MAX_NOISE,
+    SECRET_ENV,
     apply_disclosure,
-    constraint_matrix,
-    determined_by_lines,
-    line_groups,
-    suppress_counts,
+    noise,
+    perturb,
+    ptable,
+    published_count,
+    record_keys,
+    resolve_secret,
 )
 
-
-def test_primary_and_secondary_suppression_against_the_total():
-    frame = pl.DataFrame({"area": ["a", "b", "c", "d", "e"], "n": [3, 10, 20, 0, 7]})
-    out = apply_disclosure(frame, threshold=5, counts=["n"])
-    # 3 is hidden; the national total 40 would give it away, so the smallest other non-zero
-    # cell (7) is hidden too. The hidden pair adds up to 10, so neither can be worked out.
-    expected = pl.DataFrame({
-        "area": ["a", "b", "c", "d", "e"],
-        "n": [None, 10, 20, 0, None],
-        "n_suppressed": [True, False, False, False, True],
-    })
-    assert_frame_equal(out, expected)
+NOISE = np.arange(-MAX_NOISE, MAX_NOISE + 1)
 
 
-def test_hidden_cells_must_not_add_up_to_a_small_number():
-    frame = pl.DataFrame({"g": ["a", "b", "c"], "n": [2, 1, 50]})
-    out = apply_disclosure(frame, threshold=5, counts=["n"])
-    # 2 + 1 = 3 would be known from 53 − 50: the 50 must go too.
-    assert out["n_suppressed"].to_list() == [True, True, True]
-    assert out["n"].to_list() == [None, None, None]
+# ------------------------------------------------------------------------------------ p-table
+@pytest.mark.parametrize("threshold", [2, 3, 5, 10])
+def test_ptable_rows_are_zero_mean_bounded_distributions(threshold):
+    table = ptable(threshold)
+    assert table.shape[1] == 2 * MAX_NOISE + 1
+    assert np.allclose(table.sum(axis=1), 1.0)
+    assert np.allclose((table * NOISE).sum(axis=1), 0.0, atol=1e-9)
+    for n, row in enumerate(table):
+        assert (row[n + NOISE < 0] == 0).all()  # never below zero
+        if n == 0:
+            assert row[MAX_NOISE] == 1.0  # a true zero stays zero
+        elif n < threshold:
+            assert row[MAX_NOISE] == 0.0  # a small count is never published as itself
+    # Far from zero: the documented variance.
+    assert (table[-1] * NOISE ** 2).sum() == pytest.approx(2.1)
 
 
-def test_a_line_whose_total_is_itself_small_needs_no_secondary_suppression():
-    frame = pl.DataFrame({"g": ["a", "b", "c"], "n": [3, 0, 0]})
-    out = apply_disclosure(frame, threshold=5, counts=["n"])
-    assert out["n"].to_list() == [None, 0, 0]
+def test_noise_follows_the_ptable_over_random_cell_keys():
+    keys = np.random.default_rng(1).integers(0, 2**40, size=200_000)
+    for n in (1, 3, 7, 100):
+        found = noise(np.full(keys.size, n), keys, 5)
+        frequencies = np.bincount(found + MAX_NOISE, minlength=NOISE.size) / keys.size
+        assert np.allclose(frequencies, ptable(5)[min(n, len(ptable(5)) - 1)], atol=0.01)
 
 
-def test_no_lines_means_primary_only_and_threshold_is_a_setting():
-    frame = pl.DataFrame({"g": ["a", "b"], "n": [3, 40]})
-    assert apply_disclosure(frame, threshold=5, counts=["n"], lines=[])["n"].to_list() == [None, 40]
-    out = apply_disclosure(frame, threshold=3, counts=["n"])
-    assert out["n"].to_list() == [3, 40]
-    out = apply_disclosure(pl.DataFrame({"g": ["a", "b", "c"], "n": [9, 40, 12]}), threshold=10,
-                           counts=["n"])
-    assert out["n"].to_list() == [None, 40, None]
+def test_the_same_cell_gets_the_same_value_and_keys_count_modulo():
+    counts = np.array([1, 2, 3, 4, 17, 17])
+    keys = np.array([10, 20, 30, 40, 123, 123 + 5 * KEY_MODULUS])
+    first, second = perturb(counts, keys, 5), perturb(counts, keys, 5)
+    assert (first == second).all() and first[4] == first[5]
+    assert (perturb(counts, keys, 1) == counts).all()  # threshold 1: protection off
+    assert published_count(0, 999, 5) == 0
+    assert published_count(100, 7, 5) == 100 + noise(np.array([100]), np.array([7]), 5)[0]
 
 
-def test_two_way_table_protects_rows_and_columns():
-    # month × group; the month totals and the group totals are both published.
-    frame = pl.DataFrame({
-        "month": ["jan", "jan", "jan", "feb", "feb", "feb"],
-        "group": ["x", "y", "z", "x", "y", "z"],
-        "n": [2, 30, 40, 50, 60, 70],
-    })
-    out = apply_disclosure(frame, threshold=5, counts=["n"], lines=[("month",), ("group",), ()])
-    hidden = out.filter(pl.col("n_suppressed")).select("month", "group").rows()
-    # jan/x is hidden; the jan row needs a second hidden cell (jan/y, the smallest), then the
-    # x and y columns each need a second one (feb/x, feb/y): a rectangle nobody can solve.
-    assert sorted(hidden) == [("feb", "x"), ("feb", "y"), ("jan", "x"), ("jan", "y")]
-    values = frame["n"].cast(pl.Float64).to_numpy()
-    mask = out["n_suppressed"].to_numpy()
-    ids = [line_groups(frame, k) for k in (("month",), ("group",), ())]
-    assert not determined_by_lines(constraint_matrix(values, mask, ids, 5), mask).any()
+# -------------------------------------------------------------------------------- record keys
+def test_record_keys_are_deterministic_keyed_and_follow_the_record():
+    ids = pl.Series([1, 2, 3, 4, 5], dtype=pl.Int64)
+    persons = pl.Series([7, 7, 8, 9, 9], dtype=pl.Int64)
+    record, person = record_keys(ids, persons, b"secret")
+    again, _ = record_keys(ids, persons, b"secret")
+    other, _ = record_keys(ids, persons, b"another secret")
+    assert record.to_list() == again.to_list()
+    assert record.to_list() != other.to_list()
+    assert record.dtype == pl.UInt16
+    assert person[0] == person[1] and person[3] == person[4] and person[0] != person[2]
+    assert (person >= 0).all()
+    # A record keeps its key when other records come and go (an import of a new version).
+    subset, _ = record_keys(ids.slice(2), persons.slice(2), b"secret")
+    assert subset.to_list() == record.to_list()[2:]
 
 
-def test_exact_check_breaks_a_bridge_between_two_hidden_rectangles():
-    # Rows r1..r5 × columns c1..c5. The small cells form two rectangles joined by one "bridge"
-    # cell (r2, c3): every row and column holds ≥ 2 hidden cells adding up to ≥ 5, yet the
-    # bridge follows from (rows r1 + r2) − (columns c1 + c2). The exact check must hide more.
-    small = {(1, 1), (1, 2), (2, 1), (2, 2), (2, 3), (3, 3), (3, 4), (4, 3), (4, 4)}
-    rows, cols, values = [], [], []
-    for r in range(1, 6):
-        for c in range(1, 6):
-            rows.append(f"r{r}")
-            cols.append(f"c{c}")
-            values.append(3 if (r, c) in small else 100 + 10 * r + c)
-    frame = pl.DataFrame({"r": rows, "c": cols, "n": values})
-    ids = [line_groups(frame, k) for k in (("r",), ("c",))]
-    v = frame["n"].cast(pl.Float64).to_numpy()
-    primary = (v > 0) & (v < 5)
-    bridge = frame.with_row_index().filter((pl.col("r") == "r2") & (pl.col("c") == "c3"))["index"][0]
-    assert determined_by_lines(constraint_matrix(v, primary, ids, 5), primary)[bridge]
-    mask = suppress_counts(v, ids, 5)
-    assert mask[primary].all()
-    assert mask.sum() > primary.sum()
-    assert not (determined_by_lines(constraint_matrix(v, mask, ids, 5), mask) & primary).any()
+def test_record_keys_spread_evenly():
+    ids = pl.Series(np.arange(200_000), dtype=pl.Int64)
+    record, _ = record_keys(ids, ids, b"x")
+    counts = np.bincount(record.to_numpy() >> 12, minlength=16)  # 16 bins of the key range
+    assert counts.min() > 0.9 * ids.len() / 16
 
 
-def test_rates_follow_their_numerator_and_denominator():
-    frame = pl.DataFrame({
-        "g": ["a", "b", "c", "d", "e"],
-        "completed": [3, 40, 0, 8, 2],
-        "known": [4, 50, 0, 9, 30],
-        "rate": [0.75, 0.8, None, 8 / 9, 2 / 30],
-    })
-    out = apply_disclosure(frame, threshold=5, counts=["completed", "known"],
-                           rates={"rate": ("completed", "known")}, lines=[])
-    assert out["rate_suppressed"].to_list() == [True, False, False, False, True]
-    assert out["rate"].to_list() == [None, 0.8, None, 8 / 9, None]
-    assert out["known_suppressed"].to_list() == [True, False, False, False, False]
-    assert out.columns == ["g", "completed", "completed_suppressed", "known", "known_suppressed",
-                           "rate", "rate_suppressed"]
+# ------------------------------------------------------------------------------------ secrets
+def test_secret_from_the_setting_a_key_file_or_the_demo_seed(tmp_path):
+    assert resolve_secret(tmp_path, {}, {SECRET_ENV: "from-env"}) == b"from-env"
+    (tmp_path / KEY_FILE).write_text("from-file\n")
+    assert resolve_secret(tmp_path, {"synthetic": False}, {}) == b"from-file"
+    versioned = tmp_path / "data"
+    version = versioned / "versions" / "v2"
+    version.mkdir(parents=True)
+    (versioned / KEY_FILE).write_text("shared-by-versions")
+    assert resolve_secret(version, {"synthetic": False}, {}) == b"shared-by-versions"
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    assert resolve_secret(demo, {"synthetic": True, "version": "demo-seed2018"}, {}) == \
+        resolve_secret(demo, {"synthetic": True, "version": "demo-seed2018"}, {})
+    assert not (demo / KEY_FILE).exists()  # the demo needs no key file
 
 
-def test_rate_over_a_denominator_that_is_not_a_person_count():
-    # Uptake per 1,000 unemployed: the unemployed are public, but under 5 still hides the rate;
-    # zero unemployed gives no value (null) and is not a suppression.
-    frame = pl.DataFrame({"m": ["a", "b", "c"], "num": [10, 10, 0], "unemployed": [3.5, 200.0, 0.0],
-                          "uptake": [10 / 3.5 * 1000, 50.0, None]})
-    out = apply_disclosure(frame, threshold=5, rates={"uptake": ("num", "unemployed")},
-                           drop=["num"], lines=[])
-    assert out["uptake_suppressed"].to_list() == [True, False, False]
-    assert out["uptake"].to_list() == [None, 50.0, None]
-    assert "num" not in out.columns and "unemployed_suppressed" not in out.columns
+def test_real_data_without_a_secret_gets_a_new_random_key_file(tmp_path):
+    first = resolve_secret(tmp_path, {"synthetic": False}, {})
+    assert len(first) == 64 and (tmp_path / KEY_FILE).is_file()
+    assert (tmp_path / KEY_FILE).stat().st_mode & 0o077 == 0  # readable by the owner only
+    assert resolve_secret(tmp_path, {"synthetic": False}, {}) == first
 
 
-def test_linked_values_follow_their_count_and_nulls_stay_null():
-    frame = pl.DataFrame({"g": ["a", "b", "c", "d"], "n": [3, 40, None, 12],
-                          "aarselever": [0.5, 6.0, None, 2.0]})
-    out = apply_disclosure(frame, threshold=5, counts=["n"], linked={"aarselever": "n"})
-    assert out["n"].to_list() == [None, 40, None, None]
-    assert out["n_suppressed"].to_list() == [True, False, False, True]
-    assert out["aarselever"].to_list() == [None, 6.0, None, None]
-    assert out["aarselever_suppressed"].to_list() == [True, False, False, True]
+# ---------------------------------------------------------------------------- apply_disclosure
+def frame() -> pl.DataFrame:
+    return pl.DataFrame({
+        "area": ["a", "b", "c", "d"],
+        "n": [0, 3, 40, 100],
+        "n_ckey": [0, 1234, 99, 4567],
+        "known": [0, 6, 50, 120],
+        "known_ckey": [0, 77, 5, 42],
+        "days": [0.0, 9.0, 80.0, 250.0],
+    }).with_columns((pl.col("n") / pl.col("known")).alias("rate"))
 
 
-def test_empty_frame_gets_flag_columns():
-    frame = pl.DataFrame(schema={"g": pl.String, "n": pl.UInt32})
-    out = apply_disclosure(frame, threshold=5, counts=["n"])
-    assert out.columns == ["g", "n", "n_suppressed"]
-    assert out.schema["n_suppressed"] == pl.Boolean
+def test_counts_are_perturbed_small_ones_hidden_and_key_columns_removed():
+    out = apply_disclosure(frame(), threshold=5, counts=["n"])
+    assert out.columns == ["area", "n", "n_suppressed", "known", "days", "rate"]
+    n, hidden = out["n"].to_list(), out["n_suppressed"].to_list()
+    assert n[0] == 0 and not hidden[0]  # a true zero stays zero
+    assert hidden[1] == (n[1] is None) and n[1] != 3
+    for value, true in zip(n[2:], [40, 100], strict=True):
+        assert abs(value - true) <= MAX_NOISE
+    assert out.schema["n"] == pl.Int64
 
 
-def test_determined_by_lines_on_hand_made_systems():
-    mask = np.array([True, True, True])
-    # x0 + x1 = a, x1 + x2 = b, x0 + x2 = c: all three are determined.
-    triangle = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0]])
-    assert determined_by_lines(triangle, mask).tolist() == [True, True, True]
-    # x0 + x1 = a, x1 + x2 = b: none is.
-    chain = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
-    assert determined_by_lines(chain, mask).tolist() == [False, False, False]
+def test_a_count_without_a_cell_key_is_refused():
+    with pytest.raises(ValueError, match="no cell key"):
+        apply_disclosure(frame().drop("n_ckey"), threshold=5, counts=["n"])
+    with pytest.raises(ValueError, match="must follow a person count"):
+        apply_disclosure(frame(), threshold=5, counts=["n"], linked={"days": "rate"})
 
 
-def test_a_small_line_total_is_hidden_in_its_margin_so_the_line_needs_no_partner():
-    # Provider Q's only course has 1 participant; provider P's courses 4, 4, 12, 7. The provider
-    # table hides Q's total (1) and, against the grand total 28, P's total (27) too. So the
-    # course list only has the grand total to protect against: 4 + 4 + 1 hidden is enough.
-    frame = pl.DataFrame({"provider": ["P", "P", "Q", "P", "P"], "n": [4, 4, 1, 12, 7]})
-    out = apply_disclosure(frame, threshold=6, counts=["n"], lines=[("provider",), ()])
-    assert out["n"].to_list() == [None, None, None, 12, 7]
-    providers = apply_disclosure(pl.DataFrame({"provider": ["P", "Q"], "n": [27, 1]}),
-                                 threshold=6, counts=["n"])
-    assert providers["n"].to_list() == [None, None]
+def test_rates_come_from_the_published_parts_at_the_shown_precision():
+    out = apply_disclosure(frame(), threshold=5, counts=["n", "known"],
+                           rates={"rate": ("n", "known")})
+    for row in out.iter_rows(named=True):
+        if row["rate_suppressed"]:
+            assert row["rate"] is None
+            assert row["n_suppressed"] or row["known_suppressed"]
+        elif row["known"]:
+            assert row["rate"] == round(min(row["n"] / row["known"], 1.0), 3)
+    assert out["rate"][0] is None and not out["rate_suppressed"][0]  # 0 of 0: no rate
 
 
-
-def test_both_solvers_of_the_exact_check_agree(monkeypatch):
-    rng = np.random.default_rng(7)
-    cases = [(rng.random((rows, cols)) < 0.35).astype(float)
-             for rows, cols in rng.integers(1, 10, size=(200, 2))]
-    by_elimination = [determined_by_lines(a, np.ones(a.shape[1], bool)) for a in cases]
-    monkeypatch.setattr("veu_metrics.disclosure.ELIMINATION_LIMIT", 0)
-    by_eigenvalues = [determined_by_lines(a, np.ones(a.shape[1], bool)) for a in cases]
-    assert all((x == y).all() for x, y in zip(by_elimination, by_eigenvalues, strict=True))
-    assert any(x.any() for x in by_elimination) and any((~x).any() for x in by_elimination)
+def test_a_public_denominator_is_not_perturbed_but_a_small_one_hides_the_rate():
+    public = pl.DataFrame({"n": [10, 10], "n_ckey": [1, 2], "unemployed": [500.0, 3.0]}
+                          ).with_columns((pl.col("n") / pl.col("unemployed") * 1000).alias("uptake"))
+    out = apply_disclosure(public, threshold=5, counts=["n"],
+                           rates={"uptake": ("n", "unemployed")}, decimals={"uptake": 1})
+    assert out["unemployed"].to_list() == [500.0, 3.0]
+    assert out["uptake"][0] == round(out["n"][0] / 500 * 1000, 1)
+    assert out["uptake"][1] is None and out["uptake_suppressed"][1]
 
 
-def test_single_threaded_blas_restores_the_thread_count():
-    from veu_metrics.disclosure import _openblas_thread_setters, single_threaded_blas
+def test_magnitudes_scale_with_the_count_behind_them():
+    out = apply_disclosure(frame(), threshold=5, counts=["n"], linked={"days": "n"},
+                           decimals={"days": 1})
+    for row, true in zip(out.iter_rows(named=True), frame().iter_rows(named=True), strict=True):
+        assert row["days_suppressed"] == row["n_suppressed"]
+        if row["n"]:
+            assert row["days"] == round(true["days"] * row["n"] / true["n"], 1)
 
-    functions = _openblas_thread_setters()
-    with single_threaded_blas():
-        inside = functions[1]() if functions else None
-    if functions:
-        assert inside == 1
-        before = functions[1]()
-        with single_threaded_blas():
-            pass
-        assert functions[1]() == before
+
+def test_threshold_one_changes_nothing():
+    out = apply_disclosure(frame(), threshold=1, counts=["n", "known"],
+                           rates={"rate": ("n", "known")}, linked={"days": "n"})
+    original = frame()
+    assert out["n"].to_list() == original["n"].to_list()
+    assert out["days"].to_list() == original["days"].to_list()
+    assert out["rate"].to_list()[1:] == original["rate"].to_list()[1:]
+    assert not out["n_suppressed"].any()
