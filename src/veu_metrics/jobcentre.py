@@ -24,6 +24,7 @@ from veu_metrics.aggregate import (
     measure_of,
     measure_table,
     period_starts,
+    rate_decimals,
     rows,
     unemployment_average,
 )
@@ -133,6 +134,7 @@ def compute_jobcentre_ranking(facts: Facts, filters: Filters, *, threshold: int)
     shown = apply_disclosure(
         frame, threshold=threshold, counts=["participations"],
         rates={"uptake": ("participations", "full_time_unemployed")},
+        decimals={"uptake": rate_decimals(measure_of("jobcentre_uptake"))},
     )
     # Difference and ratio from the published uptake (from the true one they would give it back).
     shown = shown.with_columns(

@@ -1,0 +1,147 @@
+"""Every compute_* a page or a download uses goes through the one protection path, and the same
+selection gives the same numbers wherever it is shown (cards, tables, rankings, files, images).
+
+The walk: each compute function is called on a small dataset while ``disclosure.perturb`` is
+watched; a function that publishes person counts must call it and flag each such column; a new
+compute function fails here until it is classified.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import polars as pl
+import pytest
+
+from test_measures import FYN, YEAR, scenario
+from veu_metrics import disclosure, measures, tables
+from veu_metrics.exports import to_csv_bytes
+from veu_metrics.facts import prepare_facts
+from veu_metrics.filters import Filters
+from veu_metrics.formatting import SUPPRESSED_MARKER
+
+THRESHOLD = 5
+HALF_YEAR = "2024H1"
+
+# compute function → (keyword arguments, the person-count columns it publishes)
+PUBLISHING = {
+    "compute_kpis": ({"measures": ["participations", "persons", "aarselever", "completion_rate",
+                                   "jobcentre_uptake"]},
+                     ["value", "value_previous", "value_national", "value_national_previous"]),
+    "compute_measure_value": ({"measure": "participations"}, []),
+    "compute_series": ({"measure": "participations", "breakdown": "education_type"}, ["value"]),
+    "compute_area_table": ({"measure": "shortage_share", "scheme": "rar"},
+                           ["value", "numerator", "denominator"]),
+    "compute_focus_areas": ({}, ["participations", "share"]),
+    "compute_outcomes": ({}, ["participations", "completed", "completion_known",
+                              "completion_rate", "employed_3m", "employment_3m_known"]),
+    "compute_courses": ({}, ["participants"]),
+    "compute_courses_by_provider": ({}, ["participants"]),
+    "compute_jobcentre_ranking": ({}, ["participations", "uptake", "difference", "ratio"]),
+    "compute_comparable_municipalities": ({"municipality_code": 461}, ["participations", "uptake"]),
+    "compute_jobcentre_trend": ({"municipality_code": 461}, ["value"]),
+    "compute_shortage_activity": ({"half_year": HALF_YEAR}, ["participations"]),
+    "compute_blind_spots": ({"half_year": HALF_YEAR}, ["participations"]),
+    "compute_target_progress": ({"area_scheme": "rar", "area_code": "fyn", "year": 2024},
+                                ["actual_ytd", "projection"]),
+    "compute_area_month_table": ({}, ["participations", "persons", "aarselever",
+                                      "shortage_share_numerator"]),
+}
+# Public statistics or descriptions of the data, no person counts of a selection.
+NOT_PERSON_COUNTS = {"compute_balance_matrix", "compute_balance_changes", "available_half_years",
+                     "compute_balance_table", "compute_data_dictionary",
+                     "compute_measure_definitions", "compute_table_summary", "compute_null_counts",
+                     "compute_empty_months"}
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return prepare_facts(scenario(), date(2025, 1, 1), covers_from=date(2023, 1, 1),
+                         covers_to=date(2024, 12, 31))
+
+
+def compute_functions() -> dict[str, object]:
+    found = {name: getattr(measures, name) for name in measures.__all__
+             if name.startswith(("compute_", "available_"))}
+    found |= {name: getattr(tables, name) for name in dir(tables) if name.startswith("compute_")}
+    return found
+
+
+def test_every_compute_function_is_classified():
+    unknown = set(compute_functions()) - set(PUBLISHING) - NOT_PERSON_COUNTS
+    assert not unknown, f"classify these in PUBLISHING or NOT_PERSON_COUNTS: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHING))
+def test_each_publishing_function_goes_through_the_protection(facts, name, monkeypatch):
+    calls: list[int] = []
+    original = disclosure.perturb
+
+    def watched(counts, cell_keys, threshold):
+        calls.append(len(counts))
+        return original(counts, cell_keys, threshold)
+
+    monkeypatch.setattr(disclosure, "perturb", watched)
+    kwargs, columns = PUBLISHING[name]
+    function = compute_functions()[name]
+    filters = FYN if name == "compute_area_month_table" else YEAR
+    if name == "compute_target_progress":  # the scenario has no targets: the targets test's has
+        from test_measures_targets import _tables
+
+        with_targets = prepare_facts(_tables(), date(2025, 1, 1), covers_from=date(2021, 1, 1),
+                                     covers_to=date(2024, 6, 30))
+        result = function(with_targets, threshold=THRESHOLD, **kwargs)
+    elif name == "compute_kpis":
+        result = function(facts, filters, THRESHOLD, **kwargs)
+    else:
+        result = function(facts, filters, threshold=THRESHOLD, **kwargs)
+    assert calls, f"{name} publishes person counts without the protection"
+    frame = result if isinstance(result, pl.DataFrame) else None
+    for column in columns:
+        assert frame is not None and column in frame.columns, f"{name}: no {column}"
+        assert f"{column}_suppressed" in frame.columns, f"{name}: {column} has no flag"
+
+
+def test_the_same_selection_gives_the_same_numbers_everywhere(facts):
+    """Overblik's cards, Område's area table and series, Jobcentre's ranking and trend, and the
+    downloads made from them all publish one value per cell."""
+    odense = Filters(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1),
+                     scheme="municipality", areas=("461",))
+    for threshold in (3, 5, 7):
+        cards = measures.compute_kpis(facts, FYN, threshold)
+        card = {r["measure"]: r for r in cards.iter_rows(named=True)}
+        area = measures.compute_area_table(facts, YEAR, "participations", "rar",
+                                           threshold=threshold).filter(pl.col("area_code") == "fyn")
+        assert area["value"][0] == card["participations"]["value"]
+        for measure in ("shortage_share", "completion_rate", "aarselever"):
+            table = measures.compute_area_table(facts, YEAR, measure, "rar", threshold=threshold)
+            row = table.filter(pl.col("area_code") == "fyn").row(0, named=True)
+            assert (row["value"], row["value_suppressed"]) == (
+                card[measure]["value"], card[measure]["value_suppressed"]), measure
+        # Jobcentre: the ranking's uptake for Odense is the uptake card for Odense alone.
+        ranking = measures.compute_jobcentre_ranking(facts, YEAR, threshold=threshold)
+        odense_row = ranking.filter(pl.col("municipality_code") == 461).row(0, named=True)
+        uptake = measures.compute_measure_value(facts, odense, "jobcentre_uptake",
+                                                threshold=threshold)
+        assert (odense_row["uptake"], odense_row["uptake_suppressed"]) == uptake
+        trend = measures.compute_jobcentre_trend(facts, YEAR, 461, threshold=threshold,
+                                                 grain="year")
+        yearly = trend.filter(pl.col("level") == "municipality").row(0, named=True)
+        assert (yearly["value"], yearly["value_suppressed"]) == uptake
+        # Effekter: completion of the courses ending in 2024 is the completion card's cell.
+        outcomes = measures.compute_outcomes(facts, YEAR, threshold=threshold, by="year")
+        national = measures.compute_kpis(facts, YEAR, threshold, ["completion_rate"])
+        row = outcomes.filter(pl.col("group") == "2024").row(0, named=True)
+        assert (row["completion_rate"], row["completion_rate_suppressed"]) == (
+            national["value"][0], national["value_suppressed"][0])
+        # A download carries exactly the shown values (the marker where hidden).
+        table = measures.compute_area_table(facts, YEAR, "shortage_share", "rar",
+                                            threshold=threshold)
+        rows = list(csv.DictReader(io.StringIO(to_csv_bytes(table, "plain").decode("utf-8"))))
+        for written, shown in zip(rows, table.iter_rows(named=True), strict=True):
+            if shown["value_suppressed"]:
+                assert written["value"] == SUPPRESSED_MARKER
+            elif shown["value"] is not None:
+                assert float(written["value"]) == shown["value"]
