@@ -145,3 +145,33 @@ def test_the_same_selection_gives_the_same_numbers_everywhere(facts):
                 assert written["value"] == SUPPRESSED_MARKER
             elif shown["value"] is not None:
                 assert float(written["value"]) == shown["value"]
+
+
+def test_a_custom_selection_of_areas_publishes_no_person_counts_of_its_own(facts):
+    from veu_metrics import geography
+
+    fyn_codes = tuple(str(c) for c in geography.area_lookup("rar").filter(
+        pl.col("area_code") == "fyn")["municipality_code"])
+    base = Filters(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1),
+                   scheme="municipality")
+    whole = measures.compute_kpis(facts, base.with_changes(areas=fyn_codes), THRESHOLD,
+                                  ["participations", "courses_started"])
+    as_area = measures.compute_kpis(facts, FYN, THRESHOLD, ["participations", "courses_started"])
+    assert whole["value"].to_list() == as_area["value"].to_list()  # a whole area is one cell
+    custom = base.with_changes(areas=fyn_codes[:-1])
+    kpis = measures.compute_kpis(facts, custom, THRESHOLD, ["participations", "courses_started"])
+    participations, courses = kpis.row(0, named=True), kpis.row(1, named=True)
+    assert participations["value"] is None and participations["value_suppressed"]
+    assert participations["value_national"] is not None  # the country is not a custom selection
+    assert courses["value"] is not None  # course counts are not person counts
+    series = measures.compute_series(facts, custom, "participations", threshold=THRESHOLD)
+    assert series["value_suppressed"].all()
+    by_area = measures.compute_series(facts, custom, "participations", threshold=THRESHOLD,
+                                      grain="year", breakdown="area")
+    assert by_area.filter(pl.col("group") == "461")["value"][0] is not None  # one area: shown
+    for function in (measures.compute_focus_areas, measures.compute_outcomes):
+        frame = function(facts, custom, threshold=THRESHOLD)
+        assert frame.height == 0 or frame["participations_suppressed"].all()
+    single = measures.compute_kpis(facts, base.with_changes(areas=("461",)), THRESHOLD,
+                                   ["participations"])
+    assert not single["value_suppressed"][0]

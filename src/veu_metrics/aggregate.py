@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import cache
 
 import polars as pl
 
@@ -105,6 +106,31 @@ def period_starts(first: date, last: date, grain: str) -> list[date]:
     frame = pl.DataFrame({"d": [first, last]}).select(period_expr("d", grain))
     start, end = frame["d"].to_list()
     return pl.date_range(start, end, interval=_STEP[grain], eager=True).to_list()
+
+
+@cache
+def _whole_areas() -> frozenset[frozenset[int]]:
+    """The municipality sets of every RAR area, employment council and the whole country."""
+    sets = set()
+    for scheme in ("rar", "council"):
+        lookup = geography.area_lookup(scheme)
+        for _, group in lookup.group_by("area_code"):
+            sets.add(frozenset(group["municipality_code"].to_list()))
+    return frozenset(sets)
+
+
+def withheld_selection(filters: Filters) -> bool:
+    """True for a *custom* selection: several areas that together are not one whole area.
+
+    Person counts of such a selection as a whole are not published (each area on its own still
+    is). A visitor could otherwise ask "these municipalities" and "these minus one" in as many
+    combinations as there are subsets (2⁹⁷ around one municipality), and average the
+    perturbation away (docs/CONFIDENTIALITY.md, query-space limits).
+    """
+    if len(filters.areas) <= 1:
+        return False
+    chosen = filters.municipality_codes() or []
+    return frozenset(chosen) not in _whole_areas()
 
 
 def municipality_column(measure: Measure) -> str:
@@ -329,12 +355,14 @@ def _sum_months_into(raw: pl.DataFrame, grain: str) -> pl.DataFrame:
 
 
 def disclose(frame: pl.DataFrame, measure: Measure, *, threshold: int,
-             lines: object = None, keep_parts: bool = False) -> pl.DataFrame:
+             lines: object = None, keep_parts: bool = False,
+             withhold: bool | Sequence[bool] = False) -> pl.DataFrame:
     """Apply disclosure control as the measure's kind needs; drop helper parts.
 
     Output: the key columns, ``value`` and ``value_suppressed`` (and with ``keep_parts``
-    ``numerator``, ``denominator`` with their flags). ``lines`` is ignored (see
-    ``disclosure.apply_disclosure``).
+    ``numerator``, ``denominator`` with their flags). ``withhold`` hides person counts of rows
+    (all, or those marked) whatever their value (``withheld_selection``). ``lines`` is ignored
+    (see ``disclosure.apply_disclosure``).
     """
     del lines
     if not measure.is_person_count:
@@ -343,19 +371,20 @@ def disclose(frame: pl.DataFrame, measure: Measure, *, threshold: int,
     elif measure.kind in ("count", "distinct"):
         out = apply_disclosure(
             frame.with_columns(pl.col("numerator_ckey").alias("value_ckey")),
-            threshold=threshold, counts=["value"], linked={"numerator": "value"})
+            threshold=threshold, counts=["value"], linked={"numerator": "value"},
+            withhold=withhold)
         out = out.with_columns(pl.lit(False).alias(flag_column("denominator")))
     elif measure.kind == "sum":
         out = apply_disclosure(frame, threshold=threshold, counts=["support"],
                                linked={"value": "support", "numerator": "support"},
-                               decimals={"value": measure.decimals})
+                               decimals={"value": measure.decimals}, withhold=withhold)
         out = out.with_columns(pl.lit(False).alias(flag_column("denominator")))
     else:
         uptake = measure.key == "jobcentre_uptake"
         counts = ["numerator"] if uptake else ["numerator", "denominator"]
         out = apply_disclosure(frame, threshold=threshold, counts=counts,
                                rates={"value": ("numerator", "denominator")},
-                               decimals={"value": rate_decimals(measure)})
+                               decimals={"value": rate_decimals(measure)}, withhold=withhold)
         if uptake:
             out = out.with_columns(pl.lit(False).alias(flag_column("denominator")))
     columns = [c for c in frame.columns

@@ -15,7 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from veu_metrics import geography
-from veu_metrics.aggregate import MeasureError, aggregate, measure_of
+from veu_metrics.aggregate import MeasureError, aggregate, measure_of, withheld_selection
 from veu_metrics.disclosure import apply_disclosure
 from veu_metrics.facts import Facts, half_year_index_of_label
 from veu_metrics.filters import Filters
@@ -215,7 +215,8 @@ def _shortage_activity(facts: Facts, filters: Filters, half_year: str, threshold
         .sort(["shortage_areas", "title_da"], descending=[True, False])
         .select(list(columns))
     )
-    return apply_disclosure(frame, threshold=threshold, counts=["participations"])
+    return apply_disclosure(frame, threshold=threshold, counts=["participations"],
+                            withhold=withheld_selection(filters))
 
 
 def compute_shortage_activity(facts: Facts, filters: Filters, half_year: str, *, threshold: int,

@@ -230,6 +230,7 @@ def apply_disclosure(
     linked: Mapping[str, str] | None = None,
     decimals: Mapping[str, int] | None = None,
     drop: Sequence[str] = (),
+    withhold: bool | Sequence[bool] | np.ndarray = False,
     lines: object = None,
 ) -> pl.DataFrame:
     """Publish a frame's person counts and everything derived from them.
@@ -243,6 +244,8 @@ def apply_disclosure(
     - ``linked``: magnitude column → the count of records behind it: scaled by that count's
       published/true ratio and hidden with it.
     - ``drop``: helper columns removed on the way out.
+    - ``withhold``: rows (all with ``True``) whose counts are hidden whatever their value — a
+      query-space limit decided by the caller (``aggregate.withheld_selection``).
     - ``lines`` is ignored: the cell-key method protects totals as cells of their own. Accepted so
       that callers written for the former suppression keep working.
     """
@@ -251,6 +254,7 @@ def apply_disclosure(
     linked = dict(linked or {})
     decimals = dict(decimals or {})
     active = threshold > 1
+    withheld = np.broadcast_to(np.asarray(withhold, dtype=bool), (frame.height,)) & active
     updates: list[pl.Series] = []
     flags: dict[str, np.ndarray] = {}
     ratios: dict[str, np.ndarray] = {}
@@ -262,7 +266,7 @@ def apply_disclosure(
         present = frame[column].is_not_null().to_numpy()
         true = frame[column].cast(pl.Float64).fill_null(0).round(0).cast(pl.Int64).to_numpy()
         published = perturb(true, frame[key].fill_null(0).cast(pl.Int64).to_numpy(), threshold)
-        hidden = present & active & (published > 0) & (published < threshold)
+        hidden = present & active & (((published > 0) & (published < threshold)) | withheld)
         flags[column] = hidden
         with np.errstate(divide="ignore", invalid="ignore"):
             ratios[column] = np.where(true > 0, published / np.maximum(true, 1), 1.0)

@@ -34,6 +34,7 @@ from veu_metrics.aggregate import (
     period_starts,
     unemployment_average,
     with_value,
+    withheld_selection,
 )
 from veu_metrics.aggregate import (
     rows as fact_rows,
@@ -108,6 +109,8 @@ def compute_kpis(facts: Facts, filters: Filters, threshold: int,
             value = avg["full_time_unemployed"][0] if avg.height else None
             parts[("jobcentre_uptake", scope)]["denominator"] = float(value or 0.0)
 
+    # A custom selection publishes no person counts of its own; the national scopes stay.
+    withhold = [withheld_selection(filters) and not s.startswith("national") for s in _SCOPES]
     rows = []
     for m in chosen:
         frame = pl.DataFrame(
@@ -117,7 +120,7 @@ def compute_kpis(facts: Facts, filters: Filters, threshold: int,
                     "support": pl.Int64, "support_ckey": pl.Int64},
         )
         shown = disclose(with_value(frame, m).with_columns(pl.col("value").cast(pl.Float64)), m,
-                         threshold=threshold)
+                         threshold=threshold, withhold=withhold)
         by_scope = {r["scope"]: r for r in shown.iter_rows(named=True)}
         row: dict[str, object] = {"measure": m.key}
         for scope in _SCOPES:
@@ -220,7 +223,9 @@ def compute_series(facts: Facts, filters: Filters, measure: str, *, threshold: i
                           grain=grain, breakdown=breakdown, grid=grid)
     if breakdown is None:
         table = table.with_columns(pl.lit(None, dtype=pl.String).alias("group"))
-    shown = disclose(table, m, threshold=threshold)
+    # Area groups are single areas; any other series is of the selection as a whole.
+    shown = disclose(table, m, threshold=threshold,
+                     withhold=breakdown != "area" and withheld_selection(filters))
     return shown.select("period", "group", "value", "value_suppressed").sort(
         "period", maintain_order=True)
 
@@ -314,7 +319,8 @@ def compute_focus_areas(facts: Facts, filters: Filters, *, threshold: int,
         pl.col("value").alias("participations"),
         pl.col("numerator_ckey").alias("participations_ckey"),
     )
-    shown = apply_disclosure(frame, threshold=threshold, counts=["participations"])
+    shown = apply_disclosure(frame, threshold=threshold, counts=["participations"],
+                             withhold=withheld_selection(filters))
     share = pl.col("participations") / total if total else pl.lit(None, dtype=pl.Float64)
     shown = shown.with_columns(
         (share.round(3) if threshold > 1 else share).alias("share"),  # shown to 0.1 %
@@ -386,7 +392,7 @@ def compute_outcomes(facts: Facts, filters: Filters, *, threshold: int,
         _ratio("employed_6m", "employment_6m_known").alias("employment_rate_6m"),
     )
     return apply_disclosure(
-        frame, threshold=threshold, counts=list(conditions),
+        frame, threshold=threshold, counts=list(conditions), withhold=withheld_selection(filters),
         rates={"completion_rate": ("completed", "completion_known"),
                "employment_rate_3m": ("employed_3m", "employment_3m_known"),
                "employment_rate_6m": ("employed_6m", "employment_6m_known")},
@@ -453,7 +459,8 @@ def compute_courses_by_provider(facts: Facts, filters: Filters, *, threshold: in
         pl.col("start_date").min().alias("first_start"),
         pl.col("start_date").max().alias("last_start"),
     ).sort("provider")
-    shown = apply_disclosure(grouped, threshold=threshold, counts=["participants"])
+    shown = apply_disclosure(grouped, threshold=threshold, counts=["participants"],
+                             withhold=withheld_selection(filters))
     return shown.sort(["courses", "provider"], descending=[True, False])
 
 
