@@ -199,19 +199,29 @@ DERIVED_NOTES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "Diskretionering / Disclosure control",
-        "Antal personer eller deltagelser på 1 til 4 (tærsklen er en indstilling, standard 5) vises "
-        "ikke, og det samme gælder andele og rater med en nævner under tærsklen eller en tæller, der "
-        "er skjult. Hvis et skjult tal ellers kunne regnes ud fra de viste totaler i samme tabel, "
-        "skjules også det mindste andet tal i rækken (sekundær diskretionering); en lille deltotal "
-        "(fx et kvartal eller en udbyder) skjules på samme måde i forhold til totalen, den indgår "
-        "i. Skjulte tal vises som '..' — aldrig som 0. Antal kurser skjules ikke.",
-        "Counts of persons or participations from 1 to 4 (the threshold is a setting, default 5) "
-        "are not shown, nor are shares and rates whose denominator is below the threshold or whose "
-        "numerator is hidden. When a hidden figure could otherwise be worked out from the totals "
-        "shown in the same table, the smallest other figure in that line is hidden too (secondary "
-        "suppression); a small subtotal (e.g. a quarter or a provider) is protected the same way "
-        "against the total it belongs to. Hidden figures show as '..' — never as 0. Course "
-        "counts are not hidden.",
+        "Alle antal personer og deltagelser er let sløret (cell-key-metoden, som Danmarks "
+        "Statistiks og ABS' tabelværktøjer): hvert tal får et lille, fast tillæg mellem −3 og +3, "
+        "der afhænger af netop de personer, tallet dækker, så samme tal altid vises ens på alle "
+        "sider, i filer og billeder. Et sandt 0 forbliver 0, og et sandt tal fra 1 til 4 vises "
+        "aldrig som sig selv. Viste tal fra 1 til 4 (tærsklen er en indstilling, standard 5) "
+        "erstattes af '..'. Totaler sløres for sig, så summer kan afvige fra totalen. Andele og "
+        "rater beregnes af de slørede tal og vises med den viste præcision; de er '..', når "
+        "tælleren eller nævneren er det. Årselever følger det antal deltagelser, de bygger på. "
+        "Antal ledige er offentlig statistik og sløres ikke; det gør antal kurser heller ikke. "
+        "For et selvvalgt udsnit af flere områder, der ikke tilsammen er ét helt område, vises "
+        "ingen persontal for udsnittet som helhed (hvert område for sig vises).",
+        "Every count of persons and participations is slightly perturbed (the cell-key method, as "
+        "in the table builders of Statistics Denmark and ABS): each figure gets a small, fixed "
+        "change between −3 and +3 that depends on exactly the people it covers, so the same figure "
+        "is the same on every page, file and image. A true 0 stays 0, and a true 1 to 4 is never "
+        "shown as itself. Shown values from 1 to 4 (the threshold is a setting, default 5) are "
+        "replaced by '..'. Totals are perturbed on their own, so parts need not add up to them. "
+        "Shares and rates are computed from the perturbed counts and given at the precision "
+        "shown; they are '..' when their numerator or denominator is. Årselever follow the count "
+        "of participations behind them. Counts of unemployed are public statistics and not "
+        "perturbed, nor are course counts. For a custom selection of several areas that is not "
+        "one whole area, no person counts of the selection as a whole are shown (each area on its "
+        "own is).",
     ),
 )
 

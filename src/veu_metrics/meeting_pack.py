@@ -45,7 +45,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "map_alt": "Kort over {area}",
         "source": "Kilde",
         "disclosure": "Tal for færre end {n} personer vises ikke af hensyn til diskretion "
-                      "og er markeret med '{marker}'.",
+                      "og er markeret med '{marker}'. Tallene er let sløret for at beskytte "
+                      "enkeltpersoner; summer kan afvige fra totalen.",
         "print_hint": "Udskriv eller gem som PDF med browserens udskriftsfunktion (Ctrl+P).",
     },
     "en": {
@@ -71,7 +72,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "map_alt": "Map of {area}",
         "source": "Source",
         "disclosure": "Counts of fewer than {n} persons are withheld for confidentiality "
-                      "and marked '{marker}'.",
+                      "and marked '{marker}'. The figures are slightly perturbed to protect "
+                      "individuals; parts may not add up to the total.",
         "print_hint": "Print or save as PDF with the browser's print function (Ctrl+P).",
     },
 }
