@@ -30,6 +30,8 @@ from veu_metrics.disclosure import KEY_MODULUS, MAX_NOISE, perturb, ptable
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PAIR_COUNTS = (1, 10, 50, 200)
+WITHHELD = "withheld"
+"""A value not published because of a query-space limit: any true value is possible."""
 
 
 # ------------------------------------------------------------------------ what is possible
@@ -46,11 +48,17 @@ def feasible(published: float | None, threshold: int) -> set[int]:
     return result
 
 
-def feasible_combination(terms: Iterable[tuple[int, float | None]], threshold: int) -> set[int]:
-    """Possible values of Σ sign·true count over published values, kept to those ≥ 0."""
+def feasible_combination(terms: Iterable[tuple[int, float | str | None]], threshold: int
+                         ) -> set[int] | None:
+    """Possible values of Σ sign·true count over published values, kept to those ≥ 0
+    (None: unbounded, a term was withheld)."""
+    terms = list(terms)
+    if any(p == WITHHELD for _, p in terms):
+        return None
     sums = {0}
     for sign, published in terms:
-        sums = {s + sign * n for s in sums for n in feasible(published, threshold)}
+        sums = {s + sign * n for s in sums
+                for n in feasible(published, threshold)}  # type: ignore[arg-type]
     return {s for s in sums if s >= 0}
 
 
@@ -65,20 +73,27 @@ class PairTally:
     """… where only one true difference is possible given what was published"""
     sizes: list[int] = field(default_factory=list)
 
-    def add(self, true: int, terms: list[tuple[int, float | None]], threshold: int) -> None:
+    withheld: int = 0
+    """… where a value of the pair was withheld (query-space limit)"""
+
+    def add(self, true: int, terms: list[tuple[int, float | str | None]], threshold: int) -> None:
         if not 0 < true < threshold:
             return
         self.pairs += 1
-        if all(p is not None for _, p in terms):
+        if all(isinstance(p, (int, float)) for _, p in terms):
             naive = sum(sign * p for sign, p in terms)  # type: ignore[operator]
             self.naive_right += int(naive == true)
         possible = feasible_combination(terms, threshold)
+        if possible is None:
+            self.withheld += 1
+            return
         assert true in possible, "the attacker's model must contain the truth"
         self.certain += int(len(possible) == 1)
         self.sizes.append(len(possible))
 
     def summary(self) -> dict[str, float]:
         return {"pairs": self.pairs, "naive_right": self.naive_right, "certain": self.certain,
+                "withheld": self.withheld,
                 "naive_right_share": self.naive_right / self.pairs if self.pairs else 0.0,
                 "min_possible_values": min(self.sizes) if self.sizes else 0}
 
@@ -87,6 +102,7 @@ def differencing_study(facts, threshold: int = 5, *, limit: int | None = None
                        ) -> dict[str, PairTally]:
     """Pairs of selections through the real compute functions (see the module docstring)."""
     from veu_metrics import geography
+    from veu_metrics.aggregate import withheld_selection
     from veu_metrics.filters import Filters, add_months
     from veu_metrics.measures import compute_area_table, compute_measure_value, compute_series
     from veu_metrics.schema import EDUCATION_TYPES
@@ -98,10 +114,11 @@ def differencing_study(facts, threshold: int = 5, *, limit: int | None = None
         "Job-VEU vs all", "quarter vs its months", "area vs its municipalities",
         "rate x published denominator")}
 
-    def both(filters: Filters, measure: str = "participations") -> tuple[float | None, float]:
+    def both(filters: Filters, measure: str = "participations"
+             ) -> tuple[float | str | None, float]:
         shown, _ = compute_measure_value(facts, filters, measure, threshold=threshold)
         true, _ = compute_measure_value(facts, filters, measure, threshold=1)
-        return shown, float(true or 0)
+        return (WITHHELD if withheld_selection(filters) else shown), float(true or 0)
 
     lookup = geography.area_lookup("rar")
     areas = geography.areas("rar")["area_code"].to_list()
@@ -231,11 +248,12 @@ def report(differencing: dict[str, PairTally], averaging: dict[int, dict[str, fl
              f"Differencing pairs through the real compute functions on {dataset}: pairs whose "
              "true difference is a group of 1–4; how often the naive difference of the published "
              "values is right, and how often only one value is possible.", "",
-             "| pair | pairs with a true 1–4 | naive difference right | certain |",
-             "|---|---:|---:|---:|"]
+             "| pair | pairs with a true 1–4 | withheld (custom selection) "
+             "| naive difference right | certain |",
+             "|---|---:|---:|---:|---:|"]
     for kind, tally in differencing.items():
         s = tally.summary()
-        lines.append(f"| {kind} | {s['pairs']} | {s['naive_right']} "
+        lines.append(f"| {kind} | {s['pairs']} | {s['withheld']} | {s['naive_right']} "
                      f"({s['naive_right_share']:.0%}) | {s['certain']} |")
     lines += ["", "Averaging attacker (N different pairs around the same group of 1–4; "
               "the rounded mean of the differences, or the intersection of the possible values):",
