@@ -215,7 +215,9 @@ def part_exprs(measure: Measure, mask: pl.Expr | None = None) -> list[pl.Expr]:
     return [numerator.cast(pl.Float64).alias("numerator"), numerator_key.alias("numerator_ckey"),
             denominator.cast(pl.Float64).alias("denominator"),
             denominator_key.alias("denominator_ckey"),
-            count().alias("support"), key().alias("support_ckey")]
+            count().alias("support"),
+            # Only a magnitude (årselever) is protected through its support count.
+            (key() if measure.kind == "sum" else zero).alias("support_ckey")]
 
 
 def unemployment_average(facts: Facts, filters: Filters, *, first: date, last: date,

@@ -369,11 +369,17 @@ def compute_outcomes(facts: Facts, filters: Filters, *, threshold: int,
         "employed_6m": unemployed & pl.col("employed_6m"),
         "employment_6m_known": unemployed & pl.col("employed_6m").is_not_null(),
     }
+    # One pass over the facts into the (few) combinations of the outcome columns, with their
+    # counts and cell keys; every count and key below is a sum over those combinations.
+    outcome_columns = ["unemployed", "completed", "employed_3m", "employed_6m"]
+    combinations = lazy.group_by(key.alias("group"), *outcome_columns).agg(
+        pl.len().cast(pl.Int64).alias("_n"), cell_key().alias("_key")).collect()
     aggregations = []
     for name, condition in conditions.items():
-        counted = pl.len() if condition is None else condition.fill_null(False).sum()
-        aggregations += [counted.cast(pl.Int64).alias(name), cell_key(condition).alias(key_column(name))]
-    frame = lazy.group_by(key.alias("group")).agg(aggregations).collect()
+        chosen = pl.lit(True) if condition is None else condition.fill_null(False)
+        aggregations += [pl.col("_n").filter(chosen).sum().cast(pl.Int64).alias(name),
+                         pl.col("_key").filter(chosen).sum().cast(pl.Int64).alias(key_column(name))]
+    frame = combinations.group_by("group").agg(aggregations)
     present = set(frame["group"].to_list())
     if by == "year":
         groups: list[str | None] = sorted(g for g in present if g is not None)
