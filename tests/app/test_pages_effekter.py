@@ -38,7 +38,9 @@ def test_outcomes_render_with_demo_data(open_page):
     assert len(at.get("vega_lite_chart")) == 2, "outcomes by group and over time"
 
 
-def test_table_by_labour_status_shows_rates_and_denominators(open_page, app_env):
+def test_table_by_labour_status_shows_rates_and_denominators(open_page, app_env, monkeypatch):
+    # Compared with counts from the raw tables: disclosure control off (it perturbs every count).
+    monkeypatch.setenv("VEU_DISCLOSURE_THRESHOLD", "1")
     at = open_page(PAGE, {**YEAR, "effekt": "Ledighedsstatus"})
     _no_exception(at)
     table = at.dataframe[0].value.set_index("group")
@@ -122,3 +124,10 @@ def test_a_danish_link_opens_the_same_grouping_in_english(open_page):
     assert not any("Finansiering" in text for text in texts_of(at, "warning"))
     assert at.segmented_control(key="effekt").value == "funding"
     assert "Regional uddannelsespulje" in list(at.dataframe[0].value["group"])
+
+
+def test_a_table_of_protected_figures_says_they_are_perturbed(open_page):
+    at = open_page(PAGE, {**YEAR, "effekt": "Ledighedsstatus"})
+    _no_exception(at)
+    assert any("let sløret" in text and "summer kan afvige" in text
+               for text in texts_of(at, "caption"))
