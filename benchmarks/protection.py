@@ -92,6 +92,19 @@ def report(results: dict[str, dict], machine: str) -> str:
         lines += ["", f"Record keys of all enrolments (once per dataset version, inside building "
                   f"the facts): {result['record_keys_s'] * 1000:.0f} ms of "
                   f"{result['load_s']:.1f} s.", ""]
+    attack = RESULTS / "attack.json"
+    if attack.is_file():  # what the protection buys, beside what it costs
+        study = json.loads(attack.read_text(encoding="utf-8"))
+        lines += ["## What it protects against (`python -m benchmarks.attack`)", "",
+                  f"On {study['dataset']}, threshold {study['threshold']}: differencing pairs "
+                  "through the compute functions that leave one possible value for a group "
+                  "of 1–4: " + ", ".join(f"{kind} {values['certain']} of {values['pairs']}"
+                                         for kind, values in study["differencing"].items()) + ".",
+                  "", "| pairs per target (averaging attacker) | rounded mean right | certain |",
+                  "|---:|---:|---:|"]
+        lines += [f"| {pairs} | {values['right']:.0%} | {values['certain']:.1%} |"
+                  for pairs, values in study["averaging"].items()]
+        lines.append("")
     return "\n".join(lines)
 
 

@@ -62,7 +62,9 @@ class Settings:
     reform_date: date = date(2025, 1, 1)
     """VEU_REFORM_DATE: when the 5 regional employment councils replaced the 8 RAR [A]."""
     disclosure_threshold: int = 5
-    """VEU_DISCLOSURE_THRESHOLD: person counts below this are suppressed."""
+    """VEU_DISCLOSURE_THRESHOLD: perturbed person counts below this are shown as '..' (1: off).
+    The secret of disclosure control (VEU_DISCLOSURE_SECRET) is read by
+    ``disclosure.resolve_secret`` only, so that it never sits in this object."""
     allow_person_download: bool = False
     """VEU_ALLOW_PERSON_DOWNLOAD: allow downloading person-level enrolments."""
     basemap_url: str | None = None
