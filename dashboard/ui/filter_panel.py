@@ -10,6 +10,7 @@ from datetime import date
 import streamlit as st
 
 from veu_metrics import geography
+from veu_metrics.aggregate import withheld_selection
 from veu_metrics.filters import (
     PERIOD_KEY,
     QUERY_KEYS,
@@ -139,4 +140,6 @@ def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[
         job_veu_only=bool(job_veu_only),
         **fields,
     )
+    if withheld_selection(filters):  # say why the cards show '..' (docs/CONFIDENTIALITY.md)
+        st.sidebar.caption(t("disclosure.custom_selection", lang))
     return filters, problems

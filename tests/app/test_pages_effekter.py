@@ -131,3 +131,11 @@ def test_a_table_of_protected_figures_says_they_are_perturbed(open_page):
     _no_exception(at)
     assert any("let sløret" in text and "summer kan afvige" in text
                for text in texts_of(at, "caption"))
+
+
+def test_a_custom_selection_of_municipalities_says_why_its_counts_are_hidden(open_page):
+    at = open_page(PAGE, {**YEAR, "inddeling": "Kommune", "omr": ["Odense", "Svendborg"]})
+    _no_exception(at)
+    assert any("selvvalgt udsnit" in text for text in texts_of(at, "caption"))
+    whole = open_page(PAGE, YEAR)
+    assert not any("selvvalgt udsnit" in text for text in texts_of(whole, "caption"))
