@@ -199,8 +199,8 @@ DERIVED_NOTES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "Diskretionering / Disclosure control",
-        "Alle antal personer og deltagelser er let sløret (cell-key-metoden, som Danmarks "
-        "Statistiks og ABS' tabelværktøjer): hvert tal får et lille, fast tillæg mellem −3 og +3, "
+        "Alle antal personer og deltagelser er let sløret (cell-key-metoden, som i ABS' "
+        "TableBuilder): hvert tal får et lille, fast tillæg mellem −3 og +3, "
         "der afhænger af netop de personer, tallet dækker, så samme tal altid vises ens på alle "
         "sider, i filer og billeder. Et sandt 0 forbliver 0, og et sandt tal fra 1 til 4 vises "
         "aldrig som sig selv. Viste tal fra 1 til 4 (tærsklen er en indstilling, standard 5) "
@@ -211,7 +211,7 @@ DERIVED_NOTES: tuple[tuple[str, str, str], ...] = (
         "For et selvvalgt udsnit af flere områder, der ikke tilsammen er ét helt område, vises "
         "ingen persontal for udsnittet som helhed (hvert område for sig vises).",
         "Every count of persons and participations is slightly perturbed (the cell-key method, as "
-        "in the table builders of Statistics Denmark and ABS): each figure gets a small, fixed "
+        "in ABS TableBuilder): each figure gets a small, fixed "
         "change between −3 and +3 that depends on exactly the people it covers, so the same figure "
         "is the same on every page, file and image. A true 0 stays 0, and a true 1 to 4 is never "
         "shown as itself. Shown values from 1 to 4 (the threshold is a setting, default 5) are "
