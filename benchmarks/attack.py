@@ -10,7 +10,8 @@ Two attackers, both knowing the method and the p-table (``disclosure.ptable``) b
 - the **averaging attacker** asks N different pairs around the same small group (each pair a
   different set of other records, so the noise draws differ) and takes the rounded mean of the
   differences, or intersects the possible values of all pairs. Simulated on the mechanism itself
-  (``disclosure.perturb`` with random cell keys), which is what N real pairs give.
+  (``disclosure.perturb`` with random cell keys: N fully independent pairs), and run through the
+  app by the route the query-space limits leave open (``period_averaging_study``).
 
 ``python -m benchmarks.attack`` writes ``benchmarks/results/attack.json`` and ``attack.md``.
 """
@@ -209,6 +210,61 @@ def differencing_study(facts, threshold: int = 5, *, limit: int | None = None
     return tallies
 
 
+# ------------------------------------------------------------- averaging through the app itself
+def period_averaging_study(facts, threshold: int = 5, *, pair_counts: Iterable[int] = (10, 50),
+                           targets: int = 40) -> dict[int, dict[str, float]]:
+    """The averaging attacker through the real compute functions, by the route the limits leave
+    open: one municipality, one education type; the target is one month's 1–4 participations;
+    pair k is the window (m − k … m) against (m − k … m − 1), k = 1, 2, … (each window a
+    different set of records, so a fresh noise draw). Returns per N the share of targets whose
+    rounded mean of the first N usable differences is the true count."""
+    from veu_metrics.filters import Filters, add_months
+    from veu_metrics.measures import compute_measure_value, compute_series
+
+    most = max(pair_counts)
+    last = facts.last_month
+    first_target = add_months(last, -23)
+    found: list[tuple[Filters, object, int]] = []
+    from veu_metrics import geography
+
+    for code in (str(c) for c in geography.municipality_codes()):
+        for education_type in ("AMU", "EUV", "EUD-enkeltfag"):
+            base = Filters(period_from=first_target, period_to=last, scheme="municipality",
+                           areas=(code,), education_types=(education_type,))
+            series = compute_series(facts, base, "participations", threshold=1)
+            for month, value in zip(series["period"], series["value"], strict=True):
+                if 0 < value < threshold and month >= add_months(facts.covers_from, most + 1):
+                    found.append((base, month, int(value)))
+                    break
+            if len(found) >= targets:
+                break
+        if len(found) >= targets:
+            break
+    result: dict[int, dict[str, float]] = {n: {"right": 0.0, "targets": 0} for n in pair_counts}
+    for base, month, true in found:
+        differences: list[float] = []
+        for k in range(1, most * 2):
+            start = add_months(month, -k)  # type: ignore[arg-type]
+            if start < facts.covers_from:
+                break
+            longer, _ = compute_measure_value(
+                facts, base.with_changes(period_from=start, period_to=month),
+                "participations", threshold=threshold)
+            shorter, _ = compute_measure_value(
+                facts, base.with_changes(period_from=start, period_to=add_months(month, -1)),
+                "participations", threshold=threshold)
+            if longer is not None and shorter is not None:
+                differences.append(longer - shorter)
+            if len(differences) >= most:
+                break
+        for n in pair_counts:
+            if len(differences) >= n:
+                result[n]["targets"] += 1
+                result[n]["right"] += int(round(float(np.mean(differences[:n]))) == true)
+    return {n: {"right": v["right"] / v["targets"] if v["targets"] else 0.0,
+                "targets": v["targets"]} for n, v in result.items()}
+
+
 # ------------------------------------------------------------------------ averaging attacker
 def averaging_study(*, threshold: int = 5, pair_counts: Iterable[int] = PAIR_COUNTS,
                     trials: int = 2000, seed: int = 12,
@@ -243,7 +299,8 @@ def averaging_study(*, threshold: int = 5, pair_counts: Iterable[int] = PAIR_COU
 
 # ------------------------------------------------------------------------ report
 def report(differencing: dict[str, PairTally], averaging: dict[int, dict[str, float]],
-           threshold: int, dataset: str) -> str:
+           threshold: int, dataset: str,
+           through_app: dict[int, dict[str, float]] | None = None) -> str:
     lines = [f"# Attack study (threshold {threshold}, p-table ±{MAX_NOISE})", "",
              f"Differencing pairs through the real compute functions on {dataset}: pairs whose "
              "true difference is a group of 1–4; how often the naive difference of the published "
@@ -260,6 +317,13 @@ def report(differencing: dict[str, PairTally], averaging: dict[int, dict[str, fl
               "", "| pairs per target | rounded mean right | certain |", "|---:|---:|---:|"]
     for pairs, values in averaging.items():
         lines.append(f"| {pairs} | {values['right']:.0%} | {values['certain']:.1%} |")
+    if through_app:
+        lines += ["", "The same attacker through the app, by the route the limits leave open "
+                  "(one municipality and one education type; windows m−k … m against m−k … m−1, "
+                  "k = 1, 2, …; targets: one month's 1–4 participations):", "",
+                  "| pairs per target | rounded mean right | targets |", "|---:|---:|---:|"]
+        for pairs, values in through_app.items():
+            lines.append(f"| {pairs} | {values['right']:.0%} | {values['targets']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -280,15 +344,17 @@ def main(argv: list[str] | None = None) -> None:
                                 until=date(2026, 10, 1))
         facts = prepare_facts(open_dataset(path), date(2025, 1, 1))
         differencing = differencing_study(facts, args.threshold)
+        through_app = period_averaging_study(facts, args.threshold)
     averaging = averaging_study(threshold=args.threshold, trials=args.trials)
     dataset = f"the demo generator's {args.enrolments:,} enrolments (seed 2018)"
-    text = report(differencing, averaging, args.threshold, dataset)
+    text = report(differencing, averaging, args.threshold, dataset, through_app)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "attack.md").write_text(text, encoding="utf-8")
     (RESULTS / "attack.json").write_text(json.dumps({
         "threshold": args.threshold, "dataset": dataset,
         "differencing": {k: v.summary() for k, v in differencing.items()},
         "averaging": {str(k): v for k, v in averaging.items()},
+        "averaging_through_app": {str(k): v for k, v in through_app.items()},
     }, indent=2), encoding="utf-8")
     print(text)
 
