@@ -314,10 +314,10 @@ def apply_disclosure(
 
     updates += [pl.Series(flag_column(c), mask, dtype=pl.Boolean) for c, mask in flags.items()]
     result = frame.with_columns(updates) if updates else frame
-    removed = set(drop) | {key_column(c) for c in frame.columns if key_column(c) in frame.columns}
+    removed = set(drop)
     order: list[str] = []
     for column in frame.columns:
-        if column in removed or column.endswith(KEY_SUFFIX):
+        if column in removed or column.endswith(KEY_SUFFIX):  # cell keys never leave the core
             continue
         order.append(column)
         if column in flags:
