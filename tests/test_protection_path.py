@@ -175,3 +175,28 @@ def test_a_custom_selection_of_areas_publishes_no_person_counts_of_its_own(facts
     single = measures.compute_kpis(facts, base.with_changes(areas=("461",)), THRESHOLD,
                                    ["participations"])
     assert not single["value_suppressed"][0]
+
+
+def test_a_new_version_keeps_the_value_of_every_cell_whose_records_it_keeps(facts):
+    """Record keys follow the ids: adding records elsewhere changes no published Fyn figure,
+    while a different secret gives different noise."""
+    tables_now = scenario()
+    enrolments = tables_now["enrolments"]
+    extra = enrolments.filter((pl.col("course_id") == "B") & (pl.col("municipality_code") == 101)
+                              ).with_columns(
+        pl.col("enrolment_id") + 1000, pl.col("person_id") + 1000)  # more people in København
+    later = {**tables_now, "enrolments": pl.concat([enrolments, extra])}
+    coverage = {"covers_from": date(2023, 1, 1), "covers_to": date(2024, 12, 31)}
+    again = prepare_facts(later, date(2025, 1, 1), **coverage)
+    for threshold in (5, 7):
+        before = measures.compute_kpis(facts, FYN, threshold, ["participations", "persons"])
+        after = measures.compute_kpis(again, FYN, threshold, ["participations", "persons"])
+        assert before["value"].to_list() == after["value"].to_list()
+        national_before = measures.compute_kpis(facts, YEAR, threshold, ["participations"])
+        national_after = measures.compute_kpis(again, YEAR, threshold, ["participations"])
+        assert national_before["value"][0] != national_after["value"][0]  # its records changed
+    other_secret = [prepare_facts(scenario(), date(2025, 1, 1), secret=f"s{i}".encode(),
+                                  **coverage) for i in range(8)]
+    published = {measures.compute_measure_value(f, YEAR, "participations", threshold=5)
+                 for f in other_secret}
+    assert len(published) > 1  # the noise depends on the secret
