@@ -101,9 +101,15 @@ def validate_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str 
 
 def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
                   settings: Settings | None = None, *, mode: ImportMode = "replace",
-                  max_file_mb: int | None = None) -> tuple[Report, str | None]:
+                  max_file_mb: int | None = None,
+                  table_sources: dict[str, dict[str, Any]] | None = None,
+                  ) -> tuple[Report, str | None]:
     """Validate files and, if there are no errors, publish them as the dataset's new active
-    version. Returns the report and the new version id (None when nothing was published)."""
+    version. Returns the report and the new version id (None when nothing was published).
+
+    ``table_sources`` records where a supplied table comes from (``veu-metrics fetch``: source,
+    table code, licence) in the metadata's ``table_sources``; a table supplied without one drops
+    the record it had, so the Data page never credits a public source for someone's own file."""
     settings = settings if settings is not None else load_settings()
     root = Path(dataset_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -114,6 +120,12 @@ def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
                                       require_complete=True)
             if not prepared.report.ok:
                 return prepared.report, None
+            sources = {t: v for t, v in dict(prepared.metadata.get("table_sources") or {}).items()
+                       if t not in prepared.tables}
+            sources.update(table_sources or {})
+            prepared.metadata.pop("table_sources", None)
+            if sources:
+                prepared.metadata["table_sources"] = sources
             try:
                 version_id = publish_version(root, prepared)
             except OSError as exc:
