@@ -381,3 +381,27 @@ def test_thousands_rule_whole_number_column_reads_thousands():
 def test_month_codes(text, expected):
     parsed, _ = parse([("ledighed.csv", (UNEMPLOYMENT_HEADER + f"{text};101;5;\n").encode())])
     assert parsed.tables["unemployment"]["month"].to_list() == [expected]
+
+
+def test_balance_as_star_writes_it_titles_labels_and_half_year_texts():
+    text = ("Halvår;Område;Stillingsbetegnelse;Beskæftigelsesmuligheder\n"
+            "2. halvår 2024;RAR Østjylland;Sygeplejerske;Mangel på arbejdskraft\n"
+            "1. halvår 2025;RAR Østjylland;Sygeplejerske;Omfattende mangel på arbejdskraft\n"
+            "1. halvår 2025;RAR Fyn;Sygeplejerske;Paradoksproblemer\n"
+            "1. halvår 2025;RAR Fyn;Social- og sundhedshjælper;Gode jobmuligheder\n")
+    parsed, report = parse([("balance.csv", text.encode())])
+    frame = parsed.tables["balance"]
+    assert frame["half_year"].to_list() == ["2024H2", "2025H1", "2025H1", "2025H1"]
+    assert frame["occupation_code"].to_list() == ["222110", "222110", "222110", "532120"]
+    assert frame["status"].cast(pl.String).to_list() == [
+        "Mangel", "Mangel", "Paradoks", "Gode jobmuligheder"]
+    assert frame["area_code"].null_count() == 0
+    assert not [p for p in report.problems if p.severity == "error"]
+
+
+def test_balance_with_code_and_title_reads_the_code():
+    text = ("half_year;area_scheme;area_code;stillingsbetegnelse;occupation_code;status\n"
+            "2024H2;rar;fyn;Sygeplejerske;222110;Mangel\n")
+    parsed, report = parse([("balance.csv", text.encode())])
+    assert parsed.tables["balance"]["occupation_code"].to_list() == ["222110"]
+    assert report.ok

@@ -31,7 +31,7 @@ import polars as pl
 
 from veu_metrics import schema
 from veu_metrics.geography import areas, municipalities
-from veu_metrics.occupations import THEME_ENUM, THEMES
+from veu_metrics.occupations import THEME_ENUM, THEMES, occupations
 from veu_metrics.validation import ROW, SOURCE, FileSummary, Problems
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
@@ -94,8 +94,8 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "half_year": ("halvaar", "periode"),
         "area_scheme": ("omraadetype", "inddeling"),
         "area_code": ("omraade", "omraadekode"),
-        "occupation_code": ("stillingskode", "jobkode"),
-        "status": ("vurdering", "kategori"),
+        "occupation_code": ("stillingskode", "jobkode", "stillingsbetegnelse", "job_title"),
+        "status": ("vurdering", "kategori", "beskaeftigelsesmuligheder"),
     },
     "unemployment": {
         "month": ("maaned",),
@@ -112,6 +112,10 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "target": ("maal", "maalvaerdi", "maaltal"),
     },
 }
+
+TITLE_ALIASES = frozenset({"stillingsbetegnelse", "job_title"})
+"""Balance columns holding job titles: read as occupation_code (titles become codes) unless the
+file also has a code column."""
 
 TRUE_WORDS = ("ja", "j", "yes", "y", "true", "sand", "1")
 FALSE_WORDS = ("nej", "n", "no", "false", "falsk", "0")
@@ -799,6 +803,13 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
                 f"en kolonne i tabellen {table}: {', '.join(expected_columns)}{hint_da}",
             ), row=sheet.header_row, column=label or f"(column {index + 1})", value=label)
             continue
+        if column in mapped and table == "balance" and column == "occupation_code" \
+                and key in TITLE_ALIASES:
+            continue  # a title column beside the code column: the code is read
+        if column in mapped and table == "balance" and column == "occupation_code" \
+                and normalize_name(str(sheet.header[mapped[column]] or "")) in TITLE_ALIASES:
+            mapped[column] = index  # the code column wins over a title column before it
+            continue
         if column in mapped:
             problems.error(sheet.source, "duplicate_column", (
                 f"each column once (column {mapped[column] + 1} is already {column})",
@@ -806,10 +817,22 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
             ), row=sheet.header_row, column=column, value=label)
             continue
         mapped[column] = index
+    derived: dict[str, pl.Expr] = {}
     for column in expected_columns:
         if column in mapped:
             continue
         aliases = ", ".join(COLUMN_ALIASES[table].get(column, ())) or "–"
+        if table == "balance" and column == "area_scheme" and "area_code" in mapped:
+            # STAR's files name the area only: its scheme follows from it
+            derived[column] = _normalized(_clean(pl.col(f"c{mapped['area_code']}"))).replace_strict(
+                _area_schemes(), default=None, return_dtype=pl.String)
+            problems.warning(sheet.source, "column_filled", (
+                "a column area_scheme; filled from the area (RAR areas → rar, employment "
+                "councils → council)",
+                "en kolonne area_scheme; udfyldt ud fra området (RAR-områder → rar, "
+                "beskæftigelsesråd → council)",
+            ), row=sheet.header_row, column=column)
+            continue
         if column in schema.NULLABLE[table]:
             problems.warning(sheet.source, "column_filled", (
                 f"a column {column} (also accepted: {aliases})",
@@ -828,10 +851,12 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
         pl.lit(sheet.source, dtype=pl.String).alias(SOURCE),
         pl.col(ROW),
         *[_clean(pl.col(f"c{mapped[c]}")).alias(c) if c in mapped
+          else derived[c].alias(c) if c in derived
           else pl.lit(None, dtype=pl.String).alias(c) for c in expected_columns],
     )
     return table, parse_values(table, raw, sheet.source, sheet.format, problems,
-                               present=set(mapped), danish_numbers=sheet.danish_numbers)
+                               present=set(mapped) | set(derived),
+                               danish_numbers=sheet.danish_numbers)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -955,11 +980,50 @@ def _area_aliases() -> dict[str, str]:
     return aliases
 
 
+def _area_schemes() -> dict[str, str]:
+    """Normalised area codes and names → the scheme they belong to."""
+    schemes: dict[str, str] = {}
+    for scheme in ("rar", "council"):
+        for code, name_da, name_en in areas(scheme).iter_rows():
+            for label in (code, name_da, name_en):
+                schemes.setdefault(normalize_name(label), scheme)
+    return schemes
+
+
 def _normalized(expr: pl.Expr) -> pl.Expr:
     """normalize_name as a Polars expression (for values, not headers)."""
     text = (expr.str.to_lowercase().str.replace_all("æ", "ae").str.replace_all("ø", "oe")
             .str.replace_all("å", "aa").str.replace_all(r"[^a-z0-9]+", "_"))
     return text.str.strip_chars("_")
+
+
+BALANCE_LABELS: dict[str, str] = {
+    "mangel på arbejdskraft": "Mangel",
+    "omfattende mangel på arbejdskraft": "Mangel",
+    "mangel": "Mangel",
+    "paradoksproblemer": "Paradoks",
+    "paradoksproblem": "Paradoks",
+    "paradoks": "Paradoks",
+    "gode jobmuligheder": "Gode jobmuligheder",
+    "mindre gode jobmuligheder": "Mindre gode jobmuligheder",
+}
+"""The labour-market balance's categories as STAR writes them (also the older "Omfattende mangel
+på arbejdskraft") → the model's four statuses."""
+
+
+def _balance_label(raw: pl.Expr) -> pl.Expr:
+    key = raw.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    return key.replace(BALANCE_LABELS)
+
+
+def _occupation_by_title(raw: pl.Expr) -> pl.Expr:
+    """A code stays a code; a job title of the reference list becomes its code (STAR's balance
+    names titles; codes are not always given). Other titles stay as written and are reported."""
+    reference = occupations().select("occupation_code", "title_da")
+    titles = {t.lower(): c for c, t in reference.iter_rows()}
+    key = raw.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    return pl.when(raw.str.contains(r"^\d+$")).then(raw).otherwise(
+        key.replace_strict(titles, default=raw, return_dtype=pl.String))
 
 
 def expected_text(table: str, column: str) -> tuple[str, str]:
@@ -996,6 +1060,8 @@ def _typed(table: str, column: str, dtype: pl.DataType, raw: pl.Expr, fmt: str,
         return (pl.when(raw.is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(parts)
                 .list.eval(pl.element().filter(pl.element().is_in(list(THEMES))))
                 .cast(pl.List(THEME_ENUM)))
+    if column == "status":
+        return _parse_enum(_balance_label(raw), dtype)
     if isinstance(dtype, pl.Enum):
         return _parse_enum(raw, dtype)
     if dtype in (pl.Int16, pl.Int32, pl.Int64):
@@ -1006,8 +1072,14 @@ def _typed(table: str, column: str, dtype: pl.DataType, raw: pl.Expr, fmt: str,
         return _parse_date(raw, month_only=column == "month", from_excel=fmt == "excel")
     if dtype == pl.Boolean:
         return _parse_bool(raw)
-    if column == "half_year":
-        return raw.str.to_uppercase().str.replace_all(r"[\s_-]", "")
+    if column == "half_year":  # 2024H2, 2024-H2, and as STAR writes it: "2. halvår 2024"
+        spelled = raw.str.to_lowercase().str.extract_groups(
+            r"^\s*([12])\.?\s*halv(?:år|aar|ar)\s*(\d{4})\s*$")
+        return pl.coalesce(
+            pl.concat_str([spelled.struct.field("2"), pl.lit("H"), spelled.struct.field("1")]),
+            raw.str.to_uppercase().str.replace_all(r"[\s_-]", ""))
+    if column == "occupation_code" and table == "balance":
+        return _occupation_by_title(raw)
     if column == "area_code":
         key = _normalized(raw)
         return key.replace(_area_aliases())
