@@ -9,7 +9,10 @@ from pathlib import Path
 
 def _add_generate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="generate a synthetic demo dataset")
-    p.add_argument("--enrolments", type=int, default=500_000, help="number of enrolments")
+    from veu_metrics.settings import DEFAULT_DEMO_ENROLMENTS
+
+    p.add_argument("--enrolments", type=int, default=DEFAULT_DEMO_ENROLMENTS,
+                   help="number of enrolments (default: national scale, about 450,000 a year)")
     p.add_argument("--seed", type=int, default=2018, help="random seed (same seed, same files)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--until", default=None, help="last month covered, YYYY-MM (default: last complete month)")

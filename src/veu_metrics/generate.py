@@ -31,7 +31,7 @@ from veu_metrics import schema
 from veu_metrics.dataset import write_metadata
 from veu_metrics.geography import COUNCIL_AREAS, RAR_AREAS, municipalities, scheme_for
 from veu_metrics.occupations import INDUSTRY_GROUPS, occupations
-from veu_metrics.settings import Settings
+from veu_metrics.settings import DEFAULT_DEMO_ENROLMENTS, Settings
 
 ProgressCallback = Callable[[float, str], None]
 Progress = ProgressCallback | str | None
@@ -1251,7 +1251,7 @@ def _publish(staging: Path, out: Path) -> None:
 def generate_dataset(
     out: Path | str,
     *,
-    enrolments: int = 500_000,
+    enrolments: int = DEFAULT_DEMO_ENROLMENTS,
     seed: int = 2018,
     until: date | None = None,
     progress: Progress = None,

@@ -333,10 +333,10 @@ def to_unemployment(source: str, grid: Grid, problems: Problems) -> pl.DataFrame
         totals = [v for v in distinct if is_total(v)]
         if not totals:
             problems.error(source, "dimension_not_total", (
-                f"the dimension {name} at its total (TOT / '… i alt'): choose the total in the "
-                f"selection, or one file per value is not supported",
-                f"dimensionen {name} på sit total (TOT / '… i alt'): vælg totalen i "
-                f"udvælgelsen",
+                f"the dimension {name} at its total: choose its total (TOT / '… i alt') in "
+                f"the table's selection and download again",
+                f"dimensionen {name} på sit total: vælg dens total (TOT / '… i alt') i "
+                f"tabellens udvælgelse og hent igen",
             ), column=name, value=", ".join(v or "" for v in distinct[:5]))
             return None
         if len(distinct) > 1:
