@@ -477,6 +477,11 @@ def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
     hint = table_for_name(name)
     header_index = None if is_published_layout(top) else find_header_row(top, hint)
     if header_index is None:  # perhaps a public source's layout: read it whole
+        from veu_metrics.published import find_layout
+
+        if find_layout(top) is None:  # neither: never read a large headerless file whole
+            _no_header(name, hint, problems)
+            return None
         try:
             everything = top + list(records)
         except csv.Error as exc:
