@@ -165,3 +165,19 @@ def test_classify_area(value, expected):
 ])
 def test_is_total(value, total):
     assert is_total(value) is total
+
+
+def test_jobindsats_variables_as_objects_and_numbers_as_numbers():
+    answer = ('[{"Variables": [{"Name": "Område"}, {"Name": "Periode"}, {"Name": "Antal"}],'
+              ' "Data": [["Hele landet", "2023M01", 85123], ["Randers", "2023M01", 2184],'
+              ' ["Aarhus", "2023M01", 6350.5]]}]')
+    problems = Problems()
+    parsed = parse_upload([("ledighed_jobindsats.json", answer.encode())], problems)
+    assert problems.report().ok
+    assert rows(parsed) == [(date(2023, 1, 1), 730, 2184.0), (date(2023, 1, 1), 751, 6350.5)]
+
+
+def test_a_json_file_that_is_not_an_answer_is_ignored_with_a_warning():
+    problems = Problems()
+    parse_upload([("notes.json", b'{"hello": 1}')], problems)
+    assert "ignored_file" in {p.kind for p in problems.report().problems}

@@ -25,11 +25,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
-from veu_metrics import schema
+from veu_metrics import published, schema
 from veu_metrics.geography import areas, municipalities
 from veu_metrics.occupations import THEME_ENUM, THEMES, occupations
 from veu_metrics.validation import ROW, SOURCE, FileSummary, Problems
@@ -274,8 +274,6 @@ def _published_sheet(source: str, records: Sequence[Sequence[str | None]], first
                      fmt: str, hint: str | None, problems: Problems, **extra: Any) -> Sheet | None:
     """A public source's layout (docs/IMPORT.md, "From the public sources") as a Sheet of the
     model's long layout, or None after reporting why not (also when it is not such a layout)."""
-    from veu_metrics import published
-
     grid = published.find_layout(records, first_row)
     if grid is None:
         _no_header(source, hint, problems)
@@ -303,8 +301,6 @@ def _published_sheet(source: str, records: Sequence[Sequence[str | None]], first
 
 
 def _read_published_json(name: str, data: bytes, problems: Problems) -> Sheet | None:
-    from veu_metrics import published
-
     found = published.records_from_json(data)
     if found is None:
         problems.warning(name, "ignored_file", (
@@ -472,14 +468,10 @@ def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
     except csv.Error as exc:
         _csv_error(name, exc, reader.line_num, len(top) + 1, problems)
         return None
-    from veu_metrics.published import is_published_layout
-
     hint = table_for_name(name)
-    header_index = None if is_published_layout(top) else find_header_row(top, hint)
+    header_index = None if published.is_published_layout(top) else find_header_row(top, hint)
     if header_index is None:  # perhaps a public source's layout: read it whole
-        from veu_metrics.published import find_layout
-
-        if find_layout(top) is None:  # neither: never read a large headerless file whole
+        if published.find_layout(top) is None:  # neither: never read a large headerless file whole
             _no_header(name, hint, problems)
             return None
         try:
@@ -620,10 +612,8 @@ def _read_excel_sheet(reader: Any, sheet_name: str, source: str, hint: str | Non
         problems.error(source, "empty_file", ("a sheet with a header row and data rows",
                                               "et ark med overskriftsrække og datarækker"))
         return None
-    from veu_metrics.published import is_published_layout
-
     top = [list(r) for r in preview.rows()]
-    header_index = None if is_published_layout(top) else find_header_row(top, hint)
+    header_index = None if published.is_published_layout(top) else find_header_row(top, hint)
     if header_index is None:  # perhaps a public source's layout (StatBank's XLSX download)
         try:
             whole = reader.load_sheet(sheet_name, header_row=None, skip_rows=0,
@@ -883,7 +873,7 @@ three decimals. On its own it cannot be told; the number rule (docs/IMPORT.md) d
 ONLY_THOUSANDS = r"^[+-]?\d{1,3}(?:\.\d{3}){2,}(?:,\d*)?$"
 """``1.234.567``: two dots can only be thousands separators."""
 
-NumberMode = str
+NumberMode = Literal["default", "thousands", "refuse"]
 """How dots in a number column are read: "default" (a comma is the decimal separator, and dots
 beside it thousands separators; else a dot is the decimal point), "thousands" (dots are thousands
 separators everywhere) or "refuse" (thousands-shaped values are refused as ambiguous)."""

@@ -35,6 +35,8 @@ from veu_metrics.validation import ROW, Problems
 
 TIME_NAMES = frozenset({"tid", "time", "periode", "period", "maaned", "month", "aar", "kvartal"})
 VALUE_NAMES = frozenset({"indhold", "content", "value", "vaerdi", "antal"})
+UNEMPLOYMENT_HEADER = ("month", "municipality_code", "full_time_unemployed")
+"""The columns a published unemployment table becomes (insured_unemployed is not published)."""
 MISSING_VALUES = frozenset({"..", "...", "-", ":"})
 """How Statistics Denmark and Jobindsats write a figure that is not available or confidential."""
 
@@ -378,6 +380,3 @@ def to_unemployment(source: str, grid: Grid, problems: Problems) -> pl.DataFrame
         "c0": out_month, "c1": out_code, "c2": out_value,
         ROW: pl.Series(out_row, dtype=pl.Int64),
     }, schema={"c0": pl.String, "c1": pl.String, "c2": pl.String, ROW: pl.Int64})
-
-
-UNEMPLOYMENT_HEADER = ["month", "municipality_code", "full_time_unemployed"]
