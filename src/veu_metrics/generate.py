@@ -403,7 +403,7 @@ COMPLETION_BY_TYPE = {"AMU": 0.91, "EUD-enkeltfag": 0.88, "EUV": 0.78, "Akademi"
 REPEAT_PROBABILITY = 0.17  # chance that an enrolment continues the previous similar person's run
 
 # Unemployment: share of the population that is full-time unemployed, by month and place.
-UNEMPLOYMENT_BASE_RATE = 0.021
+UNEMPLOYMENT_BASE_RATE = 0.017  # ≈ AUF01: about 90–105k full-time unemployed a year nationally, 2019–2025
 UNEMPLOYMENT_SEASON = (1.12, 1.08, 1.03, 0.98, 0.94, 0.93, 1.02, 0.98, 0.93, 0.94, 0.97, 1.05)
 UNEMPLOYMENT_YEAR = {2018: 1.05, 2019: 1.0, 2020: 1.0, 2021: 0.95, 2022: 0.85, 2023: 0.9,
                      2024: 0.95}
