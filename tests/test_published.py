@@ -154,6 +154,10 @@ def test_parse_period(cell, kind, text):
     ("084 Region Hovedstaden", ("skip", None)), ("Region Midtjylland", ("skip", None)),
     ("997 Udlandet", ("skip", None)), ("998", ("skip", None)),
     ("Landsdel Byen København", ("skip", None)), ("Gotham", ("unknown", None)),
+    ("RAR Østjylland", ("skip", None)), ("AMK Øst", ("skip", None)),
+    ("All Denmark", ("skip", None)), ("Province Byen København", ("skip", None)),
+    ("Abroad", ("skip", None)), ("Copenhagen", ("named", "101")),
+    ("101 Copenhagen", ("named", "101")), ("Gentofte Kommune", ("named", "157")),
 ])
 def test_classify_area(value, expected):
     assert classify_area(value) == expected

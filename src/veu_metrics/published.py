@@ -90,15 +90,19 @@ def _norm(text: str) -> str:
 def _municipality_lookup() -> dict[str, str]:
     """Every way a source writes a municipality → its code as text."""
     lookup: dict[str, str] = {}
-    for code, name in municipalities().select("municipality_code", "municipality_name").iter_rows():
-        for key in (name, f"{name} kommune", f"{code} {name}", f"{code:04d} {name}"):
+    names = municipalities().select("municipality_code", "municipality_name").rows()
+    for code, name in [*names, (101, "Copenhagen")]:  # English downloads write Copenhagen
+        for key in (name, f"{name} kommune", f"{name} municipality", f"{code} {name}",
+                    f"{code:04d} {name}"):
             lookup[_norm(key)] = str(code)
     return lookup
 
 
 _NOT_MUNICIPALITY = re.compile(
     r"^(hele_landet|i_alt|total|alle|danmark|region_.*|landsdel_.*|udlandet|uoplyst|.*_i_alt"
-    r"|christiansoe|uden_for_.*|ukendt.*)$")
+    r"|christiansoe|uden_for_.*|ukendt.*"
+    r"|rar_.*|amk_.*|beskaeftigelsesraad.*|beskaeftigelsesregion.*"  # Jobindsats' area levels
+    r"|all_denmark|denmark|province_.*|abroad|unknown|not_stated|.*_total)$")  # English texts
 
 
 def classify_area(value: str | None) -> tuple[str, str | None]:
