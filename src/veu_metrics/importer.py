@@ -31,7 +31,17 @@ import polars as pl
 
 from veu_metrics import published, schema
 from veu_metrics.geography import areas, municipalities
-from veu_metrics.occupations import THEME_ENUM, THEMES, occupations
+from veu_metrics.occupations import (
+    ASSIGNED_CODE_PREFIX,
+    OCCUPATION_SCHEMA,
+    OCCUPATIONS_FILE,
+    THEME_ENUM,
+    THEMES,
+    assigned_code,
+    conform_occupations,
+    occupations,
+    title_key,
+)
 from veu_metrics.validation import ROW, SOURCE, FileSummary, Problems
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
@@ -115,7 +125,11 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 
 TITLE_ALIASES = frozenset({"stillingsbetegnelse", "job_title"})
 """Balance columns holding job titles: read as occupation_code (titles become codes) unless the
-file also has a code column."""
+file also has a code column; then the title names the code if the reference list lacks it."""
+
+OCCUPATION_TITLE = "__occupation_title"
+"""Bookkeeping column of a parsed balance: the job title a row gave (from a title column, or a
+title written where the code belongs). ``parse_upload`` turns it into ``ParsedUpload.occupations``."""
 
 TRUE_WORDS = ("ja", "j", "yes", "y", "true", "sand", "1")
 FALSE_WORDS = ("nej", "n", "no", "false", "falsk", "0")
@@ -178,6 +192,13 @@ class ParsedUpload:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     metadata: dict[str, Any] | None = None
     files: list[FileSummary] = field(default_factory=list)
+    occupations_file: pl.DataFrame | None = None
+    """A dataset's own occupation list supplied as ``occupations.parquet`` (as a dataset directory
+    holds it: ``occupations.OCCUPATION_SCHEMA``), or None."""
+    occupations: pl.DataFrame | None = None
+    """Occupations the balance files use that the reference list lacks (``occupation_code``,
+    ``title_da``; the title is the code when a file gave none), with SOURCE and ROW of the first
+    row that named each; None when there are none."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,6 +241,10 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
             parsed.metadata = _read_metadata(name, data, problems)
             parsed.files.append(FileSummary(file=name, table=None, format="json"))
             continue
+        if base.lower() == OCCUPATIONS_FILE:
+            parsed.occupations_file = _read_occupations_file(name, data, problems)
+            parsed.files.append(FileSummary(file=name, table=None, format="parquet"))
+            continue
         if is_note_file(base):
             problems.warning(name, "note_file", (
                 "data files only; notes beside them (README, SOURCE, licence) are not read",
@@ -243,6 +268,9 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
             ))
     for table, parts in frames.items():
         parsed.tables[table] = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    if "balance" in parsed.tables:
+        parsed.occupations = imported_occupations(parsed.tables["balance"])
+        parsed.tables["balance"] = parsed.tables["balance"].drop(OCCUPATION_TITLE, strict=False)
     if not parsed.tables and parsed.metadata is None and not problems.has_errors():
         problems.error("(input)", "no_files", (
             "files named by table: courses, enrolments, balance, unemployment, targets "
@@ -251,6 +279,39 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
             "(.csv, .xlsx eller .parquet)",
         ))
     return parsed
+
+
+def _read_occupations_file(name: str, data: bytes, problems: Problems) -> pl.DataFrame | None:
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+        if "occupation_code" not in frame.columns or "title_da" not in frame.columns:
+            raise ValueError("needs the columns occupation_code and title_da")
+        return conform_occupations(frame.select(
+            [c for c in frame.columns if c in OCCUPATION_SCHEMA]))
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not raised
+        problems.error(name, "unreadable", (
+            f"a Parquet file with the columns {', '.join(OCCUPATION_SCHEMA)} ({_first_line(exc)})",
+            f"en Parquet-fil med kolonnerne {', '.join(OCCUPATION_SCHEMA)} ({_first_line(exc)})",
+        ))
+        return None
+
+
+def imported_occupations(balance: pl.DataFrame) -> pl.DataFrame | None:
+    """The occupations a parsed balance uses that the reference list lacks: each code once, with
+    the first title given for it (else the code), and where it was first seen."""
+    title = pl.col(OCCUPATION_TITLE) if OCCUPATION_TITLE in balance.columns \
+        else pl.lit(None, dtype=pl.String)
+    own = (
+        balance.filter(pl.col("occupation_code").is_not_null()
+                       & ~pl.col("occupation_code").is_in(occupations()["occupation_code"].implode()))
+        .group_by("occupation_code", maintain_order=True)
+        .agg(title.drop_nulls().first().alias("title_da"), pl.col(SOURCE).first(),
+             pl.col(ROW).first())
+        .with_columns(pl.col("title_da").fill_null(pl.col("occupation_code")))
+    )
+    if own.height == 0:
+        return None
+    return conform_occupations(own).with_columns(own[SOURCE], own[ROW])
 
 
 def _is_hidden(name: str) -> bool:
@@ -782,6 +843,7 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
     lookup = column_lookup(table)
     expected_columns = schema.TABLES[table]
     mapped: dict[str, int] = {}
+    title_index: int | None = None  # a balance's job title column beside its code column
     for index, cell in enumerate(sheet.header):
         label = "" if cell is None else str(cell).strip()
         key = normalize_name(label)
@@ -800,9 +862,11 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
             continue
         if column in mapped and table == "balance" and column == "occupation_code" \
                 and key in TITLE_ALIASES:
-            continue  # a title column beside the code column: the code is read
+            title_index = index  # a title column beside the code column: the code is read
+            continue
         if column in mapped and table == "balance" and column == "occupation_code" \
                 and normalize_name(str(sheet.header[mapped[column]] or "")) in TITLE_ALIASES:
+            title_index = mapped[column]
             mapped[column] = index  # the code column wins over a title column before it
             continue
         if column in mapped:
@@ -848,7 +912,12 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
         *[_clean(pl.col(f"c{mapped[c]}")).alias(c) if c in mapped
           else derived[c].alias(c) if c in derived
           else pl.lit(None, dtype=pl.String).alias(c) for c in expected_columns],
+        *([_occupation_title(mapped, title_index)] if table == "balance" else []),
     )
+    if table == "balance" and title_index is not None and "occupation_code" in mapped:
+        # a row with a title but no code is read by its title
+        raw = raw.with_columns(pl.coalesce("occupation_code", OCCUPATION_TITLE)
+                               .alias("occupation_code"))
     return table, parse_values(table, raw, sheet.source, sheet.format, problems,
                                present=set(mapped) | set(derived),
                                danish_numbers=sheet.danish_numbers)
@@ -1011,14 +1080,39 @@ def _balance_label(raw: pl.Expr) -> pl.Expr:
     return key.replace(BALANCE_LABELS)
 
 
+ASSIGNED_CODE_PATTERN = rf"^{ASSIGNED_CODE_PREFIX}[0-9a-f]{{8}}$"
+
+
+def _is_code(raw: pl.Expr) -> pl.Expr:
+    """A job title code (digits) or a code assigned to a title (``T-`` + 8 hex digits)."""
+    return raw.str.contains(r"^\d+$") | raw.str.contains(ASSIGNED_CODE_PATTERN)
+
+
+def _occupation_title(mapped: dict[str, int], title_index: int | None) -> pl.Expr:
+    """The job title a balance row gives: its title column, else a title in the code column."""
+    if title_index is not None:
+        return _clean(pl.col(f"c{title_index}")).alias(OCCUPATION_TITLE)
+    if "occupation_code" in mapped:
+        raw = _clean(pl.col(f"c{mapped['occupation_code']}"))
+        return pl.when(~_is_code(raw)).then(raw).alias(OCCUPATION_TITLE)
+    return pl.lit(None, dtype=pl.String).alias(OCCUPATION_TITLE)
+
+
+def _assigned_codes(titles: pl.Series) -> pl.Series:
+    """Each title's code: the reference list's code for its titles, else the assigned code."""
+    reference = {title_key(t): c for c, t in occupations().select("occupation_code", "title_da")
+                 .iter_rows()}
+    unique = titles.drop_nulls().unique().to_list()
+    codes = {t: reference.get(title_key(t)) or assigned_code(t) for t in unique}
+    return titles.replace_strict(codes, default=None, return_dtype=pl.String)
+
+
 def _occupation_by_title(raw: pl.Expr) -> pl.Expr:
-    """A code stays a code; a job title of the reference list becomes its code (STAR's balance
-    names titles; codes are not always given). Other titles stay as written and are reported."""
-    reference = occupations().select("occupation_code", "title_da")
-    titles = {t.lower(): c for c, t in reference.iter_rows()}
-    key = raw.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
-    return pl.when(raw.str.contains(r"^\d+$")).then(raw).otherwise(
-        key.replace_strict(titles, default=raw, return_dtype=pl.String))
+    """A code stays a code; a job title becomes a code (STAR's balance names titles; codes are
+    not always given): a title of the reference list its code, any other title the code assigned
+    to it (``occupations.assigned_code``), and the dataset's occupation list gains it."""
+    return pl.when(_is_code(raw)).then(raw).otherwise(
+        raw.map_batches(_assigned_codes, return_dtype=pl.String))
 
 
 def expected_text(table: str, column: str) -> tuple[str, str]:
@@ -1191,7 +1285,8 @@ def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems:
                 f"a value ({expected_text(table, column)[0]})",
                 f"en værdi ({expected_text(table, column)[1]})",
             ))
-    return both.select(SOURCE, ROW, *[pl.col(f"{c}__typed").alias(c) for c in columns])
+    extra = [OCCUPATION_TITLE] if OCCUPATION_TITLE in raw.columns else []
+    return both.select(SOURCE, ROW, *[pl.col(f"{c}__typed").alias(c) for c in columns], *extra)
 
 
 def _report_municipality_names(bad: pl.DataFrame, column: str, problems: Problems) -> pl.DataFrame:

@@ -41,11 +41,13 @@ from veu_metrics.dataset import (
     DatasetError,
     open_dataset,
     read_metadata,
+    read_own_occupations,
     resolve_dataset_dir,
     table_files,
     write_metadata,
 )
-from veu_metrics.importer import parse_upload
+from veu_metrics.importer import ParsedUpload, parse_upload
+from veu_metrics.occupations import OCCUPATIONS_FILE, dataset_occupations
 from veu_metrics.settings import Settings, load_settings
 from veu_metrics.validation import ROW, SOURCE, Problems, Report, check_tables
 
@@ -71,6 +73,8 @@ class PreparedImport:
     kept_from: Path | None = None
     """The active version's directory (the kept files' layout is relative to it)."""
     metadata: dict[str, Any] = field(default_factory=dict)
+    occupations: pl.DataFrame | None = None
+    """The new version's own occupations (beyond the reference list): ``occupations.parquet``."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +200,9 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
         for table in ("courses", "enrolments"):
             if table not in merged:
                 merged[table] = _with_origin(base.tables[table].collect(), table)
-    check_tables(parsed.tables, merged, problems, covers=covers)
+    own = _own_occupations(parsed, base, tables)
+    check_tables(parsed.tables, merged, problems, covers=covers,
+                 occupation_list=dataset_occupations(own))
 
     report = problems.report(parsed.files)
     if not report.ok:
@@ -207,7 +213,36 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
     metadata = build_metadata(parsed.metadata, base, final, kept, root,
                               [name for name, _ in files], now=now)
     return PreparedImport(report=report, tables=final, kept=kept,
-                          kept_from=base.path if base is not None else None, metadata=metadata)
+                          kept_from=base.path if base is not None else None, metadata=metadata,
+                          occupations=own)
+
+
+def _own_occupations(parsed: ParsedUpload, base: Dataset | None,
+                     tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
+    """The new version's occupations beyond the reference list: a supplied occupations.parquet,
+    then the active version's, then titles the imported balance brings (the first row per code
+    wins, so an enriched row is kept); only codes the new version's balance or courses use."""
+    candidates = [parsed.occupations_file]
+    if base is not None:
+        with contextlib.suppress(DatasetError):  # an unreadable list is rebuilt from the balance
+            candidates.append(read_own_occupations(base.path))
+    if parsed.occupations is not None:
+        candidates.append(parsed.occupations.drop(SOURCE, ROW))
+    frames = [f for f in candidates if f is not None and f.height]
+    if not frames:
+        return None
+    used: list[pl.Series] = []
+    for table in ("balance", "courses"):
+        if table in tables:
+            used.append(tables[table]["occupation_code"])
+        elif base is not None:
+            used.append(base.tables[table].select("occupation_code").unique().collect()
+                        .to_series())
+    codes = pl.concat(used).drop_nulls().unique() if used else pl.Series([], dtype=pl.String)
+    own = (pl.concat(frames, how="vertical").unique("occupation_code", keep="first",
+                                                   maintain_order=True)
+           .filter(pl.col("occupation_code").is_in(codes.implode())))
+    return own if own.height else None
 
 
 def _with_origin(frame: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -342,6 +377,8 @@ def publish_version(dataset_dir: Path | str, prepared: PreparedImport,
             expected_rows[table] = frame.height
         for paths in prepared.kept.values():
             _link_files(paths, prepared.kept_from, build)
+        if prepared.occupations is not None:
+            prepared.occupations.write_parquet(build / OCCUPATIONS_FILE)
         metadata = dict(prepared.metadata)
         if metadata.get("version") in (None, ""):
             metadata["version"] = version_id
