@@ -27,15 +27,15 @@ occupation's titles, ``seats``, ``cancelled`` and ``participants`` (enrolments).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
 
 from veu_metrics import geography
 from veu_metrics.dataset import Dataset
-from veu_metrics.filters import THEME_BITS, add_months, month_start
-from veu_metrics.occupations import occupations
+from veu_metrics.filters import THEME_BITS, add_months, month_start, register_occupations
+from veu_metrics.occupations import dataset_occupations
 from veu_metrics.schema import (
     BALANCE_SCHEME_ENUM,
     SHORTAGE_STATUSES,
@@ -63,6 +63,8 @@ class Facts:
     max_course_months: int = 1200
     """The longest course, in months from start month to end month: end-month measures need
     no rows that started longer ago than this before their period."""
+    occupations: pl.DataFrame = field(default_factory=dataset_occupations, repr=False)
+    """The dataset's occupation list (the reference plus the titles its data brings)."""
 
     @property
     def last_month(self) -> date:
@@ -128,8 +130,9 @@ def _balance_frame(balance: pl.LazyFrame) -> pl.DataFrame:
     ).collect()
 
 
-def _course_frame(courses: pl.LazyFrame, balance: pl.DataFrame, reform_date: date) -> pl.DataFrame:
-    occ = occupations().lazy().select(
+def _course_frame(courses: pl.LazyFrame, balance: pl.DataFrame, reform_date: date,
+                  occupation_list: pl.DataFrame) -> pl.DataFrame:
+    occ = occupation_list.lazy().select(
         "occupation_code",
         pl.col("title_da").alias("occupation_title_da"),
         pl.col("title_en").alias("occupation_title_en"),
@@ -226,15 +229,21 @@ def prepare_facts(
     *,
     covers_from: date | None = None,
     covers_to: date | None = None,
+    occupations: pl.DataFrame | None = None,
 ) -> Facts:
     """Build the in-memory facts of a dataset (a ``Dataset`` or a mapping of table → frame).
 
     Coverage comes from the dataset's metadata; for a plain mapping pass it, or it is taken from
-    the courses' first and last start dates.
+    the courses' first and last start dates. The occupation list is the dataset's (for a plain
+    mapping ``occupations``, a frame like ``occupations.dataset_occupations()``, else the
+    reference list); its codes become valid filter values (``filters.register_occupations``).
     """
     tables = _tables(dataset)
+    if occupations is None:
+        occupations = dataset.occupations if isinstance(dataset, Dataset) else dataset_occupations()
+    register_occupations(occupations)
     balance = _balance_frame(tables["balance"])
-    courses = _course_frame(tables["courses"], balance, reform_date)
+    courses = _course_frame(tables["courses"], balance, reform_date, occupations)
     enrolment_counts = (
         tables["enrolments"].group_by("course_id").agg(pl.len().cast(pl.UInt32).alias("participants"))
         .collect()
@@ -275,6 +284,7 @@ def prepare_facts(
         covers_to=covers_to,
         version=dataset.version if isinstance(dataset, Dataset) else "",
         max_course_months=int(longest or 0),
+        occupations=occupations,
     )
 
 
