@@ -105,8 +105,13 @@ def activity_display(activity: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 def activity_chart_rows(activity: pl.DataFrame, lang: str, top: int = 20) -> pl.DataFrame:
+    """The ``top`` shortage occupations with the most (shown) participations: with ~900 balance
+    titles most shortage occupations have no courses, and a chart of zeros says nothing (the
+    table below lists them all). Suppressed values sort last, so the order reveals nothing."""
     title = "title_en" if lang == "en" else "title_da"
-    return activity.head(top).select(pl.col(title).alias("occupation"), "participations",
+    ranked = activity.with_row_index("_order").sort(
+        ["participations", "_order"], descending=[True, False], nulls_last=True)
+    return ranked.head(top).select(pl.col(title).alias("occupation"), "participations",
                                      "participations_suppressed")
 
 

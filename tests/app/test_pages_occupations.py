@@ -48,3 +48,16 @@ def test_mangel_heatmap_draws_at_most_50_occupations(open_page):
     captions = " ".join(texts_of(at, "caption"))
     assert "Grafen viser de 50 stillinger" in captions
     assert len(at.selectbox(key="stillingkort").options) > 800  # every title can go on the map
+
+
+def test_activity_chart_shows_the_occupations_with_most_participations():
+    from ui.shortage_view import activity_chart_rows
+
+    activity = pl.DataFrame({
+        "title_da": [f"Stilling {i}" for i in range(6)],
+        "participations": [0, 0, None, 40, 0, 12],  # None: suppressed
+        "participations_suppressed": [False, False, True, False, False, False],
+    })
+    rows = activity_chart_rows(activity, "da", top=3)
+    assert rows["occupation"].to_list() == ["Stilling 3", "Stilling 5", "Stilling 0"]
+    assert activity_chart_rows(activity, "da", top=6)["occupation"][-1] == "Stilling 2"
