@@ -167,3 +167,24 @@ def test_link_validation_accepts_a_dataset_only_title(star_facts):
     assert "Dronepilot" in filters.describe("da")
     with pytest.raises(FilterError, match="unknown occupation"):
         Filters.from_query_params({"stilling": ["Månebager"]}, defaults)
+
+
+def test_a_title_the_dataset_already_lists_keeps_its_code(tmp_path, demo_dataset_dir):
+    root = tmp_path / "ds"
+    report, version = import_upload(collect_files([demo_dataset_dir]), root, Settings())
+    assert version is not None, report.to_text()
+    listed = open_dataset(root).occupations
+    own = listed.filter(~pl.col("occupation_code").is_in(occupations()["occupation_code"].implode()))
+    code, title = own.select("occupation_code", "title_da").row(0)
+    balance = ("Halvår;Område;Stillingsbetegnelse;Beskæftigelsesmuligheder\n"
+               f"2. halvår 2024;RAR Fyn;{title.upper()};Mangel på arbejdskraft\n"
+               "2. halvår 2024;RAR Fyn;Dronepilot;Gode jobmuligheder\n")
+    report, version = import_upload([("balance.csv", balance.encode())], root, Settings())
+    assert version is not None, report.to_text()
+    dataset = open_dataset(root)
+    assert dataset.balance.collect()["occupation_code"].to_list() == [
+        code, assigned_code("Dronepilot")]
+    # the new version lists what its balance (and courses) use: the kept title keeps its row
+    after = dict(zip(dataset.occupations["occupation_code"], dataset.occupations["title_da"],
+                     strict=True))
+    assert after[code] == title and after[assigned_code("Dronepilot")] == "Dronepilot"

@@ -47,7 +47,12 @@ from veu_metrics.dataset import (
     write_metadata,
 )
 from veu_metrics.importer import ParsedUpload, parse_upload
-from veu_metrics.occupations import OCCUPATIONS_FILE, dataset_occupations
+from veu_metrics.occupations import (
+    ASSIGNED_CODE_PREFIX,
+    OCCUPATIONS_FILE,
+    dataset_occupations,
+    title_key,
+)
 from veu_metrics.settings import Settings, load_settings
 from veu_metrics.validation import ROW, SOURCE, Problems, Report, check_tables
 
@@ -172,6 +177,7 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
     base = _open_base(root, problems, needed=require_complete and
                       set(parsed.tables) != set(schema.TABLES))
     covers = _covers(parsed.metadata)
+    _codes_of_known_titles(parsed, base)
 
     tables: dict[str, pl.DataFrame] = {}
     kept: dict[str, list[Path]] = {}
@@ -215,6 +221,31 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
     return PreparedImport(report=report, tables=final, kept=kept,
                           kept_from=base.path if base is not None else None, metadata=metadata,
                           occupations=own)
+
+
+def _codes_of_known_titles(parsed: ParsedUpload, base: Dataset | None) -> None:
+    """A title without a code that the dataset already lists (its own occupations, e.g. the
+    demo's, or a supplied occupations.parquet) takes that code instead of an assigned one."""
+    if parsed.occupations is None or "balance" not in parsed.tables:
+        return
+    known = [parsed.occupations_file]
+    if base is not None:
+        with contextlib.suppress(DatasetError):
+            known.append(read_own_occupations(base.path))
+    by_title: dict[str, str] = {}
+    for frame in known:
+        if frame is not None:
+            for code, title in frame.select("occupation_code", "title_da").iter_rows():
+                by_title.setdefault(title_key(title), code)
+    remap = {code: by_title[title_key(title)]
+             for code, title in parsed.occupations.select("occupation_code", "title_da").iter_rows()
+             if code.startswith(ASSIGNED_CODE_PREFIX) and title_key(title) in by_title}
+    if not remap:
+        return
+    parsed.tables["balance"] = parsed.tables["balance"].with_columns(
+        pl.col("occupation_code").replace(remap))
+    parsed.occupations = parsed.occupations.filter(
+        ~pl.col("occupation_code").is_in(list(remap)))
 
 
 def _own_occupations(parsed: ParsedUpload, base: Dataset | None,
