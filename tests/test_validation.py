@@ -178,6 +178,10 @@ BUILT = [
      "no_area_dimension", None, None, "SEKTOR", "municipalities"),
     ("ledighed.csv", lambda: b"month;municipality_code;full_time_unemployed\n2024-01-01;101;12.000\n",
      "ambiguous_number", 2, "full_time_unemployed", "12.000", "thousands separator"),
+    # two titles whose assigned codes are equal (found by search): refused, never merged
+    ("balance.csv", lambda: b"half_year;area_code;stillingsbetegnelse;status\n"
+     b"2024H1;RAR Fyn;Stilling 73800;Mangel\n2024H1;RAR Fyn;Stilling 124855;Mangel\n",
+     "assigned_code_clash", 3, "occupation_code", "Stilling 124855", "both get T-840c3bd8"),
     # the reader's own words vary between versions: any value
     ("balance.parquet", lambda: b"PAR1" + b"\x07" * 300 + b"PAR1", "unreadable", None, None,
      ANY, "a Parquet file that Polars/Arrow can read"),

@@ -269,6 +269,7 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
     for table, parts in frames.items():
         parsed.tables[table] = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
     if "balance" in parsed.tables:
+        _report_code_clashes(parsed.tables["balance"], problems)
         parsed.occupations = imported_occupations(parsed.tables["balance"])
         parsed.tables["balance"] = parsed.tables["balance"].drop(OCCUPATION_TITLE, strict=False)
     if not parsed.tables and parsed.metadata is None and not problems.has_errors():
@@ -294,6 +295,27 @@ def _read_occupations_file(name: str, data: bytes, problems: Problems) -> pl.Dat
             f"en Parquet-fil med kolonnerne {', '.join(OCCUPATION_SCHEMA)} ({_first_line(exc)})",
         ))
         return None
+
+
+def _report_code_clashes(balance: pl.DataFrame, problems: Problems) -> None:
+    """Two different titles with the same assigned code (8 hex digits of a hash: about one chance
+    in 10,000 among 900 titles) would silently become one occupation: refused instead."""
+    if OCCUPATION_TITLE not in balance.columns:
+        return
+    pairs = (balance.filter(pl.col("occupation_code").str.starts_with(ASSIGNED_CODE_PREFIX)
+                            & pl.col(OCCUPATION_TITLE).is_not_null())
+             .unique(["occupation_code", OCCUPATION_TITLE], keep="first", maintain_order=True)
+             .select("occupation_code", OCCUPATION_TITLE, SOURCE, ROW))
+    first: dict[str, str] = {}
+    for code, title, source, row in pairs.iter_rows():
+        other = first.setdefault(code, title)
+        if title_key(other) != title_key(title):
+            problems.error(source, "assigned_code_clash", (
+                f"titles with codes of their own: '{other}' and '{title}' both get {code}; give "
+                "them occupation codes in a code column beside the titles",
+                f"stillinger med hver sin kode: '{other}' og '{title}' får begge {code}; giv dem "
+                "stillingskoder i en kodekolonne ved siden af stillingsbetegnelserne",
+            ), row=row, column="occupation_code", value=title)
 
 
 def imported_occupations(balance: pl.DataFrame) -> pl.DataFrame | None:
@@ -918,6 +940,8 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
         # a row with a title but no code is read by its title
         raw = raw.with_columns(pl.coalesce("occupation_code", OCCUPATION_TITLE)
                                .alias("occupation_code"))
+    if table == "balance":
+        raw = raw.with_columns(_occupation_by_title(raw["occupation_code"]))
     return table, parse_values(table, raw, sheet.source, sheet.format, problems,
                                present=set(mapped) | set(derived),
                                danish_numbers=sheet.danish_numbers)
@@ -1098,21 +1122,19 @@ def _occupation_title(mapped: dict[str, int], title_index: int | None) -> pl.Exp
     return pl.lit(None, dtype=pl.String).alias(OCCUPATION_TITLE)
 
 
-def _assigned_codes(titles: pl.Series) -> pl.Series:
-    """Each title's code: the reference list's code for its titles, else the assigned code."""
-    reference = {title_key(t): c for c, t in occupations().select("occupation_code", "title_da")
-                 .iter_rows()}
-    unique = titles.drop_nulls().unique().to_list()
-    codes = {t: reference.get(title_key(t)) or assigned_code(t) for t in unique}
-    return titles.replace_strict(codes, default=None, return_dtype=pl.String)
-
-
-def _occupation_by_title(raw: pl.Expr) -> pl.Expr:
+def _occupation_by_title(raw: pl.Series) -> pl.Series:
     """A code stays a code; a job title becomes a code (STAR's balance names titles; codes are
     not always given): a title of the reference list its code, any other title the code assigned
-    to it (``occupations.assigned_code``), and the dataset's occupation list gains it."""
-    return pl.when(_is_code(raw)).then(raw).otherwise(
-        raw.map_batches(_assigned_codes, return_dtype=pl.String))
+    to it (``occupations.assigned_code``), and the dataset's occupation list gains it.
+
+    The titles are looked up in plain Python, outside Polars' thread pool (Python run inside it
+    can deadlock the app's server: docs/PERFORMANCE.md)."""
+    reference = {title_key(t): c for c, t in occupations().select("occupation_code", "title_da")
+                 .iter_rows()}
+    titles = raw.filter(raw.is_not_null() & ~raw.str.contains(r"^\d+$")
+                        & ~raw.str.contains(ASSIGNED_CODE_PATTERN)).unique().to_list()
+    codes = {t: reference.get(title_key(t)) or assigned_code(t) for t in titles}
+    return raw.replace(codes) if codes else raw
 
 
 def expected_text(table: str, column: str) -> tuple[str, str]:
@@ -1167,8 +1189,6 @@ def _typed(table: str, column: str, dtype: pl.DataType, raw: pl.Expr, fmt: str,
         return pl.coalesce(
             pl.concat_str([spelled.struct.field("2"), pl.lit("H"), spelled.struct.field("1")]),
             raw.str.to_uppercase().str.replace_all(r"[\s_-]", ""))
-    if column == "occupation_code" and table == "balance":
-        return _occupation_by_title(raw)
     if column == "area_code":
         key = _normalized(raw)
         return key.replace(_area_aliases())

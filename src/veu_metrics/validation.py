@@ -83,6 +83,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "kommunenavn, hvor der skal stå en kommunekode"),
     "unknown_municipality": ("unknown municipality code", "ukendt kommunekode"),
     "unknown_occupation": ("unknown occupation code", "ukendt stillingskode"),
+    "assigned_code_clash": ("two job titles got the same assigned code",
+                            "to stillinger har fået samme tildelte kode"),
     "unknown_area": ("unknown area code for this area scheme",
                      "ukendt områdekode for denne inddeling"),
     "unknown_measure": ("unknown measure", "ukendt nøgletal"),
