@@ -33,7 +33,6 @@ from veu_metrics.balance import BLIND_SPOT_LIMIT, WIDESPREAD_EXCLUDED_AREAS, WID
 from veu_metrics.catalogue import kpi_measures
 from veu_metrics.facts import Facts
 from veu_metrics.filters import DEFAULT_REFORM_DATE, Filters, default_filters
-from veu_metrics.occupations import occupations
 from veu_metrics.targets import PROFILE_YEARS
 
 REFORM_DATE = DEFAULT_REFORM_DATE
@@ -167,7 +166,7 @@ def build_spec(facts: Facts) -> dict[str, Any]:
     """Scenarios and lookups as JSON-ready values."""
     munis = geography.municipalities().select("municipality_code", "municipality_name")
     lookups = {s: dict(geography.area_lookup(s).iter_rows()) for s in ("rar", "council")}
-    occ = occupations()
+    occ = facts.occupations  # the dataset's list (reference + its own titles)
     return {
         "covers_from": facts.covers_from.isoformat(),
         "last_month": facts.last_month.isoformat(),
@@ -181,8 +180,8 @@ def build_spec(facts: Facts) -> dict[str, Any]:
              "council": lookups["council"][code]}
             for code, name in munis.iter_rows()
         ],
-        "vocational_occupations": occ.filter(pl.col("vocational_required"))["occupation_code"]
-        .to_list(),
+        "vocational_occupations": occ.filter(pl.col("vocational_required").fill_null(False))[
+            "occupation_code"].to_list(),
         "scenarios": {name: scenario_spec(facts, name, f)
                       for name, f in scenario_filters(facts.covers_to).items()},
     }

@@ -67,7 +67,8 @@ pages = [
 ]
 page = st.navigation(pages)
 
-options = panel_options(dataset.covers_from, dataset.covers_to, settings.reform_date)
+options = panel_options(dataset.covers_from, dataset.covers_to, settings.reform_date,
+                        dataset.occupations)
 filters, link_problems = render_filter_panel(options, lang, extra_keys=PAGE_KEYS)
 meeting_mode = components.render_meeting_toggle(lang)
 

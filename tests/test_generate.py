@@ -142,7 +142,7 @@ def test_same_seed_same_files_other_seed_other_files(tmp_path):
     b = generate_dataset(tmp_path / "b", seed=5, **kwargs)
     c = generate_dataset(tmp_path / "c", seed=6, **kwargs)
     assert _hashes(a) == _hashes(b)
-    assert len(_hashes(a)) == 6
+    assert len(_hashes(a)) == 7  # the 5 tables, metadata.json and occupations.parquet
     ha, hc = _hashes(a), _hashes(c)
     for name in ("courses.parquet", "enrolments/part-00000.parquet", "balance.parquet",
                  "unemployment.parquet", "targets.parquet", "metadata.json"):
@@ -477,9 +477,9 @@ def test_employment_is_higher_after_courses_in_shortage_occupations(joined, tabl
 # ---------------------------------------------------------------- realism: balance, unemployment
 
 
-def test_balance_covers_every_occupation_area_and_half_year(tables):
+def test_balance_covers_every_occupation_area_and_half_year(tables, demo_dataset):
     balance = tables["balance"]
-    n_occ = occupations().height
+    n_occ = demo_dataset.occupations.height
     grid = balance.group_by("half_year", "area_scheme").agg(
         pl.len(), pl.col("area_code").n_unique().alias("areas"), pl.col("occupation_code").n_unique())
     expected_halves = [f"{y}H{h}" for y in range(2018, 2027) for h in (1, 2)]
@@ -490,6 +490,28 @@ def test_balance_covers_every_occupation_area_and_half_year(tables):
         assert scheme == expected_scheme, half
         assert areas == (5 if scheme == "council" else 8)
         assert occs == n_occ and rows == areas * n_occ
+
+
+def test_demo_balance_has_about_900_titles_the_reference_kept(tables, demo_dataset):
+    listed = demo_dataset.occupations
+    in_balance = tables["balance"]["occupation_code"].unique()
+    assert 850 <= in_balance.len() <= 950
+    assert set(in_balance) == set(listed["occupation_code"])
+    assert set(occupations()["occupation_code"]) <= set(in_balance)  # the 87 reference titles
+    assert listed["title_da"].n_unique() == listed.height  # a title names one code
+    assert listed["industry_group"].null_count() == 0 and listed["title_en"].null_count() == 0
+    own = pl.read_parquet(demo_dataset.path / "occupations.parquet")
+    assert own["occupation_code"].str.contains(r"^\d{6}$").all()  # codes as 6-digit strings
+    assert own["occupation_code"].str.starts_with("0").any()  # with leading zeros kept
+    assert not set(own["occupation_code"]) & set(occupations()["occupation_code"])
+    # every RAR area has a status for every title in a half-year before the reform
+    rar = tables["balance"].filter(pl.col("half_year") == "2024H1")
+    assert rar["area_code"].n_unique() == 8
+    assert rar.group_by("area_code").agg(pl.col("occupation_code").n_unique())[
+        "occupation_code"].to_list() == [in_balance.len()] * 8
+    # courses stay on the reference titles
+    assert set(tables["courses"]["occupation_code"].drop_nulls()) <= set(
+        occupations()["occupation_code"])
 
 
 def test_balance_statuses_persist(tables):

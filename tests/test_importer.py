@@ -325,3 +325,83 @@ def test_import_md_documents_every_alias_and_problem_kind():
         assert f"| `{kind}` |" in text, f"problem kind {kind} is not documented"
     for word in TRUE_WORDS + FALSE_WORDS:
         assert f"`{word}`" in text, f"boolean word {word} is not documented"
+
+
+UNEMPLOYMENT_HEADER = "month;municipality_code;full_time_unemployed;insured_unemployed\n"
+
+
+@pytest.mark.parametrize(("rows", "full_time", "insured", "kinds"), [
+    # a decimal comma in another number column of the file: the dots are thousands separators
+    ("2024-01;101;12.000;1.500,5\n", [12000.0], [1500.5], {"thousands_separator"}),
+    # a decimal comma elsewhere in the same column
+    ("2024-01;101;12.000;\n2024-01;147;12,5;\n", [12000.0, 12.5], [None, None],
+     {"thousands_separator"}),
+    # two dots can only be thousands separators; the rest of the column follows
+    ("2024-01;101;1.234.567;\n2024-01;147;1.500;\n", [1234567.0, 1500.0], [None, None],
+     {"thousands_separator"}),
+    # the file writes decimals with a dot and has no comma: 12.000 is twelve, said so
+    ("2024-01;101;12.000;12.5\n", [12.0], [12.5], {"decimal_point"}),
+    # nothing tells: refused, never silently 12.0
+    ("2024-01;101;12.000;1.500\n", [None], [None], {"ambiguous_number"}),
+    # comma and dot decimals both in the file: refused
+    ("2024-01;101;12.000;1,5\n2024-01;147;5;2.5\n", [None, 5.0], [1.5, 2.5],
+     {"ambiguous_number"}),
+    # no thousands-shaped values at all: nothing to decide, nothing reported
+    ("2024-01;101;12000;1500\n", [12000.0], [1500.0], set()),
+])
+def test_thousands_rule(rows, full_time, insured, kinds):
+    parsed, report = parse([("ledighed.csv", (UNEMPLOYMENT_HEADER + rows).encode())])
+    frame = parsed.tables["unemployment"]
+    assert frame["full_time_unemployed"].to_list() == full_time
+    assert frame["insured_unemployed"].to_list() == insured
+    assert {p.kind for p in report.problems} - {"column_filled"} == kinds
+    assert "wrong_type" not in report.kinds()
+
+
+def test_thousands_rule_whole_number_column_reads_thousands():
+    text = ("course_id;title;education_type;provider;provider_municipality_code;start_date;"
+            "end_date;course_days;funding;job_veu;seats;cancelled\n"
+            "K1;Svejsning;AMU;Skolen;101;2024-01-08;2024-01-12;5;Andet;ja;1.200;nej\n")
+    parsed, report = parse([("courses.csv", text.encode())])
+    assert parsed.tables["courses"]["seats"].to_list() == [1200]
+    assert any(p.kind == "thousands_separator" and p.column == "seats" for p in report.problems)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2024M01", date(2024, 1, 1)),
+    ("2024M12", date(2024, 12, 1)),
+    ("Jan 2024", date(2024, 1, 1)),
+    ("Maj 2024", date(2024, 5, 1)),
+    ("okt 2023", date(2023, 10, 1)),
+    ("januar 2025", date(2025, 1, 1)),
+    ("May 2015", date(2015, 5, 1)),
+    ("2024M13", None),
+    ("Foo 2024", None),
+])
+def test_month_codes(text, expected):
+    parsed, _ = parse([("ledighed.csv", (UNEMPLOYMENT_HEADER + f"{text};101;5;\n").encode())])
+    assert parsed.tables["unemployment"]["month"].to_list() == [expected]
+
+
+def test_balance_as_star_writes_it_titles_labels_and_half_year_texts():
+    text = ("Halvår;Område;Stillingsbetegnelse;Beskæftigelsesmuligheder\n"
+            "2. halvår 2024;RAR Østjylland;Sygeplejerske;Mangel på arbejdskraft\n"
+            "1. halvår 2025;RAR Østjylland;Sygeplejerske;Omfattende mangel på arbejdskraft\n"
+            "1. halvår 2025;RAR Fyn;Sygeplejerske;Paradoksproblemer\n"
+            "1. halvår 2025;RAR Fyn;Social- og sundhedshjælper;Gode jobmuligheder\n")
+    parsed, report = parse([("balance.csv", text.encode())])
+    frame = parsed.tables["balance"]
+    assert frame["half_year"].to_list() == ["2024H2", "2025H1", "2025H1", "2025H1"]
+    assert frame["occupation_code"].to_list() == ["222110", "222110", "222110", "532120"]
+    assert frame["status"].cast(pl.String).to_list() == [
+        "Mangel", "Mangel", "Paradoks", "Gode jobmuligheder"]
+    assert frame["area_code"].null_count() == 0
+    assert not [p for p in report.problems if p.severity == "error"]
+
+
+def test_balance_with_code_and_title_reads_the_code():
+    text = ("half_year;area_scheme;area_code;stillingsbetegnelse;occupation_code;status\n"
+            "2024H2;rar;fyn;Sygeplejerske;222110;Mangel\n")
+    parsed, report = parse([("balance.csv", text.encode())])
+    assert parsed.tables["balance"]["occupation_code"].to_list() == ["222110"]
+    assert report.ok

@@ -97,6 +97,12 @@ with sources:
                   source=meta.get("source", "")))
     if ctx.dataset.synthetic:
         st.warning(t("data.sources.synthetic", lang), icon="⚠️")
+    for table, record in sorted((meta.get("table_sources") or {}).items()):
+        st.markdown(t("data.sources.fetched", lang, **{
+            key: course_view.escape_markdown(str(record.get(key) or "–"))
+            for key in ("source", "table", "url", "licence")
+        }, what=t(f"data.sources.table.{table}", lang),
+            fetched=str(record.get("fetched_at") or "")[:10] or "–"))
     st.markdown(t("data.sources.list", lang))
     st.markdown(t("data.sources.confidentiality", lang, threshold=ctx.threshold,
                   marker=SUPPRESSED_MARKER))

@@ -35,14 +35,18 @@ with defs_col, st.expander(t("shortage.definitions", lang), expanded=False):
 # 1) The balance as a categorical heatmap: occupation × area
 matrix = ctx.compute.compute_balance_matrix(half_year)
 rows = shortage_view.heatmap_rows(matrix, only_shortage, filters.industry_groups, lang)
+drawn, n_occupations = shortage_view.cap_heatmap(rows)  # ~900 titles: the chart draws the top
 heatmap = charts.build_balance_heatmap(
-    rows, row_col="occupation", column_col="area", status_col="status", lang=lang,
+    drawn, row_col="occupation", column_col="area", status_col="status", lang=lang,
     row_title=t("shortage.col.occupation", lang), column_title=t("col.area", lang),
     status_title=t("shortage.status", lang)) if rows.height else None
 components.render_chart_block(
     ctx, title=t("shortage.heatmap_title", lang, half_year=maps.format_half_year(half_year, lang)),
     chart=heatmap, table=rows, subject=f"arbejdsmarkedsbalance-{half_year}", key="heatmap",
     help=t("shortage.heatmap_help", lang))
+if n_occupations > shortage_view.HEATMAP_MAX_OCCUPATIONS:
+    st.caption(t("shortage.heatmap_capped", lang, shown=shortage_view.HEATMAP_MAX_OCCUPATIONS,
+                 total=n_occupations))
 
 # 2) One occupation on the map (as on arbejdsmarkedsbalancen.dk)
 occupations = dict(zip(matrix["title_en" if lang == "en" else "title_da"], matrix["occupation_code"],

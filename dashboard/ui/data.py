@@ -18,6 +18,7 @@ import streamlit as st
 from veu_metrics import measures
 from veu_metrics.dataset import Dataset, open_dataset
 from veu_metrics.facts import prepare_facts
+from veu_metrics.filters import register_occupations
 from veu_metrics.settings import Settings
 
 
@@ -34,7 +35,9 @@ def ensure_demo_dataset(settings: Settings, on_progress: Callable[[float, str], 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def load_dataset(path: str, version: str) -> Dataset:
-    return open_dataset(Path(path))
+    dataset = open_dataset(Path(path))
+    register_occupations(dataset.occupations)  # links are checked before the facts are built
+    return dataset
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

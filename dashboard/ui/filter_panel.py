@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import polars as pl
 import streamlit as st
 
 from veu_metrics import geography
@@ -39,6 +40,7 @@ class PanelOptions:
     months: tuple[str, ...]  # "YYYY-MM", oldest first
     default_period: tuple[str, str]
     default_scheme: str  # a Filters scheme code
+    occupations: tuple[tuple[str, str], ...] = ()  # (Danish title, code): the dataset's list
 
 
 def month_start(label: str) -> date:
@@ -46,7 +48,8 @@ def month_start(label: str) -> date:
     return date(int(year), int(month), 1)
 
 
-def panel_options(covers_from: date, covers_to: date, reform_date: date) -> PanelOptions:
+def panel_options(covers_from: date, covers_to: date, reform_date: date,
+                  occupation_list: pl.DataFrame | None = None) -> PanelOptions:
     months: list[str] = []
     year, month = covers_from.year, covers_from.month
     while (year, month) <= (covers_to.year, covers_to.month):
@@ -55,7 +58,9 @@ def panel_options(covers_from: date, covers_to: date, reform_date: date) -> Pane
     last = months[-1]
     first = months[max(0, len(months) - 12)]
     scheme = geography.scheme_for(month_start(last), reform_date)
-    return PanelOptions(tuple(months), (first, last), scheme)
+    occ = occupation_list if occupation_list is not None else occupations()
+    return PanelOptions(tuple(months), (first, last), scheme,
+                        tuple(zip(occ["title_da"], occ["occupation_code"], strict=True)))
 
 
 def _area_labels(scheme: str) -> dict[str, str]:
@@ -63,7 +68,10 @@ def _area_labels(scheme: str) -> dict[str, str]:
     return {name: code for code, name in geography.area_names(scheme).items()}
 
 
-def _occupation_labels() -> dict[str, str]:
+def _occupation_labels(options: PanelOptions) -> dict[str, str]:
+    """Danish title → code, from the dataset's occupation list (titles are unique in it)."""
+    if options.occupations:
+        return dict(options.occupations)
     occ = occupations()
     return dict(zip(occ["title_da"], occ["occupation_code"], strict=True))
 
@@ -118,7 +126,7 @@ def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[
                     t(f"filters.{key}", lang), list(values), key=key, bind="query-params",
                     placeholder=t("filters.all", lang),
                 )
-            occupation_labels = _occupation_labels()
+            occupation_labels = _occupation_labels(options)
             chosen_occupations = st.multiselect(
                 t("filters.stilling", lang), sorted(occupation_labels), key="stilling",
                 bind="query-params", placeholder=t("filters.all", lang),

@@ -7,7 +7,12 @@ import polars as pl
 from ui.components import display_frame
 from veu_metrics.i18n import t
 from veu_metrics.maps import BALANCE_DESCRIPTIONS, BALANCE_LABELS, format_half_year
+from veu_metrics.occupations import NOT_GIVEN
 from veu_metrics.schema import BALANCE_STATUSES
+
+HEATMAP_MAX_OCCUPATIONS = 50
+"""The heatmap draws at most this many occupations (a real balance has ~900 titles); the table
+and the downloads beside it hold every row."""
 
 CHANGE_KINDS = ("new_shortage", "ended_shortage", "changed", "unchanged", "new", "not_comparable")
 
@@ -45,6 +50,15 @@ def heatmap_rows(matrix: pl.DataFrame, only_shortage: bool, industry_groups: tup
     ).sort(["shortage_areas", "occupation"], descending=[True, False])
 
 
+def cap_heatmap(rows: pl.DataFrame, limit: int = HEATMAP_MAX_OCCUPATIONS
+                ) -> tuple[pl.DataFrame, int]:
+    """The first ``limit`` occupations of the heatmap's rows (most shortage areas first, as
+    ``heatmap_rows`` sorts them) and how many occupations there are in all."""
+    occupations = rows["occupation"].unique(maintain_order=True)
+    kept = occupations.head(limit)
+    return rows.filter(pl.col("occupation").is_in(kept.implode())), occupations.len()
+
+
 def occupation_statuses(matrix: pl.DataFrame, occupation_code: str) -> pl.DataFrame:
     """One occupation's status in every area (for the balance map)."""
     return matrix.filter(pl.col("occupation_code") == occupation_code).select(
@@ -78,7 +92,9 @@ def change_display(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
 def activity_display(activity: pl.DataFrame, lang: str) -> pl.DataFrame:
     title = "title_en" if lang == "en" else "title_da"
     frame = activity.select(
-        pl.col(title).alias("occupation"), "industry_group", "shortage_areas", "mangel_areas",
+        pl.col(title).alias("occupation"),
+        pl.col("industry_group").fill_null(NOT_GIVEN[lang]),  # a title the reference lacks
+        "shortage_areas", "mangel_areas",
         "widespread_shortage", "participations", "participations_suppressed", "courses_started",
     )
     shown = display_frame(frame, lang).with_columns(
@@ -89,8 +105,13 @@ def activity_display(activity: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 def activity_chart_rows(activity: pl.DataFrame, lang: str, top: int = 20) -> pl.DataFrame:
+    """The ``top`` shortage occupations with the most (shown) participations: with ~900 balance
+    titles most shortage occupations have no courses, and a chart of zeros says nothing (the
+    table below lists them all). Suppressed values sort last, so the order reveals nothing."""
     title = "title_en" if lang == "en" else "title_da"
-    return activity.head(top).select(pl.col(title).alias("occupation"), "participations",
+    ranked = activity.with_row_index("_order").sort(
+        ["participations", "_order"], descending=[True, False], nulls_last=True)
+    return ranked.head(top).select(pl.col(title).alias("occupation"), "participations",
                                      "participations_suppressed")
 
 

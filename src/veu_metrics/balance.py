@@ -19,7 +19,6 @@ from veu_metrics.aggregate import MeasureError, aggregate, measure_of, withheld_
 from veu_metrics.disclosure import apply_disclosure
 from veu_metrics.facts import Facts, half_year_index_of_label
 from veu_metrics.filters import Filters
-from veu_metrics.occupations import occupations
 from veu_metrics.schema import HALF_YEAR_PATTERN, SHORTAGE_STATUSES
 
 WIDESPREAD_MIN_AREAS = {"rar": 4, "council": 3}
@@ -88,8 +87,8 @@ def _widespread(facts: Facts, index: int, scheme: str) -> set[str]:
     now, before = meets(index, scheme), meets(index - 1, scheme)
     if now is None or before is None:
         return set()
-    occ = occupations()
-    vocational = set(occ.filter(pl.col("vocational_required"))["occupation_code"])
+    occ = facts.occupations
+    vocational = set(occ.filter(pl.col("vocational_required").fill_null(False))["occupation_code"])
     return now & before & vocational
 
 
@@ -117,8 +116,8 @@ def compute_balance_matrix(facts: Facts, half_year: str, scheme: str | None = No
     statuses = _statuses(facts, index, used)
     widespread = _widespread(facts, index, used)
     areas = geography.areas(used).with_row_index("_area_order")
-    occ = occupations().select("occupation_code", "title_da", "title_en",
-                               pl.col("industry_group").cast(pl.String))
+    occ = facts.occupations.select("occupation_code", "title_da", "title_en",
+                                   pl.col("industry_group").cast(pl.String))
     shortage_areas = statuses.group_by("occupation_code").agg(
         pl.col("status").is_in(list(SHORTAGE_STATUSES)).sum().cast(pl.UInt32).alias("shortage_areas"))
     return (
@@ -200,8 +199,8 @@ def _shortage_activity(facts: Facts, filters: Filters, half_year: str, threshold
                         last=filters.period_to, keys=by_occupation).select(
         "occupation_code", pl.col("numerator").cast(pl.Int64).alias("courses_started"))
     widespread = _widespread(facts, index, used)
-    occ = occupations().select("occupation_code", "title_da", "title_en",
-                               pl.col("industry_group").cast(pl.String))
+    occ = facts.occupations.select("occupation_code", "title_da", "title_en",
+                                   pl.col("industry_group").cast(pl.String))
     frame = (
         per_occupation.join(occ, on="occupation_code", how="left")
         .join(participations, on="occupation_code", how="left")

@@ -9,7 +9,10 @@ from pathlib import Path
 
 def _add_generate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="generate a synthetic demo dataset")
-    p.add_argument("--enrolments", type=int, default=500_000, help="number of enrolments")
+    from veu_metrics.settings import DEFAULT_DEMO_ENROLMENTS
+
+    p.add_argument("--enrolments", type=int, default=DEFAULT_DEMO_ENROLMENTS,
+                   help="number of enrolments (default: national scale, about 450,000 a year)")
     p.add_argument("--seed", type=int, default=2018, help="random seed (same seed, same files)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--until", default=None, help="last month covered, YYYY-MM (default: last complete month)")
@@ -115,11 +118,86 @@ def _run_versions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_fetch(sub: argparse._SubParsersAction) -> None:
+    from veu_metrics.fetch import DEFAULT_TABLE, STATBANK_API, TABLES
+
+    p = sub.add_parser(
+        "fetch", help="fetch public tables (full-time unemployed by municipality and month from "
+                      "Statistics Denmark's StatBank API), validate them, optionally publish",
+        description="Fetch a public table from Statistics Denmark's StatBank API (needs the "
+                    "internet), turn it into the data model's table and validate it as an import "
+                    "would. With --into DATASET it is published as a partial import (the other "
+                    "tables are kept). Source: Statistics Denmark (Kilde: Danmarks Statistik), "
+                    "CC BY 4.0. Exit codes: 0 clean, 1 errors or no connection, 2 usage.")
+    p.add_argument("--table", default=DEFAULT_TABLE, choices=sorted(TABLES),
+                   help=f"the StatBank table (default {DEFAULT_TABLE}: full-time unemployed)")
+    p.add_argument("--since", default=None, metavar="YYYYMmm",
+                   help="first month to fetch, e.g. 2018M01 (default: all months)")
+    p.add_argument("--into", type=Path, default=None, metavar="DATASET",
+                   help="publish the fetched table into DATASET as a partial import")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="also save the fetched file (and SOURCE.txt) in DIR")
+    p.add_argument("--api", default=STATBANK_API, help="the API's address (default: %(default)s)")
+    p.add_argument("--json", action="store_true", help="the report as JSON")
+    p.add_argument("--lang", choices=("en", "da"), default="en", help="report language")
+    p.set_defaults(handler=_run_fetch)
+
+
+def _run_fetch(args: argparse.Namespace) -> int:
+    import json
+    import re
+
+    from veu_metrics.fetch import TABLES, FetchError, fetch_table
+    from veu_metrics.publish import import_upload, validate_upload
+    from veu_metrics.settings import SettingsError, load_settings
+
+    if args.since is not None and not re.fullmatch(r"\d{4}M\d{2}", args.since):
+        print(f"veu-metrics fetch: --since {args.since}: expected a month as 2018M01",
+              file=sys.stderr)
+        return 2
+    try:
+        fetched = fetch_table(args.table, api=args.api, since=args.since)
+    except FetchError as exc:
+        print(f"veu-metrics fetch: {exc}", file=sys.stderr)
+        return 1
+    table = TABLES[args.table]
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / fetched.file_name).write_bytes(fetched.data)
+        (args.out / "SOURCE.txt").write_text(
+            f"{table.source_da}, {table.url} ({table.licence}); "
+            f"fetched {fetched.source['fetched_at']}\n", encoding="utf-8")
+    files = [(fetched.file_name, fetched.data)]
+    version = None
+    if args.into is not None:
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            print(f"veu-metrics fetch: {exc}", file=sys.stderr)
+            return 2
+        report, version = import_upload(files, args.into, settings,
+                                        table_sources={table.model_table: fetched.source})
+    else:
+        report = validate_upload(files)
+    if args.json:
+        print(json.dumps(report.to_dict(args.lang) | {"version": version,
+                                                       "source": fetched.source},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(report.to_text(args.lang), end="")
+        print(f"{table.source_da} ({table.url}, {table.licence}).")
+        if version is not None:
+            print(("Offentliggjort som version {v}, nu aktiv i {d}." if args.lang == "da"
+                   else "Published as version {v}, now active in {d}.").format(v=version, d=args.into))
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="veu-metrics", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _add_generate(sub)
     _add_import_commands(sub)
+    _add_fetch(sub)
     return parser
 
 

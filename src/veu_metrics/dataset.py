@@ -18,6 +18,12 @@ from typing import Any
 
 import polars as pl
 
+from veu_metrics.occupations import (
+    OCCUPATION_SCHEMA,
+    OCCUPATIONS_FILE,
+    conform_occupations,
+    dataset_occupations,
+)
 from veu_metrics.schema import METADATA_FIELDS, TABLES, SchemaError, check_schema
 
 CURRENT_POINTER = "CURRENT"
@@ -39,6 +45,9 @@ class Dataset:
     tables: dict[str, pl.LazyFrame] = field(repr=False)
     metadata: dict[str, Any]
     version: str
+    occupations: pl.DataFrame = field(default_factory=dataset_occupations, repr=False)
+    """The dataset's occupation list: the reference list plus the titles its data brings
+    (``occupations.parquet``, optional; see ``occupations.dataset_occupations``)."""
 
     def __getattr__(self, name: str) -> pl.LazyFrame:
         tables = object.__getattribute__(self, "tables")
@@ -140,7 +149,25 @@ def open_dataset(path: Path | str) -> Dataset:
             raise SchemaError(table, None, f"cannot read {files[0].name}: {exc}") from None
         check_schema(table, schema)
         tables[table] = frame
-    return Dataset(path=directory, tables=tables, metadata=metadata, version=dataset_version(root))
+    return Dataset(path=directory, tables=tables, metadata=metadata, version=dataset_version(root),
+                   occupations=dataset_occupations(read_own_occupations(directory)))
+
+
+def read_own_occupations(directory: Path) -> pl.DataFrame | None:
+    """A version's own occupations (``occupations.parquet``), or None when it has none."""
+    file = directory / OCCUPATIONS_FILE
+    if not file.is_file():
+        return None
+    try:
+        frame = pl.read_parquet(file)
+    except Exception as exc:  # a corrupt file: name it, don't dump a trace
+        raise DatasetError(f"cannot read {file}: {exc}") from None
+    missing = [c for c in ("occupation_code", "title_da") if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in OCCUPATION_SCHEMA]
+    if missing or extra:
+        raise DatasetError(f"{file} must have the columns {', '.join(OCCUPATION_SCHEMA)} "
+                           f"(occupation_code and title_da required; see docs/DATA.md)")
+    return conform_occupations(frame)
 
 
 def write_metadata(directory: Path, metadata: dict[str, Any]) -> None:

@@ -30,7 +30,7 @@ occupation's titles, ``seats``, ``cancelled``, ``participants`` (enrolments) and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -38,8 +38,8 @@ import polars as pl
 from veu_metrics import geography
 from veu_metrics.dataset import Dataset
 from veu_metrics.disclosure import PERSON_HASH, RECORD_KEY, TEST_SECRET, record_keys, resolve_secret
-from veu_metrics.filters import THEME_BITS, add_months, month_start
-from veu_metrics.occupations import occupations
+from veu_metrics.filters import THEME_BITS, add_months, month_start, register_occupations
+from veu_metrics.occupations import dataset_occupations
 from veu_metrics.schema import (
     BALANCE_SCHEME_ENUM,
     SHORTAGE_STATUSES,
@@ -67,6 +67,8 @@ class Facts:
     max_course_months: int = 1200
     """The longest course, in months from start month to end month: end-month measures need
     no rows that started longer ago than this before their period."""
+    occupations: pl.DataFrame = field(default_factory=dataset_occupations, repr=False)
+    """The dataset's occupation list (the reference plus the titles its data brings)."""
 
     @property
     def last_month(self) -> date:
@@ -132,8 +134,9 @@ def _balance_frame(balance: pl.LazyFrame) -> pl.DataFrame:
     ).collect()
 
 
-def _course_frame(courses: pl.LazyFrame, balance: pl.DataFrame, reform_date: date) -> pl.DataFrame:
-    occ = occupations().lazy().select(
+def _course_frame(courses: pl.LazyFrame, balance: pl.DataFrame, reform_date: date,
+                  occupation_list: pl.DataFrame) -> pl.DataFrame:
+    occ = occupation_list.lazy().select(
         "occupation_code",
         pl.col("title_da").alias("occupation_title_da"),
         pl.col("title_en").alias("occupation_title_en"),
@@ -240,20 +243,27 @@ def prepare_facts(
     covers_from: date | None = None,
     covers_to: date | None = None,
     secret: bytes | None = None,
+    occupations: pl.DataFrame | None = None,
 ) -> Facts:
     """Build the in-memory facts of a dataset (a ``Dataset`` or a mapping of table → frame).
 
     Coverage comes from the dataset's metadata; for a plain mapping pass it, or it is taken from
     the courses' first and last start dates. ``secret`` draws the record keys; by default
     ``disclosure.resolve_secret`` finds the dataset's (a plain mapping gets a fixed test secret).
+    The occupation list is the dataset's (for a plain mapping ``occupations``, a frame like
+    ``occupations.dataset_occupations()``, else the reference list); its codes become valid
+    filter values (``filters.register_occupations``).
     """
     tables = _tables(dataset)
     if secret is None:
         secret = (resolve_secret(dataset.path, dataset.metadata) if isinstance(dataset, Dataset)
                   else TEST_SECRET)
+    if occupations is None:
+        occupations = dataset.occupations if isinstance(dataset, Dataset) else dataset_occupations()
+    register_occupations(occupations)
     enrolments = _with_keys(tables["enrolments"], secret).lazy()
     balance = _balance_frame(tables["balance"])
-    courses = _course_frame(tables["courses"], balance, reform_date)
+    courses = _course_frame(tables["courses"], balance, reform_date, occupations)
     enrolment_counts = (
         enrolments.group_by("course_id").agg(
             pl.len().cast(pl.UInt32).alias("participants"),
@@ -296,6 +306,7 @@ def prepare_facts(
         covers_to=covers_to,
         version=dataset.version if isinstance(dataset, Dataset) else "",
         max_course_months=int(longest or 0),
+        occupations=occupations,
     )
 
 

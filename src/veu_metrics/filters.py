@@ -11,6 +11,7 @@ Facts column names the predicates below refer to are documented in ``facts.py``.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -124,9 +125,36 @@ def slugify(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+_DATASET_OCCUPATIONS: dict[str, tuple[str, str]] = {}
+"""Occupations of the datasets opened in this process beyond the reference list: code →
+(Danish title, English title). Filled by ``register_occupations``; only ever grows."""
+_REGISTRY_LOCK = threading.Lock()
+
+
+def register_occupations(frame: pl.DataFrame) -> None:
+    """Make a dataset's occupation list (``occupations.dataset_occupations``) valid filter values:
+    its codes and titles are accepted in links and named in descriptions. ``facts.prepare_facts``
+    calls it; the app also calls it when it opens a dataset (links are checked before the facts
+    are built). Registrations add up, so a link to an earlier version's title still opens."""
+    rows = frame.select("occupation_code", "title_da", "title_en").iter_rows()
+    new = {code: (da, en or da) for code, da, en in rows
+           if code not in _DATASET_OCCUPATIONS and code not in _reference_codes()}
+    if not new:
+        return
+    with _REGISTRY_LOCK:
+        _DATASET_OCCUPATIONS.update(new)
+        _occupation_codes.cache_clear()
+        _occupation_titles.cache_clear()
+
+
+@cache
+def _reference_codes() -> frozenset[str]:
+    return frozenset(occupations()["occupation_code"].to_list())
+
+
 @cache
 def _occupation_codes() -> frozenset[str]:
-    return frozenset(occupations()["occupation_code"].to_list())
+    return _reference_codes() | frozenset(_DATASET_OCCUPATIONS)
 
 
 @cache
@@ -502,7 +530,10 @@ def check_query_params(params: Mapping[str, str | list[str]], defaults: Filters,
 def _occupation_titles(lang: str) -> dict[str, str]:
     frame = occupations()
     column = "title_en" if lang == "en" else "title_da"
-    return dict(zip(frame["occupation_code"], frame[column], strict=True))
+    titles = dict(zip(frame["occupation_code"], frame[column], strict=True))
+    titles.update({code: pair[1 if lang == "en" else 0]
+                   for code, pair in _DATASET_OCCUPATIONS.items()})
+    return titles
 
 
 def last_complete_month(covers_to: date) -> date:

@@ -29,9 +29,10 @@ import polars as pl
 
 from veu_metrics import schema
 from veu_metrics.dataset import write_metadata
+from veu_metrics.demo_occupations import demo_occupations
 from veu_metrics.geography import COUNCIL_AREAS, RAR_AREAS, municipalities, scheme_for
-from veu_metrics.occupations import INDUSTRY_GROUPS, occupations
-from veu_metrics.settings import Settings
+from veu_metrics.occupations import INDUSTRY_GROUPS, OCCUPATIONS_FILE, occupations
+from veu_metrics.settings import DEFAULT_DEMO_ENROLMENTS, Settings
 
 ProgressCallback = Callable[[float, str], None]
 Progress = ProgressCallback | str | None
@@ -249,6 +250,15 @@ SHORTAGE_PROPENSITY: dict[str, float] = {
     "411010": 0.04, "523010": 0.04, "522310": 0.06, "422210": 0.06, "332210": 0.08,
 }
 DEFAULT_SHORTAGE_PROPENSITY = 0.15
+# The demo's synthetic balance titles (demo_occupations): shortage propensity by industry group
+# (×0.6 for titles that need no vocational education, ×0.5–1.5 per title).
+GROUP_SHORTAGE_PROPENSITY: dict[str, float] = {
+    "Sundhed, omsorg og pleje": 0.65, "Pædagogisk arbejde": 0.45, "Bygge og anlæg": 0.45,
+    "Jern, metal og auto": 0.5, "Industri og produktion": 0.2, "Energi og forsyning": 0.4,
+    "Transport og logistik": 0.4, "Køkken, restaurant og rengøring": 0.15,
+    "It og telekommunikation": 0.45, "Kontor, handel og service": 0.08,
+    "Landbrug, skovbrug og fiskeri": 0.2,
+}
 BALANCE_STAY_PROBABILITY = 0.85
 HEALTH_GROUPS = ("Sundhed, omsorg og pleje",)
 # The business cycle's effect on shortage per half-year (COVID slack, 2022 boom).
@@ -403,7 +413,7 @@ COMPLETION_BY_TYPE = {"AMU": 0.91, "EUD-enkeltfag": 0.88, "EUV": 0.78, "Akademi"
 REPEAT_PROBABILITY = 0.17  # chance that an enrolment continues the previous similar person's run
 
 # Unemployment: share of the population that is full-time unemployed, by month and place.
-UNEMPLOYMENT_BASE_RATE = 0.021
+UNEMPLOYMENT_BASE_RATE = 0.017  # ≈ AUF01: about 90–105k full-time unemployed a year nationally, 2019–2025
 UNEMPLOYMENT_SEASON = (1.12, 1.08, 1.03, 0.98, 0.94, 0.93, 1.02, 0.98, 0.93, 0.94, 0.97, 1.05)
 UNEMPLOYMENT_YEAR = {2018: 1.05, 2019: 1.0, 2020: 1.0, 2021: 0.95, 2022: 0.85, 2023: 0.9,
                      2024: 0.95}
@@ -611,20 +621,39 @@ def build_balance(seed: int, until: date, reform_date: date) -> pl.DataFrame:
     """Arbejdsmarkedsbalancen: every occupation × area × half-year, a persistent Markov chain.
 
     Published per RAR area for half-years starting before the reform, per council area from it;
-    at the switch each council inherits the statuses of its main RAR area.
+    at the switch each council inherits the statuses of its main RAR area. The occupations are
+    the reference list's (which courses use) and the demo's synthetic titles (about 900 in all,
+    ``demo_occupations``), the latter from their own random stream.
     """
-    rng = _rng(seed, 1)
     occ = _occupations()
+    reference = _balance_chain(_rng(seed, 1), occ.codes, occ.groups, occ.shortage_propensity,
+                               until, reform_date)
+    extra = demo_occupations()
+    rng = _rng(seed, 6)
+    groups = tuple(str(g) for g in extra["industry_group"].to_list())
+    propensity = np.array([GROUP_SHORTAGE_PROPENSITY[g] for g in groups])
+    propensity = propensity * np.where(extra["vocational_required"].to_numpy(), 1.0, 0.6)
+    propensity = np.clip(propensity * rng.uniform(0.5, 1.5, size=len(groups)), 0.02, 0.9)
+    demo = _balance_chain(rng, tuple(extra["occupation_code"].to_list()), groups, propensity,
+                          until, reform_date)
+    return schema.conform("balance", pl.concat([reference, demo]).sort("half_year",
+                                                                       maintain_order=True))
+
+
+def _balance_chain(rng: np.random.Generator, occupation_codes: tuple[str, ...],
+                   groups: tuple[str, ...], shortage_propensity: np.ndarray, until: date,
+                   reform_date: date) -> pl.DataFrame:
+    """The balance's Markov chain for some occupations (see ``build_balance``)."""
     rar_codes = [c for c, _, _ in RAR_AREAS]
     council_codes = [c for c, _, _, _ in COUNCIL_AREAS]
-    n_occ = len(occ.codes)
+    n_occ = len(occupation_codes)
     noise = rng.uniform(0.8, 1.2, size=(n_occ, len(rar_codes)))
-    health = np.isin(np.array(occ.groups), HEALTH_GROUPS)
+    health = np.isin(np.array(groups), HEALTH_GROUPS)
 
     def stationary(label: str, area_noise: np.ndarray) -> np.ndarray:
         cycle = SHORTAGE_CYCLE.get(label, 0.9)
         factor = np.where(health, max(cycle, 1.0), cycle)[:, None]
-        s = np.clip(occ.shortage_propensity[:, None] * area_noise * factor, 0.02, 0.95)
+        s = np.clip(shortage_propensity[:, None] * area_noise * factor, 0.02, 0.95)
         return np.stack([0.8 * s, 0.2 * s, 0.6 * (1 - s), 0.4 * (1 - s)], axis=-1)
 
     def step(state: np.ndarray | None, probs: np.ndarray) -> np.ndarray:
@@ -654,7 +683,7 @@ def build_balance(seed: int, until: date, reform_date: date) -> pl.DataFrame:
             "half_year": label,
             "area_scheme": scheme_now,
             "area_code": np.repeat(np.array(codes)[None, :], n_occ, axis=0).ravel(),
-            "occupation_code": np.repeat(np.array(occ.codes), len(codes)),
+            "occupation_code": np.repeat(np.array(occupation_codes), len(codes)),
             "status": _enum(state.ravel(), schema.BALANCE_STATUS_ENUM, "status"),
         }))
     return schema.conform("balance", pl.concat(frames))
@@ -1251,7 +1280,7 @@ def _publish(staging: Path, out: Path) -> None:
 def generate_dataset(
     out: Path | str,
     *,
-    enrolments: int = 500_000,
+    enrolments: int = DEFAULT_DEMO_ENROLMENTS,
     seed: int = 2018,
     until: date | None = None,
     progress: Progress = None,
@@ -1278,6 +1307,7 @@ def generate_dataset(
         report(0.0, "Arbejdsmarkedsbalance og ledighed")
         balance = build_balance(seed, until, reform_date)
         balance.write_parquet(staging / "balance.parquet")
+        demo_occupations().write_parquet(staging / OCCUPATIONS_FILE)
         build_unemployment(seed, until).write_parquet(staging / "unemployment.parquet")
         report(0.05, "Kurser")
         courses = build_courses(seed, enrolments, until, reform_date, balance)

@@ -25,13 +25,23 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
-from veu_metrics import schema
+from veu_metrics import published, schema
 from veu_metrics.geography import areas, municipalities
-from veu_metrics.occupations import THEME_ENUM, THEMES
+from veu_metrics.occupations import (
+    ASSIGNED_CODE_PREFIX,
+    OCCUPATION_SCHEMA,
+    OCCUPATIONS_FILE,
+    THEME_ENUM,
+    THEMES,
+    assigned_code,
+    conform_occupations,
+    occupations,
+    title_key,
+)
 from veu_metrics.validation import ROW, SOURCE, FileSummary, Problems
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
@@ -94,8 +104,8 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "half_year": ("halvaar", "periode"),
         "area_scheme": ("omraadetype", "inddeling"),
         "area_code": ("omraade", "omraadekode"),
-        "occupation_code": ("stillingskode", "jobkode"),
-        "status": ("vurdering", "kategori"),
+        "occupation_code": ("stillingskode", "jobkode", "stillingsbetegnelse", "job_title"),
+        "status": ("vurdering", "kategori", "beskaeftigelsesmuligheder"),
     },
     "unemployment": {
         "month": ("maaned",),
@@ -112,6 +122,14 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "target": ("maal", "maalvaerdi", "maaltal"),
     },
 }
+
+TITLE_ALIASES = frozenset({"stillingsbetegnelse", "job_title"})
+"""Balance columns holding job titles: read as occupation_code (titles become codes) unless the
+file also has a code column; then the title names the code if the reference list lacks it."""
+
+OCCUPATION_TITLE = "__occupation_title"
+"""Bookkeeping column of a parsed balance: the job title a row gave (from a title column, or a
+title written where the code belongs). ``parse_upload`` turns it into ``ParsedUpload.occupations``."""
 
 TRUE_WORDS = ("ja", "j", "yes", "y", "true", "sand", "1")
 FALSE_WORDS = ("nej", "n", "no", "false", "falsk", "0")
@@ -164,6 +182,7 @@ class Sheet:
     table_hint: str | None
     encoding: str | None = None
     separator: str | None = None
+    danish_numbers: bool = False  # a public source's layout: dots are thousands separators
 
 
 @dataclass
@@ -173,6 +192,13 @@ class ParsedUpload:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     metadata: dict[str, Any] | None = None
     files: list[FileSummary] = field(default_factory=list)
+    occupations_file: pl.DataFrame | None = None
+    """A dataset's own occupation list supplied as ``occupations.parquet`` (as a dataset directory
+    holds it: ``occupations.OCCUPATION_SCHEMA``), or None."""
+    occupations: pl.DataFrame | None = None
+    """Occupations the balance files use that the reference list lacks (``occupation_code``,
+    ``title_da``; the title is the code when a file gave none), with SOURCE and ROW of the first
+    row that named each; None when there are none."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,7 +241,22 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
             parsed.metadata = _read_metadata(name, data, problems)
             parsed.files.append(FileSummary(file=name, table=None, format="json"))
             continue
-        for sheet in _read_sheets(name, data, problems, parsed):
+        if base.lower() == OCCUPATIONS_FILE:
+            parsed.occupations_file = _read_occupations_file(name, data, problems)
+            parsed.files.append(FileSummary(file=name, table=None, format="parquet"))
+            continue
+        if is_note_file(base):
+            problems.warning(name, "note_file", (
+                "data files only; notes beside them (README, SOURCE, licence) are not read",
+                "kun datafiler; noter ved siden af (README, SOURCE, licens) læses ikke",
+            ))
+            continue
+        if base.lower().endswith(".json"):
+            sheet = _read_published_json(name, data, problems)
+            sheets = [sheet] if sheet is not None else []
+        else:
+            sheets = _read_sheets(name, data, problems, parsed)
+        for sheet in sheets:
             result = _sheet_to_table(sheet, problems)
             if result is None:
                 continue
@@ -227,6 +268,10 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
             ))
     for table, parts in frames.items():
         parsed.tables[table] = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    if "balance" in parsed.tables:
+        _report_code_clashes(parsed.tables["balance"], problems)
+        parsed.occupations = imported_occupations(parsed.tables["balance"])
+        parsed.tables["balance"] = parsed.tables["balance"].drop(OCCUPATION_TITLE, strict=False)
     if not parsed.tables and parsed.metadata is None and not problems.has_errors():
         problems.error("(input)", "no_files", (
             "files named by table: courses, enrolments, balance, unemployment, targets "
@@ -237,8 +282,120 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
     return parsed
 
 
+def _read_occupations_file(name: str, data: bytes, problems: Problems) -> pl.DataFrame | None:
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+        if "occupation_code" not in frame.columns or "title_da" not in frame.columns:
+            raise ValueError("needs the columns occupation_code and title_da")
+        return conform_occupations(frame.select(
+            [c for c in frame.columns if c in OCCUPATION_SCHEMA]))
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not raised
+        problems.error(name, "unreadable", (
+            f"a Parquet file with the columns {', '.join(OCCUPATION_SCHEMA)} ({_first_line(exc)})",
+            f"en Parquet-fil med kolonnerne {', '.join(OCCUPATION_SCHEMA)} ({_first_line(exc)})",
+        ))
+        return None
+
+
+def _report_code_clashes(balance: pl.DataFrame, problems: Problems) -> None:
+    """Two different titles with the same assigned code (8 hex digits of a hash: about one chance
+    in 10,000 among 900 titles) would silently become one occupation: refused instead."""
+    if OCCUPATION_TITLE not in balance.columns:
+        return
+    pairs = (balance.filter(pl.col("occupation_code").str.starts_with(ASSIGNED_CODE_PREFIX)
+                            & pl.col(OCCUPATION_TITLE).is_not_null())
+             .unique(["occupation_code", OCCUPATION_TITLE], keep="first", maintain_order=True)
+             .select("occupation_code", OCCUPATION_TITLE, SOURCE, ROW))
+    first: dict[str, str] = {}
+    for code, title, source, row in pairs.iter_rows():
+        other = first.setdefault(code, title)
+        if title_key(other) != title_key(title):
+            problems.error(source, "assigned_code_clash", (
+                f"titles with codes of their own: '{other}' and '{title}' both get {code}; give "
+                "them occupation codes in a code column beside the titles",
+                f"stillinger med hver sin kode: '{other}' og '{title}' får begge {code}; giv dem "
+                "stillingskoder i en kodekolonne ved siden af stillingsbetegnelserne",
+            ), row=row, column="occupation_code", value=title)
+
+
+def imported_occupations(balance: pl.DataFrame) -> pl.DataFrame | None:
+    """The occupations a parsed balance uses that the reference list lacks: each code once, with
+    the first title given for it (else the code), and where it was first seen."""
+    title = pl.col(OCCUPATION_TITLE) if OCCUPATION_TITLE in balance.columns \
+        else pl.lit(None, dtype=pl.String)
+    own = (
+        balance.filter(pl.col("occupation_code").is_not_null()
+                       & ~pl.col("occupation_code").is_in(occupations()["occupation_code"].implode()))
+        .group_by("occupation_code", maintain_order=True)
+        .agg(title.drop_nulls().first().alias("title_da"), pl.col(SOURCE).first(),
+             pl.col(ROW).first())
+        .with_columns(pl.col("title_da").fill_null(pl.col("occupation_code")))
+    )
+    if own.height == 0:
+        return None
+    return conform_occupations(own).with_columns(own[SOURCE], own[ROW])
+
+
 def _is_hidden(name: str) -> bool:
     return name.startswith(".") or name.startswith("~$")
+
+
+NOTE_STEMS = ("readme", "read_me", "laesmig", "source", "sources", "kilde", "kilder", "licens",
+              "license", "licence", "notes", "noter", "changelog", "dokumentation")
+
+
+def is_note_file(name: str) -> bool:
+    """README.txt, SOURCE.txt, LICENSE, Læs mig.txt: notes that come with public data, in a
+    text file the importer would otherwise read as CSV (other extensions are ignored anyway)."""
+    path = Path(name)
+    stem = normalize_name(path.stem)
+    return (path.suffix.lower() in (*CSV_EXTENSIONS, "")
+            and any(stem == n or stem.startswith(n + "_") for n in NOTE_STEMS))
+
+
+def _published_sheet(source: str, records: Sequence[Sequence[str | None]], first_row: int,
+                     fmt: str, hint: str | None, problems: Problems, **extra: Any) -> Sheet | None:
+    """A public source's layout (docs/IMPORT.md, "From the public sources") as a Sheet of the
+    model's long layout, or None after reporting why not (also when it is not such a layout)."""
+    grid = published.find_layout(records, first_row)
+    if grid is None:
+        _no_header(source, hint, problems)
+        return None
+    table, refusal = published.table_of(source, grid, hint)
+    if refusal is not None:
+        problems.error(source, "unsupported_source", refusal, value=grid.title[:120] or None)
+        return None
+    if table != "unemployment":
+        problems.error(source, "unknown_table", (
+            "a public table the importer knows: full-time unemployed by municipality and month "
+            "(Statistics Denmark AUF01/AULK01, Jobindsats); name the file by table "
+            "(e.g. ledighed_AUF01.csv)",
+            "en offentlig tabel, importen kender: fuldtidsledige pr. kommune og måned "
+            "(Danmarks Statistik AUF01/AULK01, Jobindsats); navngiv filen efter tabellen "
+            "(fx ledighed_AUF01.csv)",
+        ), value=grid.title[:120] or None)
+        return None
+    rows = published.to_unemployment(source, grid, problems)
+    if rows is None:
+        return None
+    return Sheet(source=source, format=fmt, header=list(published.UNEMPLOYMENT_HEADER),
+                 header_row=None, rows=rows, table_hint="unemployment", danish_numbers=True,
+                 **extra)
+
+
+def _read_published_json(name: str, data: bytes, problems: Problems) -> Sheet | None:
+    found = published.records_from_json(data)
+    if found is None:
+        problems.warning(name, "ignored_file", (
+            "a .csv, .xlsx or .parquet file named by table, metadata.json, or a Jobindsats API "
+            "answer ([{\"Variables\": …, \"Data\": …}])",
+            "en .csv-, .xlsx- eller .parquet-fil navngivet efter tabel, metadata.json eller et "
+            "svar fra Jobindsats' API ([{\"Variables\": …, \"Data\": …}])",
+        ))
+        return None
+    records, table_name = found
+    return _published_sheet(f"{name}" + (f" [{table_name}]" if table_name else ""), records, 1,
+                            "json", table_for_name(name), problems)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -395,10 +552,18 @@ def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
         _csv_error(name, exc, reader.line_num, len(top) + 1, problems)
         return None
     hint = table_for_name(name)
-    header_index = find_header_row(top, hint)
-    if header_index is None:
-        _no_header(name, hint, problems)
-        return None
+    header_index = None if published.is_published_layout(top) else find_header_row(top, hint)
+    if header_index is None:  # perhaps a public source's layout: read it whole
+        if published.find_layout(top) is None:  # neither: never read a large headerless file whole
+            _no_header(name, hint, problems)
+            return None
+        try:
+            everything = top + list(records)
+        except csv.Error as exc:
+            _csv_error(name, exc, reader.line_num, len(top) + 1, problems)
+            return None
+        return _published_sheet(name, everything, 1, "csv", hint, problems,
+                                encoding=encoding, separator=separator)
     header: list[str | None] = list(top[header_index])
     width = len(header)
     records_buffer: list[list[str]] = []
@@ -531,10 +696,15 @@ def _read_excel_sheet(reader: Any, sheet_name: str, source: str, hint: str | Non
                                               "et ark med overskriftsrække og datarækker"))
         return None
     top = [list(r) for r in preview.rows()]
-    header_index = find_header_row(top, hint)
-    if header_index is None:
-        _no_header(source, hint, problems)
-        return None
+    header_index = None if published.is_published_layout(top) else find_header_row(top, hint)
+    if header_index is None:  # perhaps a public source's layout (StatBank's XLSX download)
+        try:
+            whole = reader.load_sheet(sheet_name, header_row=None, skip_rows=0,
+                                      dtypes="string").to_polars()
+        except Exception:  # noqa: BLE001
+            whole = preview
+        grid = [[_excel_text(c) for c in r] for r in whole.rows()]
+        return _published_sheet(source, grid, 1, "excel", hint, problems)
     try:
         # All rows sampled: a column mixing numbers and text becomes text, never nulls.
         body = reader.load_sheet(sheet_name, header_row=header_index,
@@ -556,6 +726,14 @@ def _read_excel_sheet(reader: Any, sheet_name: str, source: str, hint: str | Non
     rows = rows.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
     return Sheet(source=source, format="excel", header=header, header_row=header_index + 1,
                  rows=rows, table_hint=hint)
+
+
+def _excel_text(cell: object) -> str | None:
+    """One cell read as text: whole floats without '.0' (a count, a code)."""
+    if cell is None:
+        return None
+    text = str(cell)
+    return text[:-2] if re.fullmatch(r"-?\d+\.0", text) else text
 
 
 def _excel_cell_text(series: pl.Series) -> pl.Series:
@@ -687,6 +865,7 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
     lookup = column_lookup(table)
     expected_columns = schema.TABLES[table]
     mapped: dict[str, int] = {}
+    title_index: int | None = None  # a balance's job title column beside its code column
     for index, cell in enumerate(sheet.header):
         label = "" if cell is None else str(cell).strip()
         key = normalize_name(label)
@@ -703,6 +882,15 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
                 f"en kolonne i tabellen {table}: {', '.join(expected_columns)}{hint_da}",
             ), row=sheet.header_row, column=label or f"(column {index + 1})", value=label)
             continue
+        if column in mapped and table == "balance" and column == "occupation_code" \
+                and key in TITLE_ALIASES:
+            title_index = index  # a title column beside the code column: the code is read
+            continue
+        if column in mapped and table == "balance" and column == "occupation_code" \
+                and normalize_name(str(sheet.header[mapped[column]] or "")) in TITLE_ALIASES:
+            title_index = mapped[column]
+            mapped[column] = index  # the code column wins over a title column before it
+            continue
         if column in mapped:
             problems.error(sheet.source, "duplicate_column", (
                 f"each column once (column {mapped[column] + 1} is already {column})",
@@ -710,10 +898,22 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
             ), row=sheet.header_row, column=column, value=label)
             continue
         mapped[column] = index
+    derived: dict[str, pl.Expr] = {}
     for column in expected_columns:
         if column in mapped:
             continue
         aliases = ", ".join(COLUMN_ALIASES[table].get(column, ())) or "–"
+        if table == "balance" and column == "area_scheme" and "area_code" in mapped:
+            # STAR's files name the area only: its scheme follows from it
+            derived[column] = _normalized(_clean(pl.col(f"c{mapped['area_code']}"))).replace_strict(
+                _area_schemes(), default=None, return_dtype=pl.String)
+            problems.warning(sheet.source, "column_filled", (
+                "a column area_scheme; filled from the area (RAR areas → rar, employment "
+                "councils → council)",
+                "en kolonne area_scheme; udfyldt ud fra området (RAR-områder → rar, "
+                "beskæftigelsesråd → council)",
+            ), row=sheet.header_row, column=column)
+            continue
         if column in schema.NULLABLE[table]:
             problems.warning(sheet.source, "column_filled", (
                 f"a column {column} (also accepted: {aliases})",
@@ -732,10 +932,19 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
         pl.lit(sheet.source, dtype=pl.String).alias(SOURCE),
         pl.col(ROW),
         *[_clean(pl.col(f"c{mapped[c]}")).alias(c) if c in mapped
+          else derived[c].alias(c) if c in derived
           else pl.lit(None, dtype=pl.String).alias(c) for c in expected_columns],
+        *([_occupation_title(mapped, title_index)] if table == "balance" else []),
     )
+    if table == "balance" and title_index is not None and "occupation_code" in mapped:
+        # a row with a title but no code is read by its title
+        raw = raw.with_columns(pl.coalesce("occupation_code", OCCUPATION_TITLE)
+                               .alias("occupation_code"))
+    if table == "balance":
+        raw = raw.with_columns(_occupation_by_title(raw["occupation_code"]))
     return table, parse_values(table, raw, sheet.source, sheet.format, problems,
-                               present=set(mapped))
+                               present=set(mapped) | set(derived),
+                               danish_numbers=sheet.danish_numbers)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -751,22 +960,64 @@ _INT_RANGES = {pl.Int16: (-(2**15), 2**15 - 1), pl.Int32: (-(2**31), 2**31 - 1),
                pl.Int64: (-(2**63), 2**63 - 1)}
 
 
-def _parse_int(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+THOUSANDS_SHAPED = r"^[+-]?\d{1,3}(?:\.\d{3})+$"
+"""A value like ``12.000`` or ``1.500``: a Danish thousands separator, or a decimal point with
+three decimals. On its own it cannot be told; the number rule (docs/IMPORT.md) decides per column."""
+ONLY_THOUSANDS = r"^[+-]?\d{1,3}(?:\.\d{3}){2,}(?:,\d*)?$"
+"""``1.234.567``: two dots can only be thousands separators."""
+
+NumberMode = Literal["default", "thousands", "refuse"]
+"""How dots in a number column are read: "default" (a comma is the decimal separator, and dots
+beside it thousands separators; else a dot is the decimal point), "thousands" (dots are thousands
+separators everywhere) or "refuse" (thousands-shaped values are refused as ambiguous)."""
+
+
+def _parse_int(raw: pl.Expr, dtype: pl.DataType, mode: NumberMode = "default") -> pl.Expr:
     text = raw.str.replace_all(r"[\s\u00a0]", "")
+    if mode == "thousands":
+        text = pl.when(text.str.contains(THOUSANDS_SHAPED)).then(text.str.replace_all(r"\.", "")) \
+            .otherwise(text)
     ok = text.str.contains(r"^[+-]?\d+(?:[.,]0+)?$")
     value = pl.when(ok).then(text.str.replace(r"[.,]0+$", "").cast(pl.Int64, strict=False))
     low, high = _INT_RANGES[type(dtype)]
     return pl.when(value.is_between(low, high)).then(value).cast(dtype)
 
 
-def _parse_float(raw: pl.Expr) -> pl.Expr:
+def _parse_float(raw: pl.Expr, mode: NumberMode = "default") -> pl.Expr:
     text = raw.str.replace_all(r"[\s\u00a0]", "").str.replace("\u2212", "-")
+    if mode == "refuse":  # 12.000 with nothing in the file to tell what the dot means
+        text = pl.when(text.str.contains(THOUSANDS_SHAPED)).then(None).otherwise(text)
+    thousands = text.str.contains(",") | text.str.contains(ONLY_THOUSANDS)
+    if mode == "thousands":
+        thousands = thousands | text.str.contains(THOUSANDS_SHAPED)
     # A comma is the decimal separator (Danish); dots beside it are thousands separators.
-    text = pl.when(text.str.contains(",")).then(
+    text = pl.when(thousands).then(
         text.str.replace_all(r"\.", "").str.replace(",", ".")
     ).otherwise(text)
     ok = text.str.contains(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
     return pl.when(ok).then(text.cast(pl.Float64, strict=False))
+
+
+MONTH_NAMES: dict[str, int] = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "maj": 5, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "okt": 10, "oct": 10, "nov": 11, "dec": 12,
+}
+"""Month names as Jobindsats and Danish/English exports write them (first three letters)."""
+
+
+def month_code_to_date(raw: pl.Expr) -> pl.Expr:
+    """``2024M01`` (Statistics Denmark), ``Jan 2024``, ``Maj 2024``, ``januar 2024`` → the
+    month's first day; anything else → null."""
+    text = raw.str.strip_chars().str.to_lowercase()
+    code = text.str.extract_groups(r"^(\d{4})m(\d{2})$")
+    named = text.str.extract_groups(r"^([a-zæøå]{3})[a-zæøå]*\.?\s+(\d{4})$")
+    from_code = pl.date(code.struct.field("1").cast(pl.Int32, strict=False),
+                        code.struct.field("2").cast(pl.Int8, strict=False).clip(1, 12), 1)
+    month = named.struct.field("1").replace_strict(MONTH_NAMES, default=None,
+                                                   return_dtype=pl.Int8)
+    from_name = pl.date(named.struct.field("2").cast(pl.Int32, strict=False), month, 1)
+    valid_code = code.struct.field("2").cast(pl.Int8, strict=False).is_between(1, 12)
+    return pl.coalesce(pl.when(valid_code).then(from_code), from_name)
 
 
 def _parse_date(raw: pl.Expr, month_only: bool, from_excel: bool) -> pl.Expr:
@@ -774,11 +1025,12 @@ def _parse_date(raw: pl.Expr, month_only: bool, from_excel: bool) -> pl.Expr:
     dmy = raw.str.extract(r"^(\d{1,2}[-./]\d{1,2}[-./]\d{4})$", 1).str.replace_all(r"[./]", "-")
     candidates = [iso.str.to_date("%Y-%m-%d", strict=False),
                   dmy.str.to_date("%d-%m-%Y", strict=False)]
-    if month_only:  # 2024-03 or 03-2024 for a month
+    if month_only:  # 2024-03, 03-2024, 2024M03 (Statistics Denmark), Jan 2024 / Maj 2024
         ym = raw.str.extract(r"^(\d{4}-\d{1,2})$", 1)
         my = raw.str.extract(r"^(\d{1,2}[-./]\d{4})$", 1).str.replace_all(r"[./]", "-")
         candidates += [(ym + "-01").str.to_date("%Y-%m-%d", strict=False),
-                       ("01-" + my).str.to_date("%d-%m-%Y", strict=False)]
+                       ("01-" + my).str.to_date("%d-%m-%Y", strict=False),
+                       month_code_to_date(raw)]
     if from_excel:  # a date cell without date formatting arrives as its serial number
         serial = raw.str.extract(r"^(\d{5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
         candidates.append(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial))
@@ -816,11 +1068,73 @@ def _area_aliases() -> dict[str, str]:
     return aliases
 
 
+def _area_schemes() -> dict[str, str]:
+    """Normalised area codes and names → the scheme they belong to."""
+    schemes: dict[str, str] = {}
+    for scheme in ("rar", "council"):
+        for code, name_da, name_en in areas(scheme).iter_rows():
+            for label in (code, name_da, name_en):
+                schemes.setdefault(normalize_name(label), scheme)
+    return schemes
+
+
 def _normalized(expr: pl.Expr) -> pl.Expr:
     """normalize_name as a Polars expression (for values, not headers)."""
     text = (expr.str.to_lowercase().str.replace_all("æ", "ae").str.replace_all("ø", "oe")
             .str.replace_all("å", "aa").str.replace_all(r"[^a-z0-9]+", "_"))
     return text.str.strip_chars("_")
+
+
+BALANCE_LABELS: dict[str, str] = {
+    "mangel på arbejdskraft": "Mangel",
+    "omfattende mangel på arbejdskraft": "Mangel",
+    "mangel": "Mangel",
+    "paradoksproblemer": "Paradoks",
+    "paradoksproblem": "Paradoks",
+    "paradoks": "Paradoks",
+    "gode jobmuligheder": "Gode jobmuligheder",
+    "mindre gode jobmuligheder": "Mindre gode jobmuligheder",
+}
+"""The labour-market balance's categories as STAR writes them (also the older "Omfattende mangel
+på arbejdskraft") → the model's four statuses."""
+
+
+def _balance_label(raw: pl.Expr) -> pl.Expr:
+    key = raw.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    return key.replace(BALANCE_LABELS)
+
+
+ASSIGNED_CODE_PATTERN = rf"^{ASSIGNED_CODE_PREFIX}[0-9a-f]{{8}}$"
+
+
+def _is_code(raw: pl.Expr) -> pl.Expr:
+    """A job title code (digits) or a code assigned to a title (``T-`` + 8 hex digits)."""
+    return raw.str.contains(r"^\d+$") | raw.str.contains(ASSIGNED_CODE_PATTERN)
+
+
+def _occupation_title(mapped: dict[str, int], title_index: int | None) -> pl.Expr:
+    """The job title a balance row gives: its title column, else a title in the code column."""
+    if title_index is not None:
+        return _clean(pl.col(f"c{title_index}")).alias(OCCUPATION_TITLE)
+    if "occupation_code" in mapped:
+        raw = _clean(pl.col(f"c{mapped['occupation_code']}"))
+        return pl.when(~_is_code(raw)).then(raw).alias(OCCUPATION_TITLE)
+    return pl.lit(None, dtype=pl.String).alias(OCCUPATION_TITLE)
+
+
+def _occupation_by_title(raw: pl.Series) -> pl.Series:
+    """A code stays a code; a job title becomes a code (STAR's balance names titles; codes are
+    not always given): a title of the reference list its code, any other title the code assigned
+    to it (``occupations.assigned_code``), and the dataset's occupation list gains it.
+
+    The titles are looked up in plain Python, outside Polars' thread pool (Python run inside it
+    can deadlock the app's server: docs/PERFORMANCE.md)."""
+    reference = {title_key(t): c for c, t in occupations().select("occupation_code", "title_da")
+                 .iter_rows()}
+    titles = raw.filter(raw.is_not_null() & ~raw.str.contains(r"^\d+$")
+                        & ~raw.str.contains(ASSIGNED_CODE_PATTERN)).unique().to_list()
+    codes = {t: reference.get(title_key(t)) or assigned_code(t) for t in titles}
+    return raw.replace(codes) if codes else raw
 
 
 def expected_text(table: str, column: str) -> tuple[str, str]:
@@ -836,8 +1150,8 @@ def expected_text(table: str, column: str) -> tuple[str, str]:
         values = ", ".join(dtype.categories)
         return f"one of: {values}", f"en af: {values}"
     if dtype == pl.Date and column == "month":
-        return ("a month as YYYY-MM-01, 01-MM-YYYY or YYYY-MM",
-                "en måned som ÅÅÅÅ-MM-01, 01-MM-ÅÅÅÅ eller ÅÅÅÅ-MM")
+        return ("a month as YYYY-MM-01, 01-MM-YYYY, YYYY-MM, 2024M01 or Jan 2024",
+                "en måned som ÅÅÅÅ-MM-01, 01-MM-ÅÅÅÅ, ÅÅÅÅ-MM, 2024M01 eller Jan 2024")
     if dtype == pl.Date:
         return ("a date as YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY",
                 "en dato som ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ")
@@ -850,32 +1164,112 @@ def expected_text(table: str, column: str) -> tuple[str, str]:
     return "text", "tekst"
 
 
-def _typed(table: str, column: str, dtype: pl.DataType, raw: pl.Expr, fmt: str) -> pl.Expr:
+def _typed(table: str, column: str, dtype: pl.DataType, raw: pl.Expr, fmt: str,
+           mode: NumberMode = "default") -> pl.Expr:
     if column == "themes":
         parts = _theme_parts(raw)
         return (pl.when(raw.is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(parts)
                 .list.eval(pl.element().filter(pl.element().is_in(list(THEMES))))
                 .cast(pl.List(THEME_ENUM)))
+    if column == "status":
+        return _parse_enum(_balance_label(raw), dtype)
     if isinstance(dtype, pl.Enum):
         return _parse_enum(raw, dtype)
     if dtype in (pl.Int16, pl.Int32, pl.Int64):
-        return _parse_int(raw, dtype)
+        return _parse_int(raw, dtype, mode)
     if dtype == pl.Float64:
-        return _parse_float(raw)
+        return _parse_float(raw, mode)
     if dtype == pl.Date:
         return _parse_date(raw, month_only=column == "month", from_excel=fmt == "excel")
     if dtype == pl.Boolean:
         return _parse_bool(raw)
-    if column == "half_year":
-        return raw.str.to_uppercase().str.replace_all(r"[\s_-]", "")
+    if column == "half_year":  # 2024H2, 2024-H2, and as STAR writes it: "2. halvår 2024"
+        spelled = raw.str.to_lowercase().str.extract_groups(
+            r"^\s*([12])\.?\s*halv(?:år|aar|ar)\s*(\d{4})\s*$")
+        return pl.coalesce(
+            pl.concat_str([spelled.struct.field("2"), pl.lit("H"), spelled.struct.field("1")]),
+            raw.str.to_uppercase().str.replace_all(r"[\s_-]", ""))
     if column == "area_code":
         key = _normalized(raw)
         return key.replace(_area_aliases())
     return raw
 
 
+_WHOLE = (pl.Int16, pl.Int32, pl.Int64)
+
+
+def number_modes(table: str, raw: pl.DataFrame, present: set[str], source: str,
+                 problems: Problems, *, danish: bool = False) -> dict[str, NumberMode]:
+    """The thousands-separator rule, decided per number column (docs/IMPORT.md, "Numbers").
+
+    A value like ``12.000`` is never read as 12.0 without saying so:
+    - in a whole-number column a dot between groups of three digits is a thousands separator;
+    - in a decimal column it is one when the column or another number column of the file writes
+      decimals with a comma (``12,5``), when the column has ``1.234.567``, or when the source is
+      known to write Danish numbers (``danish``, e.g. Jobindsats);
+    - it is a decimal point when the column has other dotted decimals (``12.5``);
+    - otherwise the file is refused (``ambiguous_number``): nothing tells which it is.
+    Every column read with thousands separators gets one ``thousands_separator`` warning.
+    """
+    columns = schema.TABLES[table]
+    numeric = [c for c, t in columns.items() if c in present and c in raw.columns
+               and (t == pl.Float64 or isinstance(t, _WHOLE))]
+    if not numeric:
+        return {}
+    text = {c: pl.col(c).str.replace_all(r"[\s\u00a0]", "") for c in numeric}
+    stats = raw.select(
+        *[text[c].str.contains(THOUSANDS_SHAPED).sum().alias(f"{c}|shaped") for c in numeric],
+        *[text[c].str.contains(r"\d,\d").any().alias(f"{c}|comma") for c in numeric],
+        *[text[c].str.contains(ONLY_THOUSANDS).any().alias(f"{c}|many") for c in numeric],
+        *[(text[c].str.contains(r"\.") & ~text[c].str.contains(THOUSANDS_SHAPED)
+           & ~text[c].str.contains(",")).any().alias(f"{c}|dot") for c in numeric],
+        *[text[c].filter(text[c].str.contains(THOUSANDS_SHAPED)).first().alias(f"{c}|example")
+          for c in numeric],
+    ).row(0, named=True)
+    decimal = [c for c in numeric if columns[c] == pl.Float64]
+    file_comma = danish or any(stats[f"{c}|comma"] for c in decimal)
+    file_dot = not danish and any(stats[f"{c}|dot"] for c in decimal)
+    modes: dict[str, NumberMode] = {}
+    for column in numeric:
+        if not stats[f"{column}|shaped"]:
+            continue
+        example = stats[f"{column}|example"]
+        own_comma = stats[f"{column}|comma"] or stats[f"{column}|many"]
+        if isinstance(columns[column], _WHOLE):
+            modes[column] = "thousands"
+        elif stats[f"{column}|dot"] or (not own_comma and file_dot and not file_comma):
+            modes[column] = "default"
+            problems.warning(source, "decimal_point", (
+                "read with a decimal point, because the file writes decimals like 12.5 and no "
+                "decimal comma; write 12000 if thousands were meant",
+                "læst med decimalpunktum, fordi filen skriver decimaltal som 12.5 og intet "
+                "decimalkomma; skriv 12000, hvis der menes tusinder",
+            ), column=column, value=example)
+            continue
+        elif own_comma or (file_comma and not file_dot):
+            modes[column] = "thousands"
+        else:
+            modes[column] = "refuse"
+            bad = raw.filter(text[column].str.contains(THOUSANDS_SHAPED)).select(SOURCE, ROW, column)
+            problems.add_rows(bad, "ambiguous_number", column, (
+                "a number without thousands separators (12000), or with a decimal comma (12,5): "
+                "the file has no decimal comma to tell whether the dot is a thousands separator",
+                "et tal uden tusindtalsseparator (12000) eller med decimalkomma (12,5): "
+                "filen har intet decimalkomma, der viser, om punktummet er tusindtalsseparator",
+            ))
+            continue
+        shaped = stats[f"{column}|shaped"]
+        problems.warning(source, "thousands_separator", (
+            f"{shaped} value(s) like {example} read as thousands ({example.replace('.', '')}): "
+            "the dots are Danish thousands separators",
+            f"{shaped} værdi(er) som {example} læst som tusinder ({example.replace('.', '')}): "
+            "punktummerne er danske tusindtalsseparatorer",
+        ), column=column, value=example)
+    return modes
+
+
 def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems: Problems,
-                 present: set[str] | None = None) -> pl.DataFrame:
+                 present: set[str] | None = None, danish_numbers: bool = False) -> pl.DataFrame:
     """Text cells (model column names, plus SOURCE and ROW) → the model's types.
 
     Every cell that cannot be read is reported with its row, value and what was expected; it
@@ -883,8 +1277,10 @@ def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems:
     """
     columns = schema.TABLES[table]
     present = set(columns) if present is None else present
+    modes = number_modes(table, raw, present, source, problems, danish=danish_numbers)
     both = raw.with_columns(
-        _typed(table, c, t, pl.col(c), fmt).alias(f"{c}__typed") for c, t in columns.items()
+        _typed(table, c, t, pl.col(c), fmt, modes.get(c, "default")).alias(f"{c}__typed")
+        for c, t in columns.items()
     )
     for column, dtype in columns.items():
         if column not in present:
@@ -895,6 +1291,8 @@ def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems:
                 pl.element().is_in(list(THEMES)).not_()).list.any()
         else:
             bad = cell.is_not_null() & pl.col(f"{column}__typed").is_null()
+            if modes.get(column) == "refuse":  # already reported as ambiguous_number
+                bad = bad & ~cell.str.replace_all(r"[\s\u00a0]", "").str.contains(THOUSANDS_SHAPED)
         bad_rows = both.filter(bad).select(SOURCE, ROW, column)
         if bad_rows.height:
             if column in MUNICIPALITY_COLUMNS:
@@ -907,7 +1305,8 @@ def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems:
                 f"a value ({expected_text(table, column)[0]})",
                 f"en værdi ({expected_text(table, column)[1]})",
             ))
-    return both.select(SOURCE, ROW, *[pl.col(f"{c}__typed").alias(c) for c in columns])
+    extra = [OCCUPATION_TITLE] if OCCUPATION_TITLE in raw.columns else []
+    return both.select(SOURCE, ROW, *[pl.col(f"{c}__typed").alias(c) for c in columns], *extra)
 
 
 def _report_municipality_names(bad: pl.DataFrame, column: str, problems: Problems) -> pl.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from functools import cache
 from importlib import resources
 
@@ -42,3 +44,77 @@ def occupations() -> pl.DataFrame:
         .list.eval(pl.element().filter(pl.element() != ""))
         .cast(pl.List(THEME_ENUM)),
     ).sort("occupation_code")
+
+
+# ---------------------------------------------------------------------------------------------
+# A dataset's occupations: the reference list plus the titles its data brings
+
+OCCUPATIONS_FILE = "occupations.parquet"
+"""Optional file of a dataset version: occupations its data uses beyond the reference list."""
+
+OCCUPATION_SCHEMA: dict[str, pl.DataType] = {
+    "occupation_code": pl.String(),
+    "title_da": pl.String(),
+    "title_en": pl.String(),
+    "industry_group": INDUSTRY_GROUP_ENUM,
+    "vocational_required": pl.Boolean(),
+    "themes": pl.List(THEME_ENUM),
+}
+"""Columns of ``occupations()`` and of a dataset's ``occupations.parquet`` (all but the code and
+the Danish title may be null: the reference only enriches, it is not required)."""
+
+ASSIGNED_CODE_PREFIX = "T-"
+"""Codes assigned to job titles that came without a code: ``T-`` and 8 hex digits of the title's
+SHA-256. Real job title codes are 4–6 digits, so an assigned code never collides with one."""
+
+NOT_GIVEN = {"da": "Ikke angivet", "en": "Not given"}
+"""How a missing enrichment (industry group, English title) is shown."""
+
+
+def title_key(title: str) -> str:
+    """How job titles are compared: case and runs of white space do not matter."""
+    return re.sub(r"\s+", " ", title).strip().lower()
+
+
+def assigned_code(title: str) -> str:
+    """The stable code of a job title without one: the same title gives the same code in every
+    file and dataset (``T-`` + the first 8 hex digits of SHA-256 of the normalised title)."""
+    return ASSIGNED_CODE_PREFIX + hashlib.sha256(title_key(title).encode("utf-8")).hexdigest()[:8]
+
+
+def conform_occupations(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame with at least ``occupation_code`` and ``title_da`` → ``OCCUPATION_SCHEMA`` (missing
+    columns null; themes an empty list)."""
+    columns = []
+    for name, dtype in OCCUPATION_SCHEMA.items():
+        if name in frame.columns:
+            columns.append(pl.col(name).cast(dtype))
+        elif name == "themes":
+            columns.append(pl.lit([], dtype=dtype).alias(name))
+        else:
+            columns.append(pl.lit(None, dtype=dtype).alias(name))
+    return frame.select(columns)
+
+
+def dataset_occupations(extra: pl.DataFrame | None = None) -> pl.DataFrame:
+    """A dataset's occupation list: the reference list, plus the dataset's own occupations whose
+    codes the reference lacks (a code the reference has keeps the reference's row). Titles are
+    unique in the result (a repeated title gets its code in brackets), so a title can stand for
+    its code in links and menus. Sorted by code, like ``occupations()``."""
+    reference = occupations()
+    if extra is None or extra.height == 0:
+        return reference
+    own = conform_occupations(extra).filter(
+        ~pl.col("occupation_code").is_in(reference["occupation_code"].implode())
+    ).unique("occupation_code", keep="first", maintain_order=True)
+    own = own.with_columns(pl.col("title_da").fill_null(pl.col("occupation_code")))
+    taken = {title_key(t) for t in reference["title_da"]}
+    titles = []
+    for code, title in own.select("occupation_code", "title_da").iter_rows():
+        if title_key(title) in taken:
+            title = f"{title} ({code})"
+        taken.add(title_key(title))
+        titles.append(title)
+    own = own.with_columns(pl.Series("title_da", titles, dtype=pl.String)).with_columns(
+        pl.col("title_en").fill_null(pl.col("title_da")))
+    return pl.concat([reference, own], how="vertical").sort("occupation_code")

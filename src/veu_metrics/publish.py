@@ -41,11 +41,18 @@ from veu_metrics.dataset import (
     DatasetError,
     open_dataset,
     read_metadata,
+    read_own_occupations,
     resolve_dataset_dir,
     table_files,
     write_metadata,
 )
-from veu_metrics.importer import parse_upload
+from veu_metrics.importer import ParsedUpload, parse_upload
+from veu_metrics.occupations import (
+    ASSIGNED_CODE_PREFIX,
+    OCCUPATIONS_FILE,
+    dataset_occupations,
+    title_key,
+)
 from veu_metrics.settings import Settings, load_settings
 from veu_metrics.validation import ROW, SOURCE, Problems, Report, check_tables
 
@@ -71,6 +78,8 @@ class PreparedImport:
     kept_from: Path | None = None
     """The active version's directory (the kept files' layout is relative to it)."""
     metadata: dict[str, Any] = field(default_factory=dict)
+    occupations: pl.DataFrame | None = None
+    """The new version's own occupations (beyond the reference list): ``occupations.parquet``."""
 
 
 @dataclass(frozen=True)
@@ -101,9 +110,15 @@ def validate_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str 
 
 def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
                   settings: Settings | None = None, *, mode: ImportMode = "replace",
-                  max_file_mb: int | None = None) -> tuple[Report, str | None]:
+                  max_file_mb: int | None = None,
+                  table_sources: dict[str, dict[str, Any]] | None = None,
+                  ) -> tuple[Report, str | None]:
     """Validate files and, if there are no errors, publish them as the dataset's new active
-    version. Returns the report and the new version id (None when nothing was published)."""
+    version. Returns the report and the new version id (None when nothing was published).
+
+    ``table_sources`` records where a supplied table comes from (``veu-metrics fetch``: source,
+    table code, licence) in the metadata's ``table_sources``; a table supplied without one drops
+    the record it had, so the Data page never credits a public source for someone's own file."""
     settings = settings if settings is not None else load_settings()
     root = Path(dataset_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -114,6 +129,12 @@ def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
                                       require_complete=True)
             if not prepared.report.ok:
                 return prepared.report, None
+            sources = {t: v for t, v in dict(prepared.metadata.get("table_sources") or {}).items()
+                       if t not in prepared.tables}
+            sources.update(table_sources or {})
+            prepared.metadata.pop("table_sources", None)
+            if sources:
+                prepared.metadata["table_sources"] = sources
             try:
                 version_id = publish_version(root, prepared)
             except OSError as exc:
@@ -156,6 +177,7 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
     base = _open_base(root, problems, needed=require_complete and
                       set(parsed.tables) != set(schema.TABLES))
     covers = _covers(parsed.metadata)
+    _codes_of_known_titles(parsed, base)
 
     tables: dict[str, pl.DataFrame] = {}
     kept: dict[str, list[Path]] = {}
@@ -184,7 +206,9 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
         for table in ("courses", "enrolments"):
             if table not in merged:
                 merged[table] = _with_origin(base.tables[table].collect(), table)
-    check_tables(parsed.tables, merged, problems, covers=covers)
+    own = _own_occupations(parsed, base, tables)
+    check_tables(parsed.tables, merged, problems, covers=covers,
+                 occupation_list=dataset_occupations(own))
 
     report = problems.report(parsed.files)
     if not report.ok:
@@ -195,7 +219,61 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
     metadata = build_metadata(parsed.metadata, base, final, kept, root,
                               [name for name, _ in files], now=now)
     return PreparedImport(report=report, tables=final, kept=kept,
-                          kept_from=base.path if base is not None else None, metadata=metadata)
+                          kept_from=base.path if base is not None else None, metadata=metadata,
+                          occupations=own)
+
+
+def _codes_of_known_titles(parsed: ParsedUpload, base: Dataset | None) -> None:
+    """A title without a code that the dataset already lists (its own occupations, e.g. the
+    demo's, or a supplied occupations.parquet) takes that code instead of an assigned one."""
+    if parsed.occupations is None or "balance" not in parsed.tables:
+        return
+    known = [parsed.occupations_file]
+    if base is not None:
+        with contextlib.suppress(DatasetError):
+            known.append(read_own_occupations(base.path))
+    by_title: dict[str, str] = {}
+    for frame in known:
+        if frame is not None:
+            for code, title in frame.select("occupation_code", "title_da").iter_rows():
+                by_title.setdefault(title_key(title), code)
+    remap = {code: by_title[title_key(title)]
+             for code, title in parsed.occupations.select("occupation_code", "title_da").iter_rows()
+             if code.startswith(ASSIGNED_CODE_PREFIX) and title_key(title) in by_title}
+    if not remap:
+        return
+    parsed.tables["balance"] = parsed.tables["balance"].with_columns(
+        pl.col("occupation_code").replace(remap))
+    parsed.occupations = parsed.occupations.filter(
+        ~pl.col("occupation_code").is_in(list(remap)))
+
+
+def _own_occupations(parsed: ParsedUpload, base: Dataset | None,
+                     tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
+    """The new version's occupations beyond the reference list: a supplied occupations.parquet,
+    then the active version's, then titles the imported balance brings (the first row per code
+    wins, so an enriched row is kept); only codes the new version's balance or courses use."""
+    candidates = [parsed.occupations_file]
+    if base is not None:
+        with contextlib.suppress(DatasetError):  # an unreadable list is rebuilt from the balance
+            candidates.append(read_own_occupations(base.path))
+    if parsed.occupations is not None:
+        candidates.append(parsed.occupations.drop(SOURCE, ROW))
+    frames = [f for f in candidates if f is not None and f.height]
+    if not frames:
+        return None
+    used: list[pl.Series] = []
+    for table in ("balance", "courses"):
+        if table in tables:
+            used.append(tables[table]["occupation_code"])
+        elif base is not None:
+            used.append(base.tables[table].select("occupation_code").unique().collect()
+                        .to_series())
+    codes = pl.concat(used).drop_nulls().unique() if used else pl.Series([], dtype=pl.String)
+    own = (pl.concat(frames, how="vertical").unique("occupation_code", keep="first",
+                                                   maintain_order=True)
+           .filter(pl.col("occupation_code").is_in(codes.implode())))
+    return own if own.height else None
 
 
 def _with_origin(frame: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -330,6 +408,8 @@ def publish_version(dataset_dir: Path | str, prepared: PreparedImport,
             expected_rows[table] = frame.height
         for paths in prepared.kept.values():
             _link_files(paths, prepared.kept_from, build)
+        if prepared.occupations is not None:
+            prepared.occupations.write_parquet(build / OCCUPATIONS_FILE)
         metadata = dict(prepared.metadata)
         if metadata.get("version") in (None, ""):
             metadata["version"] = version_id

@@ -10,6 +10,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 DEFAULT_BOUNDARIES = PROJECT_ROOT / "data" / "geo" / "kommuner.geojson"
+DEFAULT_DEMO_ENROLMENTS = 4_000_000
+"""National scale: January 2018 to late 2026 at about 450,000 participations a year, as AMU and
+the other job-oriented adult education had recently (docs/GENERATOR.md)."""
 
 
 class SettingsError(ValueError):
@@ -73,7 +76,7 @@ class Settings:
     """VEU_KEEP_VERSIONS: how many published dataset versions an import keeps."""
     upload_limit_mb: int = 200
     """VEU_UPLOAD_LIMIT_MB: largest file the upload page accepts."""
-    demo_enrolments: int = 500_000
+    demo_enrolments: int = DEFAULT_DEMO_ENROLMENTS
     """VEU_DEMO_ENROLMENTS: size of the demo dataset generated on first start."""
 
     @property
@@ -100,5 +103,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         basemap_url=basemap or None,
         keep_versions=_env_int(env, "VEU_KEEP_VERSIONS", 5, minimum=1),
         upload_limit_mb=_env_int(env, "VEU_UPLOAD_LIMIT_MB", 200, minimum=1),
-        demo_enrolments=_env_int(env, "VEU_DEMO_ENROLMENTS", 500_000, minimum=1_000),
+        demo_enrolments=_env_int(env, "VEU_DEMO_ENROLMENTS", DEFAULT_DEMO_ENROLMENTS,
+                                 minimum=1_000),
     )

@@ -71,10 +71,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "missing_value": ("required value is empty", "påkrævet værdi er tom"),
     "not_allowed": ("value is not in the allowed list", "værdien er ikke en af de tilladte"),
     "bad_pattern": ("value has the wrong format", "værdien har forkert format"),
+    "unsupported_source": ("a public table the data model does not hold",
+                           "en offentlig tabel, som datamodellen ikke rummer"),
+    "not_a_count": ("the table holds percentages, not counts", "tabellen har procenter, ikke antal"),
+    "period_not_month": ("the table is not by month", "tabellen er ikke opgjort pr. måned"),
+    "no_area_dimension": ("no dimension with municipalities", "ingen dimension med kommuner"),
+    "dimension_not_total": ("a dimension is not at its total", "en dimension er ikke på sit total"),
+    "ambiguous_number": ("number with a dot that may be a thousands separator or a decimal point",
+                         "tal med punktum, der kan være tusindtalsseparator eller decimalpunktum"),
     "municipality_name": ("municipality name where a code is expected",
                           "kommunenavn, hvor der skal stå en kommunekode"),
     "unknown_municipality": ("unknown municipality code", "ukendt kommunekode"),
     "unknown_occupation": ("unknown occupation code", "ukendt stillingskode"),
+    "assigned_code_clash": ("two job titles got the same assigned code",
+                            "to stillinger har fået samme tildelte kode"),
     "unknown_area": ("unknown area code for this area scheme",
                      "ukendt områdekode for denne inddeling"),
     "unknown_measure": ("unknown measure", "ukendt nøgletal"),
@@ -110,6 +120,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cancelled_with_enrolments": ("cancelled course has enrolments",
                                   "aflyst kursus har deltagelser"),
     "negative_target": ("negative target", "negativt mål"),
+    "new_occupations": ("job titles outside the reference list: added to the dataset's occupations",
+                        "stillinger uden for referencelisten: tilføjet datasættets stillinger"),
+    "note_file": ("notes beside the data skipped", "noter ved siden af data er sprunget over"),
+    "dimension_total_kept": ("only the total of a dimension is read",
+                             "kun totalen for en dimension er læst"),
+    "not_municipality_rows": ("totals and areas that are not municipalities skipped",
+                              "totaler og områder, der ikke er kommuner, er sprunget over"),
+    "municipality_by_name": ("municipality names turned into codes",
+                             "kommunenavne omsat til koder"),
+    "thousands_separator": ("dots read as thousands separators", "punktummer læst som tusindtalsseparatorer"),
+    "decimal_point": ("thousands-like values read with a decimal point",
+                      "værdier, der ligner tusinder, læst med decimalpunktum"),
 }
 
 _TEXT = {
@@ -398,23 +420,28 @@ def measure_keys() -> frozenset[str]:
 
 
 def check_tables(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
-                 problems: Problems, *, covers: tuple[date, date] | None = None) -> None:
+                 problems: Problems, *, covers: tuple[date, date] | None = None,
+                 occupation_list: pl.DataFrame | None = None) -> None:
     """Run every rule on parsed tables and add what is wrong or suspicious to ``problems``.
 
     ``imported`` holds the tables read from the files (each with SOURCE and ROW); ``merged``
     the complete tables the new version will hold (imported ones plus those kept from the
     active version), for the rules that link tables. ``covers`` is the dataset's period from a
-    supplied metadata.json: dates outside it are errors.
+    supplied metadata.json: dates outside it are errors. ``occupation_list`` is the new version's
+    occupation list (``occupations.dataset_occupations``; the reference list when not given):
+    courses must use its codes; a balance brings its own titles (reported as new_occupations).
     """
+    known = (occupation_list if occupation_list is not None else occupations())["occupation_code"]
     for table, frame in imported.items():
-        _check_codes(table, frame, problems)
+        _check_codes(table, frame, problems, known)
         _check_numbers_and_dates(table, frame, problems, covers)
         _check_duplicate_keys(table, frame, problems)
     _check_links(imported, merged, problems)
     _warn_suspicious(imported, merged, problems)
 
 
-def _check_codes(table: str, frame: pl.DataFrame, problems: Problems) -> None:
+def _check_codes(table: str, frame: pl.DataFrame, problems: Problems,
+                 known_occupations: pl.Series | None = None) -> None:
     codes = municipality_codes()
     for column in MUNICIPALITY_CODE_COLUMNS.get(table, ()):
         bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(codes))
@@ -432,14 +459,19 @@ def _check_codes(table: str, frame: pl.DataFrame, problems: Problems) -> None:
         )
         problems.add_rows(bad, "unknown_municipality", column, "",
                           expected_columns=("__en", "__da"))
-    if table in OCCUPATION_TABLES:
-        known = occupations()["occupation_code"]
+    if table == "balance":
+        _report_new_occupations(frame, problems)
+    elif table in OCCUPATION_TABLES:
+        known = known_occupations if known_occupations is not None \
+            else occupations()["occupation_code"]
         bad = frame.filter(pl.col("occupation_code").is_not_null()
                            & ~pl.col("occupation_code").is_in(known.implode()))
         problems.add_rows(bad, "unknown_occupation", "occupation_code", (
-            "a job title code of the reference list (src/veu_metrics/reference/occupations.csv), "
+            "a job title code of the dataset's occupations: the reference list "
+            "(src/veu_metrics/reference/occupations.csv) or a title of the balance, "
             "as text with leading zeros",
-            "en stillingskode fra referencelisten (src/veu_metrics/reference/occupations.csv), "
+            "en stillingskode blandt datasættets stillinger: referencelisten "
+            "(src/veu_metrics/reference/occupations.csv) eller en stilling i balancen, "
             "som tekst med foranstillede nuller",
         ))
     if table in AREA_TABLES:
@@ -477,6 +509,33 @@ def _check_codes(table: str, frame: pl.DataFrame, problems: Problems) -> None:
         problems.add_rows(bad, "bad_pattern", "half_year", (
             "a half-year as YYYYH1 or YYYYH2, e.g. 2024H2",
             "et halvår som ÅÅÅÅH1 eller ÅÅÅÅH2, fx 2024H2"))
+
+
+def _report_new_occupations(balance: pl.DataFrame, problems: Problems) -> None:
+    """One warning per balance file that uses job titles the reference list lacks: how many, and
+    how many of them came without a code (and were given one, docs/IMPORT.md)."""
+    from veu_metrics.occupations import ASSIGNED_CODE_PREFIX
+
+    reference = occupations()["occupation_code"].implode()
+    new = (balance.filter(pl.col("occupation_code").is_not_null()
+                          & ~pl.col("occupation_code").is_in(reference))
+           .group_by(SOURCE, maintain_order=True)
+           .agg(pl.col("occupation_code").n_unique().alias("titles"),
+                pl.col("occupation_code").filter(
+                    pl.col("occupation_code").str.starts_with(ASSIGNED_CODE_PREFIX))
+                .n_unique().alias("assigned"),
+                pl.col(ROW).first(), pl.col("occupation_code").first().alias("example")))
+    for source, titles, assigned, row, example in new.iter_rows():
+        problems.warning(source, "new_occupations", (
+            f"{titles} job title(s) not in the reference list were added to the dataset's "
+            f"occupations ({assigned} without a code got a code starting with "
+            f"{ASSIGNED_CODE_PREFIX}); they have no industry group, themes or education "
+            "requirement until the reference list gives them one",
+            f"{titles} stilling(er), der ikke er i referencelisten, er tilføjet datasættets "
+            f"stillinger ({assigned} uden kode har fået en kode, der starter med "
+            f"{ASSIGNED_CODE_PREFIX}); de har ingen erhvervsgruppe, temaer eller uddannelseskrav, "
+            "før referencelisten giver dem det",
+        ), row=row, column="occupation_code", value=example)
 
 
 def _check_numbers_and_dates(table: str, frame: pl.DataFrame, problems: Problems,

@@ -115,3 +115,23 @@ def test_an_english_tab_link_opens_in_danish(open_page):
     at = open_page(PAGE, {"fane": "Data quality"})
     _no_exception(at)
     assert not any("Data quality" in text for text in texts_of(at, "warning"))
+
+
+def test_a_fetched_public_table_is_credited_on_the_sources_tab(open_page, app_env, monkeypatch,
+                                                               tmp_path):
+    import json
+    import shutil
+
+    dataset = tmp_path / "fetched"
+    shutil.copytree(app_env, dataset)
+    metadata = json.loads((dataset / "metadata.json").read_text(encoding="utf-8"))
+    metadata["table_sources"] = {"unemployment": {
+        "source": "Kilde: Danmarks Statistik", "table": "AUF01",
+        "url": "https://www.statistikbanken.dk/AUF01", "licence": "CC BY 4.0",
+        "fetched_at": "2026-01-15T08:00:00+00:00"}}
+    (dataset / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    monkeypatch.setenv("VEU_DATA_DIR", str(dataset))
+    at = open_page(PAGE)
+    _no_exception(at)
+    line = next(text for text in texts_of(at, "markdown") if text.startswith("**Ledighed:**"))
+    assert "Kilde: Danmarks Statistik" in line and "AUF01" in line and "2026-01-15" in line
