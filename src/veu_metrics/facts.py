@@ -27,7 +27,7 @@ occupation's titles, ``seats``, ``cancelled`` and ``participants`` (enrolments).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -38,9 +38,11 @@ from veu_metrics.filters import THEME_BITS, add_months, month_start
 from veu_metrics.occupations import occupations
 from veu_metrics.schema import (
     BALANCE_SCHEME_ENUM,
+    OPTIONAL_TABLES,
     SHORTAGE_STATUSES,
     TABLES,
     UNEMPLOYED_STATUSES,
+    empty_frame,
 )
 
 COURSE_ATTRIBUTES = ("education_type", "funding", "job_veu", "focus_area", "industry_group",
@@ -63,6 +65,8 @@ class Facts:
     max_course_months: int = 1200
     """The longest course, in months from start month to end month: end-month measures need
     no rows that started longer ago than this before their period."""
+    conditions: pl.DataFrame = field(default_factory=lambda: empty_frame("conditions"))
+    """Framework conditions per municipality and year (empty when the dataset has none)."""
 
     @property
     def last_month(self) -> date:
@@ -95,6 +99,9 @@ def _tables(dataset: Dataset | Mapping[str, pl.LazyFrame | pl.DataFrame]) -> dic
     raw = dataset.tables if isinstance(dataset, Dataset) else dataset
     tables = {}
     for name in TABLES:
+        if name not in raw and name in OPTIONAL_TABLES:
+            tables[name] = empty_frame(name).lazy()
+            continue
         if name not in raw:
             raise ValueError(f"the dataset lacks the table {name!r}")
         frame = raw[name]
@@ -275,6 +282,7 @@ def prepare_facts(
         covers_to=covers_to,
         version=dataset.version if isinstance(dataset, Dataset) else "",
         max_course_months=int(longest or 0),
+        conditions=tables["conditions"].collect(),
     )
 
 

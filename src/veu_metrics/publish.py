@@ -154,7 +154,7 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
     parsed = parse_upload(files, problems)
     root = Path(dataset_dir) if dataset_dir is not None else None
     base = _open_base(root, problems, needed=require_complete and
-                      set(parsed.tables) != set(schema.TABLES))
+                      not set(schema.TABLES) - schema.OPTIONAL_TABLES <= set(parsed.tables))
     covers = _covers(parsed.metadata)
 
     tables: dict[str, pl.DataFrame] = {}
@@ -170,7 +170,7 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
             tables[table] = new
         elif base is not None:
             kept[table] = table_files(base.path, table)
-        elif require_complete:
+        elif require_complete and table not in schema.OPTIONAL_TABLES:
             problems.error(table, "missing_table", (
                 f"a file {table}.csv, {table}.xlsx or {table}.parquet: the dataset has no active "
                 "version to take this table from",

@@ -376,11 +376,14 @@ MAX_PLAUSIBLE_DATE = date(2100, 12, 31)
 NON_NEGATIVE: dict[str, tuple[str, ...]] = {
     "courses": ("course_days", "seats"),
     "unemployment": ("full_time_unemployed", "insured_unemployed"),
+    "conditions": ("population", "unskilled_share", "senior_share", "long_term_share",
+                   "shortage_employment_share", "amu_distance_km"),
 }
 MUNICIPALITY_CODE_COLUMNS: dict[str, tuple[str, ...]] = {
     "courses": ("provider_municipality_code",),
     "enrolments": ("municipality_code",),
     "unemployment": ("municipality_code",),
+    "conditions": ("municipality_code",),
 }
 OCCUPATION_TABLES = ("courses", "balance")
 AREA_TABLES = ("balance", "targets")
