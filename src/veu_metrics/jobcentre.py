@@ -46,7 +46,7 @@ from veu_metrics.aggregate import (
 )
 from veu_metrics.disclosure import apply_disclosure
 from veu_metrics.facts import Facts
-from veu_metrics.filters import Filters
+from veu_metrics.filters import Filters, add_months, months_between
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,9 @@ INTERVAL_LEVEL = 0.95
 MIN_FIT_MUNICIPALITIES = 12
 """Fewer usable municipalities than this (or than inputs + 5) in a year: no model that year."""
 ASSESSMENTS = ("below", "as_expected", "above")
+MIN_PART_MONTHS = 6
+MIN_PARTICIPATIONS_PER_INPUT = 10
+"""A year's fit needs at least this many participations per model parameter."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -86,9 +89,25 @@ ASSESSMENTS = ("below", "as_expected", "above")
 
 
 def _year_parts(first: date, last: date) -> list[tuple[int, date, date]]:
-    """The period cut at year ends: (year, first month, last month)."""
-    return [(year, max(first, date(year, 1, 1)), min(last, date(year, 12, 1)))
-            for year in range(first.year, last.year + 1)]
+    """The period cut into years counted back from its last month: (year, first, last month).
+
+    A calendar-year period gives calendar years; "the last 12 months" gives one year. A
+    remainder at the start shorter than :data:`MIN_PART_MONTHS` joins the year after it (too
+    few courses to fit a model of its own). ``year`` is the year of the part's middle month
+    (which year's conditions are used).
+    """
+    parts = []
+    end = last
+    while end >= first:
+        start = max(first, add_months(end, -11))
+        parts.append([start, end])
+        end = add_months(start, -1)
+    parts.reverse()
+    if len(parts) > 1 and months_between(*parts[0]) < MIN_PART_MONTHS:
+        parts[1][0] = parts[0][0]
+        parts.pop(0)
+    return [(add_months(start, months_between(start, end) // 2).year, start, end)
+            for start, end in parts]
 
 
 def _counts(facts: Facts, filters: Filters, first: date, last: date) -> pl.DataFrame:
@@ -247,18 +266,23 @@ def _fit_year(frame: pl.DataFrame, year: int) -> tuple[YearFit | None, np.ndarra
     offset = np.log(np.where(exposure > 0, exposure, 1.0))
     y, x, off = y_all[fit_rows], design[fit_rows], offset[fit_rows]
 
+    if y.sum() < MIN_PARTICIPATIONS_PER_INPUT * x.shape[1]:
+        return None, mu_out, var_eta
     poisson = _glm(y, x, off, 0.0)
     alpha = _moment_alpha(y, poisson.mu, n_fit - x.shape[1])
     full = _glm(y, x, off, alpha, start=poisson.params)
     null = _glm(y, x[:, :1], off, alpha)
     explained = 1.0 - full.deviance / null.deviance if null.deviance > 0 else float("nan")
+    cov = np.asarray(full.cov_params())
+    if not (np.all(np.isfinite(cov)) and np.all(np.isfinite(full.params))
+            and np.all(np.abs(np.asarray(full.params)[1:]) * x[:, 1:].std(axis=0) < 5)):
+        return None, mu_out, var_eta  # a degenerate fit (separation, collinearity)
 
     def predict(params: np.ndarray, cov: np.ndarray, index: int) -> tuple[float, float]:
         row = design[index]
         return float(np.exp(row @ params + offset[index])), float(row @ cov @ row)
 
     params = np.asarray(full.params)
-    cov = np.asarray(full.cov_params())
     for index, loo_params in zip(np.flatnonzero(fit_rows), _leave_one_out(y, x, full.mu, params,
                                                                           alpha), strict=True):
         mu_out[index], var_eta[index] = predict(loo_params, cov, index)
