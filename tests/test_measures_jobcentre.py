@@ -20,6 +20,7 @@ from veu_metrics.measures import (
     compute_uptake_model,
 )
 
+
 def test_ranking_actual_uptake_and_no_model_from_three_municipalities(facts):  # noqa: F811
     ranking = compute_jobcentre_ranking(facts, YEAR, threshold=3)
     assert ranking.height == 98
