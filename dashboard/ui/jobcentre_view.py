@@ -151,6 +151,16 @@ def summary_lines(ranking: pl.DataFrame, lang: str, chosen_code: int | None = No
         lines.append(t("jobcentre.summary.top", lang, names="; ".join(top)))
     if bottom:
         lines.append(t("jobcentre.summary.bottom", lang, names="; ".join(bottom)))
+    flagged = []
+    for direction in ("above", "below"):
+        names = ordered.filter(pl.col("assessment") == direction)["municipality_name"].to_list()
+        if direction == "below":
+            names.reverse()
+        if names:
+            flagged.append(t(f"jobcentre.summary.flagged_{direction}", lang,
+                             names=", ".join(_escape(n) for n in names)))
+    if flagged:
+        lines.append(" ".join(flagged))
     if chosen_code is not None:
         mine = ranking.filter(pl.col("municipality_code") == chosen_code)
         if mine.height and mine["expected_uptake"][0] is not None:
@@ -173,14 +183,18 @@ def conditions_table(conditions: pl.DataFrame, name: str, area_name: str, lang: 
                      ) -> tuple[pl.DataFrame, dict]:
     """Condition × (municipality, area, country), shares in per cent, typed."""
     scale = pl.when(pl.col("condition").is_in(list(SHARE_CONDITIONS))).then(100.0).otherwise(1.0)
+    # one decimal, none for the population (the column's format shows what the value holds)
+    decimals = pl.when(pl.col("condition") == "population").then(0).otherwise(1)
     frame = conditions.with_columns(
+        *((pl.col(c) * scale * 10 ** decimals).round(0) / 10 ** decimals
+          for c in ("municipality", "area", "country")),
+    ).with_columns(
         pl.col("condition").replace_strict(
             {k: t(f"model.condition.{k}", lang) for k in CONDITION_KEYS}, default=pl.col("condition")),
-        *(pl.col(c) * scale for c in ("municipality", "area", "country")),
     ).select("condition", "municipality", "area", "country")
     labels = {"condition": t("jobcentre.conditions.col.condition", lang), "municipality": name,
               "area": area_name, "country": t("jobcentre.conditions.col.country", lang)}
-    number = dict(format="localized", step=0.1)
+    number = dict(format="localized")
     config = {labels["condition"]: st.column_config.TextColumn(labels["condition"], pinned=True)}
     for column in ("municipality", "area", "country"):
         config[labels[column]] = st.column_config.NumberColumn(labels[column], **number)
