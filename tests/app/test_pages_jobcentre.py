@@ -4,7 +4,6 @@ difference, the words about it, the job centre's conditions and the model in pla
 from __future__ import annotations
 
 import pandas as pd
-
 from tests.app.conftest import texts_of
 
 PAGE = "app_pages/jobcentre.py"
@@ -59,3 +58,35 @@ def test_data_page_shows_the_model(open_page):
     assert "Modellen bag forventet brug" in [s.value for s in at.subheader]
     coefficients = next(d.value for d in at.dataframe if "Ændring i forventet brug" in d.value.columns)
     assert pd.api.types.is_numeric_dtype(coefficients["Ændring i forventet brug"])
+
+
+def test_ranking_excel_has_the_data_and_the_definitions(demo_dataset):
+    import io
+    from datetime import date
+
+    import fastexcel
+
+    from ui import jobcentre_view
+    from veu_metrics import exports
+    from veu_metrics.facts import prepare_facts
+    from veu_metrics.filters import default_filters
+    from veu_metrics.jobcentre import compute_jobcentre_ranking
+
+    facts = prepare_facts(demo_dataset, reform_date=date(2025, 1, 1))
+    filters = default_filters(facts.covers_to)
+    ranking = compute_jobcentre_ranking(facts, filters, threshold=5)
+    frame = jobcentre_view.ranking_export(ranking, "da")
+    assert frame["difference_rank"].drop_nulls().is_sorted()
+    workbook = exports.to_excel_bytes(
+        frame, title="Rangliste", definitions=jobcentre_view.column_definitions("da"),
+        filters_description=filters.describe("da"), filters_params=filters.to_query_params(),
+        data_version="v", exported_at=pd.Timestamp("2026-11-01").to_pydatetime(), lang="da",
+        disclosure_threshold=5)
+    reader = fastexcel.read_excel(io.BytesIO(workbook).getvalue())
+    data = reader.load_sheet(0).to_polars()
+    assert "expected_uptake" in data.columns and "assessment" in data.columns
+    definitions = reader.load_sheet(1).to_polars()
+    keys = definitions[definitions.columns[0]].to_list()
+    for key in ("jobcentre_uptake", "expected_uptake", "expected_lower", "expected_upper",
+                "difference", "assessment"):
+        assert key in keys, key
