@@ -268,10 +268,13 @@ def _fit_year(frame: pl.DataFrame, year: int) -> tuple[YearFit | None, np.ndarra
 
     if y.sum() < MIN_PARTICIPATIONS_PER_INPUT * x.shape[1]:
         return None, mu_out, var_eta
-    poisson = _glm(y, x, off, 0.0)
-    alpha = _moment_alpha(y, poisson.mu, n_fit - x.shape[1])
-    full = _glm(y, x, off, alpha, start=poisson.params)
-    null = _glm(y, x[:, :1], off, alpha)
+    try:
+        poisson = _glm(y, x, off, 0.0)
+        alpha = _moment_alpha(y, poisson.mu, n_fit - x.shape[1])
+        full = _glm(y, x, off, alpha, start=poisson.params)
+        null = _glm(y, x[:, :1], off, alpha)
+    except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+        return None, mu_out, var_eta  # data the regression cannot fit: no model, said on the page
     explained = 1.0 - full.deviance / null.deviance if null.deviance > 0 else float("nan")
     cov = np.asarray(full.cov_params())
     if not (np.all(np.isfinite(cov)) and np.all(np.isfinite(full.params))

@@ -90,3 +90,15 @@ def test_ranking_excel_has_the_data_and_the_definitions(demo_dataset):
     for key in ("jobcentre_uptake", "expected_uptake", "expected_lower", "expected_upper",
                 "difference", "assessment"):
         assert key in keys, key
+
+
+def test_the_page_in_english_and_in_meeting_mode(open_page):
+    at = open_page(PAGE, {"sprog": "English", "moede": "1"})
+    assert not at.exception, [e.value for e in at.exception]
+    markdown = " ".join(texts_of(at, "markdown"))
+    assert "job centres use upskilling more than expected" in markdown
+    ranking = next(d.value for d in at.dataframe if "Expected, lower" in d.value.columns)
+    assert list(ranking.columns[:5]) == ["Rank", "Job centre", "Uptake per 1,000",
+                                         "Expected per 1,000", "Difference"]
+    assert set(ranking["Assessment"].dropna()) <= {"Above expected", "As expected",
+                                                   "Below expected", ".."}
