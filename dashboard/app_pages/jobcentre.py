@@ -97,9 +97,10 @@ trend_chart = charts.build_trend_chart(
     trend_table, period_col="period", value_col="value", unit=uptake.unit, decimals=uptake.decimals,
     lang=lang, y_title=uptake.title(lang), group_col="group", group_title="",
     time_unit=components.TIME_UNITS[grain])
-components.render_chart_block(ctx, title=t("jobcentre.trend_title", lang, name=chosen_name),
-                              chart=trend_chart, table=trend_table, subject=f"jobcentre-{chosen_code}-udvikling",
-                              key="jc-trend", measures=["jobcentre_uptake"], help=uptake.help_text(lang))
+jobcentre_view.render_trend_block(
+    ctx, title=t("jobcentre.trend_title", lang, name=chosen_name), chart=trend_chart,
+    trend_table=trend_table, grain=grain, subject=f"jobcentre-{chosen_code}-udvikling",
+    help_text=uptake.help_text(lang))
 if cut_short:
     st.caption(t("trend.partial_left_out", lang, grain=t(f"grain.{grain}", lang).lower()))
 

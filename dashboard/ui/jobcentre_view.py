@@ -9,6 +9,7 @@ from datetime import datetime
 import polars as pl
 import streamlit as st
 
+from ui import components
 from ui.context import AppContext
 from veu_metrics import exports, geography
 from veu_metrics.catalogue import get_measure
@@ -394,3 +395,42 @@ def trend_display(trend: pl.DataFrame, municipality_name: str, scheme: str, lang
         .otherwise(pl.col("level").replace_strict(names, default=pl.col("level")))
         .alias("group")
     ).select("period", "group", "value", "value_suppressed")
+
+
+PERIOD_FORMATS = {"month": {"da": "MM-YYYY", "en": "YYYY-MM"},
+                  "quarter": {"da": "YYYY [K]Q", "en": "YYYY [Q]Q"},
+                  "year": {"da": "YYYY", "en": "YYYY"}}
+
+
+def trend_wide(trend_table: pl.DataFrame, lang: str, grain: str) -> tuple[pl.DataFrame, dict]:
+    """The trend as one row per period and one typed column per level (hidden cells null)."""
+    groups = list(dict.fromkeys(trend_table["group"].to_list()))
+    wide = trend_table.pivot(on="group", index="period", values="value",
+                             aggregate_function="first").sort("period")
+    period_label = t(f"grain.{grain}", lang)
+    frame = wide.select(pl.col("period").alias(period_label), *groups)
+    config = {period_label: st.column_config.DateColumn(
+        period_label, format=PERIOD_FORMATS[grain]["en" if lang == "en" else "da"], pinned=True)}
+    for group in groups:
+        config[group] = st.column_config.NumberColumn(group, format="localized", step=0.1)
+    return frame, config
+
+
+def render_trend_block(ctx: AppContext, *, title: str, chart, trend_table: pl.DataFrame,
+                       grain: str, subject: str, help_text: str) -> None:
+    """Chart | table (typed: sorts as numbers and dates) and the downloads of the long table."""
+    st.subheader(title, help=help_text)
+    if trend_table.is_empty():
+        components.render_no_data(ctx.lang)
+        return
+    tab_chart, tab_table = st.tabs([t("tab.chart", ctx.lang), t("tab.table", ctx.lang)])
+    with tab_chart:
+        st.altair_chart(chart, width="stretch")
+    with tab_table:
+        frame, config = trend_wide(trend_table, ctx.lang, grain)
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=config,
+                     placeholder=SUPPRESSED_MARKER)
+    with st.expander(t("download.title", ctx.lang)):
+        components.render_downloads(ctx, trend_table, subject=subject, title=title, key="jc-trend",
+                                    chart=chart, measures=["jobcentre_uptake"])
+

@@ -102,3 +102,14 @@ def test_the_page_in_english_and_in_meeting_mode(open_page):
                                          "Expected per 1,000", "Difference"]
     assert set(ranking["Assessment"].dropna()) <= {"Above expected", "As expected",
                                                    "Below expected", ".."}
+
+
+def test_trend_table_is_typed(open_page):
+    at = open_page(PAGE, {"kommune": "Odense"})
+    assert not at.exception, [e.value for e in at.exception]
+    trend = next(d.value for d in at.dataframe if "Kvartal" in d.value.columns)
+    assert list(trend.columns[1:]) == ["Odense", "Beskæftigelsesrådet Syddanmark", "Hele landet"]
+    for column in trend.columns[1:]:
+        assert pd.api.types.is_numeric_dtype(trend[column]), column
+    assert pd.api.types.is_datetime64_any_dtype(trend["Kvartal"]) or trend["Kvartal"].map(
+        lambda v: hasattr(v, "year")).all()
