@@ -182,7 +182,15 @@ DERIVED_NOTES: tuple[tuple[str, str, str], ...] = (
         "ingen tydelig sammenhæng. Sammenhængene er gennemsnit på tværs af kommuner, ikke årsager. "
         "**Mindst** 12 kommuner med ledige og viste tal og 10 deltagelser pr. parameter kræves; ellers "
         "vises ingen forventning. **Sammenlignelige kommuner** er de nærmeste målt på de samme "
-        "rammevilkår (standardiseret) plus antallet af ledige.",
+        "rammevilkår (standardiseret) plus antallet af ledige. **Eksempel** (demodata ved denne "
+        "version: seed 2018, 500.000 deltagelser, nov. 2025–okt. 2026): modellen forklarer 85 % af "
+        "devians; 10 procentpoint flere ufaglærte blandt de ledige giver 27 % højere forventet brug "
+        "(95 %-interval 21–34 %), 10 procentpoint flere på 50 år og derover 23 % lavere (19–27 %), 10 "
+        "procentpoint flere langtidsledige 16 % lavere (11–21 %), 10 procentpoint mere beskæftigelse i "
+        "mangelbrancher 36 % højere (30–42 %) og 10 km længere til en AMU-udbyder 15 % lavere "
+        "(10–21 %); andel forsikrede, ledighedsniveau og befolkning har ingen tydelig sammenhæng. De "
+        "forventede værdier spænder fra 28 til 215 pr. 1.000 fuldtidsledige. Data-siden viser tallene "
+        "for de aktuelle data og filtre.",
         "**What the figure says.** Expected uptake is the uptake per 1,000 full-time unemployed that "
         "municipalities with the same framework conditions have on average — not a target, but a "
         "yardstick as in the ministry's benchmarking of job centres (\"forventet niveau\"). Actual "
@@ -213,7 +221,15 @@ DERIVED_NOTES: tuple[tuple[str, str, str], ...] = (
         "association. The associations are averages across municipalities, not causes. **At least** "
         "12 municipalities with unemployed people and shown figures and 10 participations per "
         "parameter are needed; otherwise no expectation is shown. **Comparable municipalities** are "
-        "the nearest on the same conditions (standardised) plus the number of unemployed.",
+        "the nearest on the same conditions (standardised) plus the number of unemployed. "
+        "**Example** (demo data at this version: seed 2018, 500,000 participations, Nov 2025 – Oct "
+        "2026): the model explains 85 % of the deviance; 10 percentage points more unskilled among "
+        "the unemployed gives 27 % higher expected uptake (95 % interval 21–34 %), 10 points more "
+        "aged 50 or more 23 % lower (19–27 %), 10 points more long-term unemployed 16 % lower "
+        "(11–21 %), 10 points more employment in shortage industries 36 % higher (30–42 %) and 10 km "
+        "further to an AMU provider 15 % lower (10–21 %); the insured share, the unemployment level "
+        "and population show no clear association. Expected values range from 28 to 215 per 1,000 "
+        "full-time unemployed. The Data page shows the figures for the current data and filters.",
     ),
     (
         "Omfattende mangel / Widespread shortage",
