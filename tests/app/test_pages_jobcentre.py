@@ -42,7 +42,7 @@ def test_ranking_in_words_conditions_and_model(open_page):
     assert "Mest over det forventede" in markdown and "Mest under det forventede" in markdown
     assert "**Horsens:** faktisk" in markdown
     assert "andel af devians forklaret" in markdown  # the model's fit in words
-    assert "procentpoint mere giver" in markdown      # a coefficient in words
+    assert "procentpoint mere giver" in markdown  # a coefficient in words
     conditions = next(d.value for d in at.dataframe if "Hele landet" in d.value.columns)
     assert list(conditions.columns) == ["Rammevilkår", "Horsens", "Beskæftigelsesrådet Midtjylland",
                                         "Hele landet"]
