@@ -223,12 +223,12 @@ def coefficient_table(model: UptakeModel, lang: str) -> tuple[pl.DataFrame, dict
             {k: t(f"model.condition.{k}", lang) for k in CONDITION_KEYS}).alias("condition"),
         pl.col("condition").replace_strict(
             {k: t(f"model.step.{k}", lang) for k in CONDITION_KEYS}).alias("step"),
-        ((pl.col("rate_ratio") - 1) * 100).alias("change"),
-        ((pl.col("ratio_lower") - 1) * 100).alias("lower"),
-        ((pl.col("ratio_upper") - 1) * 100).alias("upper"),
+        (pl.col("rate_ratio") - 1).alias("change"),
+        (pl.col("ratio_lower") - 1).alias("lower"),
+        (pl.col("ratio_upper") - 1).alias("upper"),
     )
     labels = {c: t(f"model.col.{c}", lang) for c in frame.columns}
-    percent = dict(format="%.1f %%")
+    percent = dict(format="percent", step=0.001)  # shares shown as per cent with 1 decimal
     config = {
         labels["year"]: st.column_config.NumberColumn(labels["year"], format="%d", width="small"),
         labels["condition"]: st.column_config.TextColumn(labels["condition"], pinned=True),
