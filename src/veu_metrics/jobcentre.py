@@ -268,14 +268,20 @@ def _fit_year(frame: pl.DataFrame, year: int) -> tuple[YearFit | None, np.ndarra
 
     if y.sum() < MIN_PARTICIPATIONS_PER_INPUT * x.shape[1]:
         return None, mu_out, var_eta
-    try:
-        poisson = _glm(y, x, off, 0.0)
-        alpha = _moment_alpha(y, poisson.mu, n_fit - x.shape[1])
-        full = _glm(y, x, off, alpha, start=poisson.params)
-        null = _glm(y, x[:, :1], off, alpha)
-    except (ValueError, np.linalg.LinAlgError, FloatingPointError):
-        return None, mu_out, var_eta  # data the regression cannot fit: no model, said on the page
-    explained = 1.0 - full.deviance / null.deviance if null.deviance > 0 else float("nan")
+    # statsmodels warns on the way to a degenerate fit; the checks below decide what is usable
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            poisson = _glm(y, x, off, 0.0)
+            alpha = _moment_alpha(y, poisson.mu, n_fit - x.shape[1])
+            full = _glm(y, x, off, alpha, start=poisson.params)
+            null = _glm(y, x[:, :1], off, alpha)
+            deviance, null_deviance = float(full.deviance), float(null.deviance)
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            return None, mu_out, var_eta  # data the regression cannot fit: no model (said on the page)
+    explained = 1.0 - deviance / null_deviance if null_deviance > 0 else float("nan")
+    if not math.isfinite(explained):
+        return None, mu_out, var_eta
     cov = np.asarray(full.cov_params())
     if not (np.all(np.isfinite(cov)) and np.all(np.isfinite(full.params))
             and np.all(np.abs(np.asarray(full.params)[1:]) * x[:, 1:].std(axis=0) < 5)):
