@@ -36,7 +36,6 @@ if has_model:
     st.markdown("\n\n".join(jobcentre_view.summary_lines(ranking, lang, chosen_code)))
 else:
     st.info(t("jobcentre.no_model", lang))
-labels = jobcentre_view.assessment_labels(lang)
 scatter_col, map_col = st.columns([1, 1])
 with scatter_col:
     points = jobcentre_view.with_assessment_text(ranking, lang)
@@ -44,9 +43,8 @@ with scatter_col:
         points, name_col="municipality_name", actual_col="uptake", expected_col="expected_uptake",
         lang=lang, x_title=t("jobcentre.expected", lang), y_title=t("jobcentre.actual", lang),
         highlight=[chosen_name], interval_cols=("expected_lower", "expected_upper"),
-        group_col="assessment_text",
-        group_colours={labels[k]: c for k, c in jobcentre_view.ASSESSMENT_COLOURS.items()},
-        interval_title=t("jobcentre.col.expected_lower", lang).split(",")[0] + " (95 %)")
+        group_col="assessment_text", group_colours=jobcentre_view.assessment_colours(lang),
+        interval_title=t("jobcentre.interval", lang))
     st.subheader(t("jobcentre.scatter_title", lang), help=t("jobcentre.expected_help", lang))
     st.altair_chart(scatter, width="stretch")
 with map_col:

@@ -46,6 +46,12 @@ def assessment_labels(lang: str) -> dict[str, str]:
     return {key: t(f"jobcentre.assessment.{key}", lang) for key in ASSESSMENTS}
 
 
+def assessment_colours(lang: str) -> dict[str, str]:
+    """Assessment label → colour, in legend order."""
+    labels = assessment_labels(lang)
+    return {labels[key]: colour for key, colour in ASSESSMENT_COLOURS.items()}
+
+
 def with_assessment_text(ranking: pl.DataFrame, lang: str) -> pl.DataFrame:
     """The assessment as words (hidden ones as the marker)."""
     labels = assessment_labels(lang)
