@@ -194,12 +194,11 @@ def build_actual_expected_chart(frame: pl.DataFrame, *, name_col: str, actual_co
     highest = [data[actual_col].max() or 0, data[expected_col].max() or 0]
     if interval_cols is not None:
         highest.append(data[interval_cols[1]].max() or 0)
-        data = data.with_columns(
-            pl.concat_str([
-                pl.col(interval_cols[0]).round(1).cast(pl.String),
-                pl.col(interval_cols[1]).round(1).cast(pl.String)], separator=" – ")
-            .str.replace_all(".", "," if lang == "da" else ".", literal=True)
-            .alias("interval_text"))
+        texts = [None if lo is None or hi is None else
+                 f"{format_value(lo, 'per_1000', 1, lang)} – {format_value(hi, 'per_1000', 1, lang)}"
+                 for lo, hi in zip(data[interval_cols[0]].to_list(), data[interval_cols[1]].to_list(),
+                                   strict=True)]
+        data = data.with_columns(pl.Series("interval_text", texts, dtype=pl.String))
     top = float(max(highest)) * 1.05 or 1.0
     diagonal = alt.Chart(pl.DataFrame({"x": [0.0, top], "y": [0.0, top]})).mark_line(
         color=style.COMPARISON, strokeDash=[5, 4]).encode(x="x:Q", y="y:Q")
