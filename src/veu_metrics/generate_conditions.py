@@ -44,6 +44,9 @@ PLANTED_OUTLIERS: dict[int, float] = {
 
 _NOISE_SD = 0.08     # municipality × year noise on the log rate
 _DRIFT_SD = 0.006    # yearly drift of a share
+_MAX_NATIONAL_SHARE = 0.15
+"""At most this share of the unemployed live outside their course's area (the rest is the
+areas' own variation, which the model does not know)."""
 _ISLANDS = (825, 563, 741, 492)  # Læsø, Fanø, Samsø, Ærø: far from an AMU provider
 
 
@@ -53,8 +56,9 @@ class UptakeRule:
 
     A participant lives in the course's RAR area (``local`` weights) or, with probability
     ``national_share`` of the year, anywhere (``national`` weights). The national weights top up
-    each municipality to its share of the rule, so the expected count of every municipality is
-    proportional to full-time unemployed × rate, whatever the areas' course supply.
+    each municipality towards its share of the rule, so the expected count of a municipality is
+    close to proportional to full-time unemployed × rate whatever the areas' course supply
+    (exactly when the share needed is under :data:`_MAX_NATIONAL_SHARE`).
     """
 
     first_year: int
@@ -168,7 +172,7 @@ def build_uptake_rule(seed: int, conditions: pl.DataFrame, unemployment: pl.Data
         weight_of_area = np.bincount(area_of_municipality, weights=weights[y], minlength=areas)
         # Areas that get more participants than the rule gives them send the surplus anywhere.
         ratio = (weight_of_area / weight_of_area.sum()) / np.maximum(supply[y] / total, 1e-12)
-        share[y] = min(max(1.0 - ratio[supply[y] > 0].min(), 0.0) + 0.02, 1.0)
+        share[y] = min(max(1.0 - ratio[supply[y] > 0].min(), 0.0) + 0.02, _MAX_NATIONAL_SHARE)
         local_expected = ((1 - share[y]) * supply[y][area_of_municipality] * weights[y]
                           / weight_of_area[area_of_municipality])
         target = total * weights[y] / weights[y].sum()
