@@ -164,18 +164,19 @@ def comparables(page: str, out: Outputs) -> dict[str, dict]:
                                                 ["course_id", "participants"])),
         }
     if page == "jobcentre":
+        # Expected uptake and comparable municipalities come from the statsmodels regression on
+        # the framework conditions (tests/test_jobcentre_model.py); the references compare the
+        # counts, the unemployment and the insured share the model is fitted on.
         return {
             "ranking": table(["municipality_code"],
-                             ["participations", "full_time_unemployed", "uptake", "expected_uptake"],
+                             ["participations", "full_time_unemployed", "uptake", "insured_share"],
                              _rows(out["ranking"], ["municipality_code", "participations",
                                                     "full_time_unemployed", "uptake",
-                                                    "expected_uptake"])),
+                                                    "insured_share"])),
             "map": table(["area_code"], ["numerator", "denominator", "value"],
                          _rows(out["map"], ["area_code", "numerator", "denominator", "value"])),
             "trend": table(["level", "period"], ["value"],
                            _rows(out["trend"], ["level", "period", "value"])),
-            "comparable": table(["position"], ["municipality_code", "distance"],
-                                _positioned(out["comparable"], ["municipality_code", "distance"])),
         }
     if page == "mangel":
         return {

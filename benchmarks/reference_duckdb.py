@@ -236,8 +236,7 @@ def course_list(d: Data, first: str, last: str, codes: list[int] | None,
 
 RANKING_SQL = """
 WITH counts AS (
-    SELECT municipality_code, count(*) AS p,
-           count(*) FILTER (WHERE labour_status = 'Forsikret ledig') AS ip
+    SELECT municipality_code, count(*) AS p
     FROM part WHERE start_month BETWEEN $1 AND $2 AND unemployed GROUP BY ALL),
 monthly AS (
     SELECT month, municipality_code, sum(full_time_unemployed) AS ftu,
@@ -246,45 +245,13 @@ monthly AS (
     FROM unemp WHERE month BETWEEN $1 AND $2 GROUP BY ALL),
 unemployed AS (SELECT municipality_code, avg(ftu) AS ftu, avg(ins) AS ins FROM monthly GROUP BY ALL),
 base AS (
-    SELECT m.code, coalesce(c.p, 0) AS p, coalesce(c.ip, 0) AS ip, coalesce(u.ftu, 0.0) AS ftu, u.ins
+    SELECT m.code, coalesce(c.p, 0) AS p, coalesce(u.ftu, 0.0) AS ftu, u.ins
     FROM munis m LEFT JOIN counts c ON c.municipality_code = m.code
-    LEFT JOIN unemployed u ON u.municipality_code = m.code),
-totals AS (
-    SELECT coalesce(sum(ins) FILTER (WHERE ins IS NOT NULL), 0) AS insured,
-           coalesce(sum(ftu - ins) FILTER (WHERE ins IS NOT NULL), 0) AS others,
-           coalesce(sum(ip) FILTER (WHERE ins IS NOT NULL), 0) AS insured_parts,
-           coalesce(sum(p - ip) FILTER (WHERE ins IS NOT NULL), 0) AS other_parts,
-           sum(ftu) AS total_unemployed, sum(p) AS total_p FROM base),
-rates AS (
-    SELECT overall,
-           CASE WHEN insured <> 0 THEN insured_parts / insured ELSE overall END AS insured_rate,
-           CASE WHEN others <> 0 THEN other_parts / others ELSE overall END AS other_rate
-    FROM (SELECT *, CASE WHEN total_unemployed <> 0 THEN total_p / total_unemployed ELSE 0 END
-          AS overall FROM totals))
+    LEFT JOIN unemployed u ON u.municipality_code = m.code)
 SELECT code, p, ftu,
        CASE WHEN ftu > 0 THEN p / ftu * 1000 END AS uptake,
-       CASE WHEN ftu > 0 THEN (CASE WHEN ins IS NOT NULL
-            THEN insured_rate * ins + other_rate * (ftu - ins) ELSE overall * ftu END) / ftu * 1000
-       END AS expected_uptake,
        CASE WHEN ftu > 0 THEN ins / ftu END AS insured_share
-FROM base, rates
-"""
-
-COMPARABLE_SQL = """
-WITH r AS ({ranking}),
-c AS (SELECT code, ftu, insured_share FROM r WHERE ftu > 0 OR code = $3),
-f AS (SELECT code, ln(1 + ftu) AS lvl,
-             coalesce(insured_share, (SELECT coalesce(quantile_cont(insured_share, 0.5), 0.0)
-                                      FROM c WHERE insured_share IS NOT NULL)) AS share FROM c),
-s AS (SELECT code,
-             CASE WHEN stddev_pop(lvl) OVER () > 0
-                  THEN (lvl - avg(lvl) OVER ()) / stddev_pop(lvl) OVER () ELSE 0 END AS zl,
-             CASE WHEN stddev_pop(share) OVER () > 0
-                  THEN (share - avg(share) OVER ()) / stddev_pop(share) OVER () ELSE 0 END AS zs
-      FROM f),
-t AS (SELECT zl AS tl, zs AS ts FROM s WHERE code = $3)
-SELECT code, sqrt((zl - tl) ^ 2 + (zs - ts) ^ 2) AS distance FROM s, t
-ORDER BY code = $3 DESC, distance, code LIMIT $4
+FROM base
 """
 
 
@@ -373,23 +340,19 @@ def page_jobcentre(d: Data, sc: dict[str, Any]) -> dict[str, dict]:
     params = [_day(sc["period_from"]), _day(sc["period_to"])]
     ranking = d.con.execute(RANKING_SQL, params).fetchall()
     selection = sc["selection"]
-    shown = [r[:5] for r in ranking if selection is None or r[0] in selection]
-    closest = d.con.execute(COMPARABLE_SQL.format(ranking=RANKING_SQL),
-                            [*params, j["municipality"], 6]).fetchall()
+    shown = [r for r in ranking if selection is None or r[0] in selection]
     trend = []
     for level, codes in (("municipality", [j["municipality"]]),
                          ("area", j["trend_area_selection"]), ("country", None)):
         trend += [(level, p, v) for p, v in _uptake_trend(d, sc, codes)]
     return {
         "ranking": table(["municipality_code"],
-                         ["participations", "full_time_unemployed", "uptake", "expected_uptake"],
+                         ["participations", "full_time_unemployed", "uptake", "insured_share"],
                          shown),
         "map": table(["area_code"], ["numerator", "denominator", "value"],
                      area_table(d, "jobcentre_uptake", sc["period_from"], sc["period_to"],
                                 "municipality", selection)),
         "trend": table(["level", "period"], ["value"], trend),
-        "comparable": table(["position"], ["municipality_code", "distance"],
-                            [(i, code, dist) for i, (code, dist) in enumerate(closest)]),
     }
 
 

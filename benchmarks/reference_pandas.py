@@ -10,7 +10,6 @@ Imports neither Polars nor the core.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -263,7 +262,7 @@ def latest_courses(d: Data, first: str, last: str, codes: list[int] | None,
 
 
 def ranking_frame(d: Data, sc: dict[str, Any]) -> pd.DataFrame:
-    """Per municipality (whole country): participations, unemployment, uptake, expected uptake."""
+    """Per municipality (whole country): participations, unemployment, uptake, insured share."""
     lo, hi = _ts(sc["period_from"]), _ts(sc["period_to"])
     rows = measure_rows(d, "jobcentre_uptake", lo, hi, None)
     counts = rows.groupby("municipality_code").agg(
@@ -276,50 +275,10 @@ def ranking_frame(d: Data, sc: dict[str, Any]) -> pd.DataFrame:
     frame["participations"] = frame["participations"].fillna(0).astype("int64")
     frame["insured_participations"] = frame["insured_participations"].fillna(0).astype("int64")
     frame["full_time_unemployed"] = frame["full_time_unemployed"].fillna(0.0)
-    known = frame[frame["insured_unemployed"].notna()]
-    insured = float(known["insured_unemployed"].sum())
-    others = float((known["full_time_unemployed"] - known["insured_unemployed"]).sum())
-    insured_parts = float(known["insured_participations"].sum())
-    other_parts = float((known["participations"] - known["insured_participations"]).sum())
-    total_unemployed = float(frame["full_time_unemployed"].sum())
-    overall = float(frame["participations"].sum()) / total_unemployed if total_unemployed else 0.0
-    insured_rate = insured_parts / insured if insured else overall
-    other_rate = other_parts / others if others else overall
-    frame["expected"] = np.where(
-        frame["insured_unemployed"].notna(),
-        insured_rate * frame["insured_unemployed"]
-        + other_rate * (frame["full_time_unemployed"] - frame["insured_unemployed"]),
-        overall * frame["full_time_unemployed"])
     positive = frame["full_time_unemployed"] > 0
     frame["uptake"] = (frame["participations"] / frame["full_time_unemployed"] * 1000).where(positive)
-    frame["expected_uptake"] = (frame["expected"] / frame["full_time_unemployed"] * 1000).where(positive)
     frame["insured_share"] = (frame["insured_unemployed"] / frame["full_time_unemployed"]).where(positive)
     return frame.reset_index()
-
-
-def _standardise(values: np.ndarray) -> np.ndarray:
-    spread = values.std()
-    if not math.isfinite(spread) or spread == 0:
-        return np.zeros_like(values)
-    return (values - values.mean()) / spread
-
-
-def comparable(ranking: pd.DataFrame, municipality: int, count: int = 5) -> list[tuple]:
-    candidates = ranking[(ranking["full_time_unemployed"] > 0)
-                         | (ranking["municipality_code"] == municipality)].copy()
-    level = np.log1p(candidates["full_time_unemployed"].fillna(0.0).to_numpy())
-    share = candidates["insured_share"].astype("float64").to_numpy()
-    known = np.isfinite(share)
-    share = np.where(known, share, np.median(share[known]) if known.any() else 0.0)
-    features = np.column_stack([_standardise(level), _standardise(share)])
-    codes = candidates["municipality_code"].tolist()
-    target = features[codes.index(municipality)]
-    candidates["distance"] = np.sqrt(((features - target) ** 2).sum(axis=1))
-    candidates["is_selected"] = candidates["municipality_code"] == municipality
-    ordered = candidates.sort_values(["is_selected", "distance", "municipality_code"],
-                                     ascending=[False, True, True]).head(count + 1)
-    return [(i, code, dist) for i, (code, dist) in
-            enumerate(zip(ordered["municipality_code"], ordered["distance"], strict=True))]
 
 
 def _half_year_index(label: str) -> int:
@@ -456,13 +415,11 @@ def page_jobcentre(d: Data, sc: dict[str, Any]) -> dict[str, dict]:
         trend += [(level, p, v) for p, v in _uptake_trend(d, sc, codes)]
     return {
         "ranking": table(["municipality_code"],
-                         ["participations", "full_time_unemployed", "uptake", "expected_uptake"],
+                         ["participations", "full_time_unemployed", "uptake", "insured_share"],
                          shown[["municipality_code", "participations", "full_time_unemployed",
-                                "uptake", "expected_uptake"]].itertuples(index=False)),
+                                "uptake", "insured_share"]].itertuples(index=False)),
         "map": table(["area_code"], ["numerator", "denominator", "value"], uptake_map),
         "trend": table(["level", "period"], ["value"], trend),
-        "comparable": table(["position"], ["municipality_code", "distance"],
-                            comparable(ranking, j["municipality"])),
     }
 
 

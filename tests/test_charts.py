@@ -80,6 +80,35 @@ def test_actual_expected_chart_skips_hidden_points_and_draws_the_diagonal():
     assert diagonal[0] == {"x": 0.0, "y": 0.0} and diagonal[1]["x"] == diagonal[1]["y"] == 84.0
 
 
+def test_actual_expected_chart_with_intervals_and_assessment_colours():
+    frame = pl.DataFrame({"name": ["A", "B"], "uptake": [50.0, 120.0], "expected": [60.0, 70.0],
+                          "lower": [40.0, 50.0], "upper": [80.0, 95.5],
+                          "assessment": ["Som forventet", "Over forventet"]})
+    spec = charts.build_actual_expected_chart(
+        frame, name_col="name", actual_col="uptake", expected_col="expected", lang="da",
+        x_title="Forventet", y_title="Faktisk", interval_cols=("lower", "upper"),
+        group_col="assessment", group_colours={"Over forventet": "#009E73",
+                                               "Som forventet": "#9A9A9A"},
+        interval_title="Interval").to_dict()
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+             for layer in spec["layer"]]
+    assert marks == ["line", "rule", "circle"]
+    rule = spec["layer"][1]["encoding"]
+    assert (rule["y"]["field"], rule["y2"]["field"]) == ("lower", "upper")
+    colour = spec["layer"][2]["encoding"]["color"]
+    assert colour["scale"]["domain"] == ["Over forventet", "Som forventet"]
+    rows = next(rows for rows in spec["datasets"].values() if rows and "name" in rows[0])
+    assert {r["name"]: r["interval_text"] for r in rows} == {"A": "40,0 – 80,0", "B": "50,0 – 95,5"}
+    # the axes reach the highest upper limit or value
+    assert abs(spec["layer"][2]["encoding"]["y"]["scale"]["domain"][1] - 126.0) < 1e-9
+    big = frame.with_columns(pl.col("upper") * 100)
+    spec = charts.build_actual_expected_chart(
+        big, name_col="name", actual_col="uptake", expected_col="expected", lang="da",
+        x_title="Forventet", y_title="Faktisk", interval_cols=("lower", "upper")).to_dict()
+    rows = next(rows for rows in spec["datasets"].values() if rows and "name" in rows[0])
+    assert rows[0]["interval_text"] == "40,0 – 8.000,0"  # Danish thousands and decimals
+
+
 def test_balance_colours_are_the_same_on_charts_and_maps():
     from veu_metrics import maps
 

@@ -142,10 +142,10 @@ def test_same_seed_same_files_other_seed_other_files(tmp_path):
     b = generate_dataset(tmp_path / "b", seed=5, **kwargs)
     c = generate_dataset(tmp_path / "c", seed=6, **kwargs)
     assert _hashes(a) == _hashes(b)
-    assert len(_hashes(a)) == 7  # the 5 tables, metadata.json and occupations.parquet
+    assert len(_hashes(a)) == 8  # the 6 tables, metadata.json and occupations.parquet
     ha, hc = _hashes(a), _hashes(c)
     for name in ("courses.parquet", "enrolments/part-00000.parquet", "balance.parquet",
-                 "unemployment.parquet", "targets.parquet", "metadata.json"):
+                 "unemployment.parquet", "targets.parquet", "conditions.parquet", "metadata.json"):
         assert ha[name] != hc[name], name
 
 

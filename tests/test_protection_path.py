@@ -42,6 +42,8 @@ PUBLISHING = {
     "compute_jobcentre_ranking": ({}, ["participations", "uptake", "difference", "ratio"]),
     "compute_comparable_municipalities": ({"municipality_code": 461}, ["participations", "uptake"]),
     "compute_jobcentre_trend": ({"municipality_code": 461}, ["value"]),
+    # The expected-uptake model is fitted on published counts; its outputs are model values.
+    "compute_uptake_model": ({}, []),
     "compute_shortage_activity": ({"half_year": HALF_YEAR}, ["participations"]),
     "compute_blind_spots": ({"half_year": HALF_YEAR}, ["participations"]),
     "compute_target_progress": ({"area_scheme": "rar", "area_code": "fyn", "year": 2024},
@@ -53,7 +55,9 @@ PUBLISHING = {
 NOT_PERSON_COUNTS = {"compute_balance_matrix", "compute_balance_changes", "available_half_years",
                      "compute_balance_table", "compute_data_dictionary",
                      "compute_measure_definitions", "compute_table_summary", "compute_null_counts",
-                     "compute_empty_months"}
+                     "compute_empty_months",
+                     # the municipalities' framework conditions (public statistics)
+                     "compute_jobcentre_conditions"}
 
 
 @pytest.fixture(scope="module")

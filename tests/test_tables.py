@@ -256,7 +256,8 @@ def test_table_summary_counts_rows_and_dates(dataset):
     summary = compute_table_summary(dataset)
     assert summary["table"].to_list() == list(TABLES)
     rows = dict(zip(summary["table"], summary["rows"], strict=True))
-    assert rows == {"courses": 4, "enrolments": 21, "balance": 4, "unemployment": 0, "targets": 0}
+    assert rows == {"courses": 4, "enrolments": 21, "balance": 4, "unemployment": 0, "targets": 0,
+                    "conditions": 0}
     courses = summary.filter(pl.col("table") == "courses").row(0, named=True)
     assert (courses["first"], courses["last"]) == (date(2024, 3, 4), date(2024, 5, 6))
 

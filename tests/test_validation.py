@@ -185,6 +185,11 @@ BUILT = [
     # the reader's own words vary between versions: any value
     ("balance.parquet", lambda: b"PAR1" + b"\x07" * 300 + b"PAR1", "unreadable", None, None,
      ANY, "a Parquet file that Polars/Arrow can read"),
+    # a percentage where the framework conditions want a share
+    ("conditions.csv", lambda: (b"year,municipality_code,population,unskilled_share,senior_share,"
+                                b"long_term_share,shortage_employment_share,amu_distance_km\n"
+                                b"2024,101,667099,31,0.28,0.22,0.18,2.5\n"),
+     "share_above_one", 2, "unskilled_share", ANY, "a share from 0 to 1"),
 ]
 
 

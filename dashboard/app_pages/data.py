@@ -3,7 +3,7 @@ definitions, sources and licences, and a data-quality summary."""
 
 import streamlit as st
 
-from ui import components, course_view, data_view
+from ui import components, course_view, data_view, jobcentre_view
 from ui.context import get_context
 from ui.page_params import resolve_page_value
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_number
@@ -89,6 +89,7 @@ with definitions:
     with st.expander(t("download.title", lang)):
         components.render_downloads(ctx, catalogue_table, subject="definitioner",
                                     title=t("data.tab.definitions", lang), key="data-definitions")
+    jobcentre_view.render_uptake_model_section(ctx)
 
 # 4) Sources and licences
 with sources:

@@ -4,3 +4,4 @@
 # same moment could otherwise import these heavy modules concurrently and see them half-initialised.
 import altair  # noqa: F401
 import pandas  # noqa: F401
+import statsmodels.api  # noqa: F401, E402  (the Jobcentre page's expected-uptake model)

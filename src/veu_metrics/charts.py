@@ -174,28 +174,65 @@ def build_balance_heatmap(frame: pl.DataFrame, *, row_col: str, column_col: str,
 
 def build_actual_expected_chart(frame: pl.DataFrame, *, name_col: str, actual_col: str,
                                 expected_col: str, lang: str, x_title: str, y_title: str,
-                                highlight: Sequence[str] = ()) -> alt.TopLevelMixin:
+                                highlight: Sequence[str] = (),
+                                interval_cols: tuple[str, str] | None = None,
+                                group_col: str | None = None,
+                                group_colours: dict[str, str] | None = None,
+                                interval_title: str = "") -> alt.TopLevelMixin:
     """Actual against expected, one point per unit, with the line where they are equal:
-    points above the line use more than expected, below it less."""
+    points above the line use more than expected, below it less.
+
+    ``interval_cols`` (lower, upper): a vertical bar per unit over the range actual would be
+    expected in; ``group_col``: a text column that colours the points (``group_colours``:
+    label → colour, in legend order)."""
     data = frame.filter(pl.col(actual_col).is_not_null() & pl.col(expected_col).is_not_null())
     data = with_value_text(data, actual_col, "per_1000", 1, lang, suppressed_col="_none",
                            text_col="actual_text")
     data = with_value_text(data, expected_col, "per_1000", 1, lang, suppressed_col="_none",
                            text_col="expected_text")
     data = data.with_columns(pl.col(name_col).is_in(list(highlight)).alias("_highlight"))
-    top = float(max(data[actual_col].max() or 0, data[expected_col].max() or 0)) * 1.05 or 1.0
+    highest = [data[actual_col].max() or 0, data[expected_col].max() or 0]
+    if interval_cols is not None:
+        highest.append(data[interval_cols[1]].max() or 0)
+        texts = [None if lo is None or hi is None else
+                 f"{format_value(lo, 'per_1000', 1, lang)} – {format_value(hi, 'per_1000', 1, lang)}"
+                 for lo, hi in zip(data[interval_cols[0]].to_list(), data[interval_cols[1]].to_list(),
+                                   strict=True)]
+        data = data.with_columns(pl.Series("interval_text", texts, dtype=pl.String))
+    top = float(max(highest)) * 1.05 or 1.0
     diagonal = alt.Chart(pl.DataFrame({"x": [0.0, top], "y": [0.0, top]})).mark_line(
         color=style.COMPARISON, strokeDash=[5, 4]).encode(x="x:Q", y="y:Q")
-    points = alt.Chart(data).mark_circle(size=70, opacity=0.8).encode(
+    tooltip = [alt.Tooltip(f"{name_col}:N", title=""),
+               alt.Tooltip("actual_text:N", title=y_title),
+               alt.Tooltip("expected_text:N", title=x_title)]
+    if interval_cols is not None:
+        tooltip.append(alt.Tooltip("interval_text:N", title=interval_title))
+    if group_col is not None:
+        tooltip.append(alt.Tooltip(f"{group_col}:N", title=""))
+    colour: alt.Color | alt.ColorValue | dict
+    if group_col is not None and group_colours:
+        colour = alt.Color(f"{group_col}:N", title="", sort=list(group_colours),
+                           scale=alt.Scale(domain=list(group_colours),
+                                           range=list(group_colours.values())),
+                           legend=alt.Legend(orient="bottom", labelLimit=0))
+    else:
+        colour = alt.condition("datum._highlight", alt.value(style.BEHIND),
+                               alt.value(style.PRIMARY))
+    points = alt.Chart(data).mark_circle(size=70, opacity=0.85).encode(
         x=alt.X(f"{expected_col}:Q", title=x_title, scale=alt.Scale(domain=[0, top])),
         y=alt.Y(f"{actual_col}:Q", title=y_title, scale=alt.Scale(domain=[0, top])),
-        color=alt.condition("datum._highlight", alt.value(style.BEHIND), alt.value(style.PRIMARY)),
+        color=colour,
         size=alt.condition("datum._highlight", alt.value(180), alt.value(70)),
-        tooltip=[alt.Tooltip(f"{name_col}:N", title=""),
-                 alt.Tooltip("actual_text:N", title=y_title),
-                 alt.Tooltip("expected_text:N", title=x_title)],
+        stroke=alt.condition("datum._highlight", alt.value(style.TARGET), alt.value(None)),
+        tooltip=tooltip,
     )
-    chart = alt.layer(diagonal, points).properties(height=420, width="container")
+    layers = [diagonal]
+    if interval_cols is not None:
+        layers.append(alt.Chart(data).mark_rule(color=style.COMPARISON, opacity=0.5).encode(
+            x=alt.X(f"{expected_col}:Q"), y=alt.Y(f"{interval_cols[0]}:Q"),
+            y2=alt.Y2(f"{interval_cols[1]}:Q"), tooltip=tooltip))
+    layers.append(points)
+    chart = alt.layer(*layers).properties(height=420, width="container")
     return _finish(chart, lang)
 
 

@@ -24,7 +24,13 @@ from veu_metrics.occupations import (
     conform_occupations,
     dataset_occupations,
 )
-from veu_metrics.schema import METADATA_FIELDS, TABLES, SchemaError, check_schema
+from veu_metrics.schema import (
+    METADATA_FIELDS,
+    OPTIONAL_TABLES,
+    TABLES,
+    SchemaError,
+    check_schema,
+)
 
 CURRENT_POINTER = "CURRENT"
 VERSIONS_DIR = "versions"
@@ -140,6 +146,8 @@ def open_dataset(path: Path | str) -> Dataset:
     tables: dict[str, pl.LazyFrame] = {}
     for table in TABLES:
         files = table_files(directory, table)
+        if not files and table in OPTIONAL_TABLES:
+            continue  # absent: readers treat it as empty (facts.prepare_facts)
         if not files:
             raise SchemaError(table, None, f"no {table}.parquet or {table}/*.parquet in {directory}")
         try:

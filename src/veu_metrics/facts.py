@@ -42,9 +42,11 @@ from veu_metrics.filters import THEME_BITS, add_months, month_start, register_oc
 from veu_metrics.occupations import dataset_occupations
 from veu_metrics.schema import (
     BALANCE_SCHEME_ENUM,
+    OPTIONAL_TABLES,
     SHORTAGE_STATUSES,
     TABLES,
     UNEMPLOYED_STATUSES,
+    empty_frame,
 )
 
 COURSE_ATTRIBUTES = ("education_type", "funding", "job_veu", "focus_area", "industry_group",
@@ -69,6 +71,8 @@ class Facts:
     no rows that started longer ago than this before their period."""
     occupations: pl.DataFrame = field(default_factory=dataset_occupations, repr=False)
     """The dataset's occupation list (the reference plus the titles its data brings)."""
+    conditions: pl.DataFrame = field(default_factory=lambda: empty_frame("conditions"))
+    """Framework conditions per municipality and year (empty when the dataset has none)."""
 
     @property
     def last_month(self) -> date:
@@ -101,6 +105,9 @@ def _tables(dataset: Dataset | Mapping[str, pl.LazyFrame | pl.DataFrame]) -> dic
     raw = dataset.tables if isinstance(dataset, Dataset) else dataset
     tables = {}
     for name in TABLES:
+        if name not in raw and name in OPTIONAL_TABLES:
+            tables[name] = empty_frame(name).lazy()
+            continue
         if name not in raw:
             raise ValueError(f"the dataset lacks the table {name!r}")
         frame = raw[name]
@@ -307,6 +314,7 @@ def prepare_facts(
         version=dataset.version if isinstance(dataset, Dataset) else "",
         max_course_months=int(longest or 0),
         occupations=occupations,
+        conditions=tables["conditions"].collect(),
     )
 
 

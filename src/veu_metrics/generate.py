@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from veu_metrics import schema
+from veu_metrics import generate_conditions, schema
 from veu_metrics.dataset import write_metadata
 from veu_metrics.demo_occupations import demo_occupations
 from veu_metrics.geography import COUNCIL_AREAS, RAR_AREAS, municipalities, scheme_for
@@ -1089,7 +1089,9 @@ def _education_profile(types: np.ndarray, vocational: np.ndarray) -> np.ndarray:
 
 
 def build_enrolment_chunk(seed: int, chunk: int, courses: _Courses, first: int, stop: int,
-                          first_enrolment_id: int, first_person: int) -> tuple[pl.DataFrame, int]:
+                          first_enrolment_id: int, first_person: int,
+                          uptake: generate_conditions.UptakeRule | None = None,
+                          ) -> tuple[pl.DataFrame, int]:
     """Enrolments of courses ``first:stop`` (course order); returns the frame and persons used."""
     rng = _rng(seed, 4, chunk)
     geo = _geography()
@@ -1114,6 +1116,9 @@ def build_enrolment_chunk(seed: int, chunk: int, courses: _Courses, first: int, 
     # labour status by the course's funding; person traits by occupation and type
     funding = courses.funding[course]
     status = _sample_rows(rng, np.array(STATUS_BY_FUNDING)[funding])
+    if uptake is not None:  # unemployed participants live where the conditions rule says
+        start_year = courses.frame["start_date"].dt.year().to_numpy()[course]
+        residence = uptake.residence(rng, residence, status < 2, area, geo.rar, start_year)
     occ_slot = courses.occ_slot[course]
     female = rng.random(n) < occ.female_share[occ_slot]
     gender = np.where(female, schema.GENDERS.index("Kvinde"), schema.GENDERS.index("Mand"))
@@ -1308,10 +1313,20 @@ def generate_dataset(
         balance = build_balance(seed, until, reform_date)
         balance.write_parquet(staging / "balance.parquet")
         demo_occupations().write_parquet(staging / OCCUPATIONS_FILE)
-        build_unemployment(seed, until).write_parquet(staging / "unemployment.parquet")
+        unemployment = build_unemployment(seed, until)
+        unemployment.write_parquet(staging / "unemployment.parquet")
+        conditions = generate_conditions.build_conditions(seed, until, load_population())
+        conditions.write_parquet(staging / "conditions.parquet")
         report(0.05, "Kurser")
         courses = build_courses(seed, enrolments, until, reform_date, balance)
         courses.frame.write_parquet(staging / "courses.parquet")
+        start_years = courses.frame["start_date"].dt.year().to_numpy()
+        supply = generate_conditions.expected_supply(
+            courses.participants * np.array(STATUS_BY_FUNDING)[courses.funding][:, :2].sum(axis=1),
+            courses.rar, start_years, FIRST_MONTH.year, until.year - FIRST_MONTH.year + 1,
+            len(RAR_AREAS))
+        uptake = generate_conditions.build_uptake_rule(seed, conditions, unemployment, supply,
+                                                       _geography().rar)
         report(0.15, "Mål")
         build_targets(seed, courses.frame, courses.participants, until, reform_date).write_parquet(
             staging / "targets.parquet")
@@ -1325,7 +1340,7 @@ def generate_dataset(
         for k in range(n_chunks):
             report(0.15 + 0.83 * k / n_chunks, f"Deltagelser, del {k + 1} af {n_chunks}")
             frame, persons = build_enrolment_chunk(seed, k, courses, int(bounds[k]), int(bounds[k + 1]),
-                                                   next_id, next_person)
+                                                   next_id, next_person, uptake)
             frame.write_parquet(staging / "enrolments" / f"part-{k:05d}.parquet")
             next_id += frame.height
             next_person += persons

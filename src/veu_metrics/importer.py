@@ -59,6 +59,7 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
     "balance": ("arbejdsmarkedsbalance", "arbejdsmarkedsbalancen", "balancen"),
     "unemployment": ("ledighed", "fuldtidsledige"),
     "targets": ("maal", "maaltal", "strategimaal"),
+    "conditions": ("rammevilkaar",),
 }
 
 # Column names accepted besides the model's own (docs/DATA.md), per table, written as they are
@@ -120,6 +121,16 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "measure": ("noegletal", "indikator"),
         "focus_area": ("indsatsomraade",),
         "target": ("maal", "maalvaerdi", "maaltal"),
+    },
+    "conditions": {
+        "year": ("aar",),
+        "municipality_code": ("kommunekode", "kommune_kode", "kommunenr"),
+        "population": ("folketal", "befolkning"),
+        "unskilled_share": ("andel_ufaglaerte",),
+        "senior_share": ("andel_50_aar",),
+        "long_term_share": ("andel_langtidsledige",),
+        "shortage_employment_share": ("andel_beskaeftigede_mangel",),
+        "amu_distance_km": ("afstand_amu_km",),
     },
 }
 
@@ -832,9 +843,9 @@ def _no_header(name: str, table: str | None, problems: Problems) -> None:
 
 def _unknown_table(name: str, problems: Problems) -> None:
     problems.error(name, "unknown_table", (
-        "a file named by its table: courses, enrolments, balance, unemployment or targets "
+        "a file named by its table: courses, enrolments, balance, unemployment, targets or conditions "
         "(.csv, .xlsx or .parquet; Danish names as in docs/IMPORT.md), with a header row",
-        "et filnavn efter tabellen: courses, enrolments, balance, unemployment eller targets "
+        "et filnavn efter tabellen: courses, enrolments, balance, unemployment, targets eller conditions "
         "(.csv, .xlsx eller .parquet; danske navne som i docs/IMPORT.md), med overskriftsrække",
     ))
 

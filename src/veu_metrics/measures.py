@@ -59,8 +59,10 @@ from veu_metrics.facts import Facts, earliest_start_for_end, slice_by_start
 from veu_metrics.filters import Filters, add_months, month_start
 from veu_metrics.jobcentre import (
     compute_comparable_municipalities,
+    compute_jobcentre_conditions,
     compute_jobcentre_ranking,
     compute_jobcentre_trend,
+    compute_uptake_model,
 )
 from veu_metrics.schema import FOCUS_AREAS
 from veu_metrics.targets import compute_target_progress
@@ -72,6 +74,7 @@ __all__ = [
     "compute_focus_areas", "compute_jobcentre_ranking", "compute_jobcentre_trend",
     "compute_kpis", "compute_outcomes", "compute_series", "compute_shortage_activity",
     "compute_target_progress", "compute_measure_value",
+    "compute_jobcentre_conditions", "compute_uptake_model",
 ]
 
 OUTCOME_GROUPINGS = ("education_type", "funding", "labour_status", "shortage", "year")

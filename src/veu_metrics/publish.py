@@ -175,7 +175,7 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
     parsed = parse_upload(files, problems)
     root = Path(dataset_dir) if dataset_dir is not None else None
     base = _open_base(root, problems, needed=require_complete and
-                      set(parsed.tables) != set(schema.TABLES))
+                      not set(schema.TABLES) - schema.OPTIONAL_TABLES <= set(parsed.tables))
     covers = _covers(parsed.metadata)
     _codes_of_known_titles(parsed, base)
 
@@ -192,7 +192,7 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
             tables[table] = new
         elif base is not None:
             kept[table] = table_files(base.path, table)
-        elif require_complete:
+        elif require_complete and table not in schema.OPTIONAL_TABLES:
             problems.error(table, "missing_table", (
                 f"a file {table}.csv, {table}.xlsx or {table}.parquet: the dataset has no active "
                 "version to take this table from",
@@ -473,7 +473,8 @@ def _verify_version(directory: Path, expected_rows: dict[str, int]) -> None:
     """Open the built version as the app will, and count what was written."""
     dataset = open_dataset(directory)
     for table, rows in expected_rows.items():
-        written = dataset.tables[table].select(pl.len()).collect().item()
+        frame = dataset.tables.get(table)  # an optional table may be absent
+        written = 0 if frame is None else frame.select(pl.len()).collect().item()
         if written != rows:
             raise PublishError(f"{table}: wrote {written} rows, expected {rows}")
 

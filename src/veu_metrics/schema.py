@@ -108,7 +108,23 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
         "focus_area": FOCUS_AREA_ENUM,
         "target": pl.Float64(),
     },
+    # Framework conditions (rammevilkår) per municipality and year: the inputs of the expected-
+    # uptake model on the Jobcentre page (see jobcentre.py and docs/DATA.md for the sources).
+    "conditions": {
+        "year": pl.Int16(),
+        "municipality_code": pl.Int16(),
+        "population": pl.Float64(),
+        "unskilled_share": pl.Float64(),
+        "senior_share": pl.Float64(),
+        "long_term_share": pl.Float64(),
+        "shortage_employment_share": pl.Float64(),
+        "amu_distance_km": pl.Float64(),
+    },
 }
+
+# Tables a dataset may lack: it then opens with the table empty (older datasets and partial
+# imports keep working; the models that read it fall back as documented).
+OPTIONAL_TABLES = frozenset({"conditions"})
 
 # Columns that may hold nulls; every other column must be complete.
 NULLABLE: dict[str, frozenset[str]] = {
@@ -117,6 +133,7 @@ NULLABLE: dict[str, frozenset[str]] = {
     "balance": frozenset(),
     "unemployment": frozenset({"insured_unemployed"}),
     "targets": frozenset({"focus_area"}),
+    "conditions": frozenset(),
 }
 
 # The columns that identify a row.
@@ -126,6 +143,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "balance": ("half_year", "area_scheme", "area_code", "occupation_code"),
     "unemployment": ("month", "municipality_code"),
     "targets": ("year", "area_scheme", "area_code", "measure", "focus_area"),
+    "conditions": ("year", "municipality_code"),
 }
 
 METADATA_FIELDS = ("name", "source", "covers_from", "covers_to", "created_at", "next_update",

@@ -23,7 +23,7 @@ from veu_metrics.disclosure import flag_column
 from veu_metrics.facts import Facts, half_year_index_of_label
 from veu_metrics.filters import Filters, add_months, month_start
 from veu_metrics.i18n import t
-from veu_metrics.schema import NULLABLE, PRIMARY_KEYS, TABLES
+from veu_metrics.schema import NULLABLE, PRIMARY_KEYS, TABLES, empty_frame
 
 ACTIVITY_MEASURES: tuple[str, ...] = (
     "courses_started", "participations", "persons", "aarselever", "job_veu_courses",
@@ -172,7 +172,7 @@ def compute_table_summary(dataset: Dataset) -> pl.DataFrame:
     (null where a table has no date column: its period comes from the courses it refers to)."""
     rows = []
     for table in TABLES:
-        frame = dataset.tables[table]
+        frame = dataset.tables.get(table, empty_frame(table).lazy())  # optional tables may be absent
         column = _PERIOD_COLUMNS.get(table)
         exprs = [pl.len().cast(pl.Int64).alias("rows")]
         if column:

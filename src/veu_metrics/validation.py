@@ -94,6 +94,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "dublet: rækken gentager nøglen fra en tidligere række"),
     "end_before_start": ("end date is before start date", "slutdato ligger før startdato"),
     "negative": ("negative number", "negativt tal"),
+    "share_above_one": ("a share above 1", "en andel over 1"),
     "implausible_date": ("implausible date", "usandsynlig dato"),
     "out_of_range": ("date is outside the dataset's period",
                      "datoen ligger uden for datasættets periode"),
@@ -398,11 +399,18 @@ MAX_PLAUSIBLE_DATE = date(2100, 12, 31)
 NON_NEGATIVE: dict[str, tuple[str, ...]] = {
     "courses": ("course_days", "seats"),
     "unemployment": ("full_time_unemployed", "insured_unemployed"),
+    "conditions": ("population", "unskilled_share", "senior_share", "long_term_share",
+                   "shortage_employment_share", "amu_distance_km"),
+}
+SHARE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "conditions": ("unskilled_share", "senior_share", "long_term_share",
+                   "shortage_employment_share"),
 }
 MUNICIPALITY_CODE_COLUMNS: dict[str, tuple[str, ...]] = {
     "courses": ("provider_municipality_code",),
     "enrolments": ("municipality_code",),
     "unemployment": ("municipality_code",),
+    "conditions": ("municipality_code",),
 }
 OCCUPATION_TABLES = ("courses", "balance")
 AREA_TABLES = ("balance", "targets")
@@ -543,6 +551,10 @@ def _check_numbers_and_dates(table: str, frame: pl.DataFrame, problems: Problems
     for column in NON_NEGATIVE.get(table, ()):
         problems.add_rows(frame.filter(pl.col(column) < 0), "negative", column,
                           ("0 or more", "0 eller derover"))
+    for column in SHARE_COLUMNS.get(table, ()):
+        problems.add_rows(frame.filter(pl.col(column) > 1), "share_above_one", column, (
+            "a share from 0 to 1 (35 % is written 0.35 or 0,35)",
+            "en andel fra 0 til 1 (35 % skrives 0,35)"))
     if table == "targets":
         problems.add_rows(frame.filter(pl.col("target") < 0), "negative_target", "target",
                           ("a target of 0 or more", "et mål på 0 eller derover"),
