@@ -13,7 +13,9 @@ folder into place, and only then points CURRENT at it (write ``CURRENT.tmp``, ``
 Until that last step nothing the app reads has changed; a failed or interrupted import leaves
 CURRENT and the active version byte-identical. A partial import (say only a new balance file)
 takes the other tables from the active version. ``settings.keep_versions`` versions are kept;
-older ones are removed, never the active one.
+older ones are removed, never the active one, the last one published from the command line, nor
+a pinned one (see ``audit.py``). Every publish and activation is written to the dataset's
+append-only audit log.
 
 The upload page calls :func:`validate_upload` and :func:`import_upload`; the CLI calls the same.
 """
@@ -33,7 +35,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from veu_metrics import schema
+from veu_metrics import audit, schema
 from veu_metrics.dataset import (
     CURRENT_POINTER,
     VERSIONS_DIR,
@@ -101,9 +103,13 @@ def validate_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str 
 
 def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
                   settings: Settings | None = None, *, mode: ImportMode = "replace",
-                  max_file_mb: int | None = None) -> tuple[Report, str | None]:
+                  max_file_mb: int | None = None, via: str = "cli",
+                  by: str | None = None) -> tuple[Report, str | None]:
     """Validate files and, if there are no errors, publish them as the dataset's new active
-    version. Returns the report and the new version id (None when nothing was published)."""
+    version. Returns the report and the new version id (None when nothing was published).
+
+    ``via`` ("cli" or "web") and ``by`` (who; the OS account for the CLI) go to the audit log.
+    """
     settings = settings if settings is not None else load_settings()
     root = Path(dataset_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -116,11 +122,15 @@ def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
                 return prepared.report, None
             try:
                 version_id = publish_version(root, prepared)
-            except OSError as exc:
+            except (OSError, pl.exceptions.ComputeError) as exc:
+                # Polars reports a full disk while writing Parquet as a ComputeError
+                why = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0]
                 return _with_error(prepared.report, "publish_failed", (
-                    f"enough disk space and write access to {root} ({exc.strerror or exc})",
-                    f"nok diskplads og skriveadgang til {root} ({exc.strerror or exc})",
+                    f"enough disk space and write access to {root} ({why})",
+                    f"nok diskplads og skriveadgang til {root} ({why})",
                 )), None
+            _audit(root, "publish", via=via, by=by, version=version_id,
+                   files=audit.file_hashes(files), summary=audit.summary_of(prepared.report))
             prune_versions(root, settings.keep_versions)
             return prepared.report, version_id
     except BlockingIOError:
@@ -128,6 +138,18 @@ def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
         problems.error(str(root), "busy", ("one import at a time: try again when it has finished",
                                            "én import ad gangen: prøv igen, når den er færdig"))
         return problems.report(), None
+
+
+def _audit(root: Path, action: str, *, via: str, by: str | None, version: str | None,
+           files: Sequence[dict[str, Any]] = (), summary: dict[str, Any] | None = None) -> None:
+    """Write the audit entry; a log that cannot be written is reported, never silently lost."""
+    who = by or (audit.cli_user() if via == "cli" else "unknown")
+    try:
+        audit.append(root, action, via=via, by=who, version=version, files=files,
+                     summary=summary)
+    except OSError as exc:
+        raise PublishError(f"{action} of {version} done, but the audit log "
+                           f"{root / audit.AUDIT_FILE} could not be written: {exc}") from None
 
 
 def _with_error(report: Report, kind: str, expected: tuple[str, str]) -> Report:
@@ -508,8 +530,9 @@ def list_versions(dataset_dir: Path | str) -> list[VersionInfo]:
     return infos
 
 
-def activate_version(dataset_dir: Path | str, version_id: str) -> None:
-    """Switch the active version (e.g. back to an earlier one), atomically."""
+def activate_version(dataset_dir: Path | str, version_id: str, *, via: str = "cli",
+                     by: str | None = None) -> None:
+    """Switch the active version (e.g. back to an earlier one), atomically; logged."""
     root = Path(dataset_dir)
     if not _VERSION_ID.match(version_id) or TMP_MARKER in version_id:
         raise PublishError(f"{version_id!r} is not a version id")
@@ -523,14 +546,29 @@ def activate_version(dataset_dir: Path | str, version_id: str) -> None:
         raise PublishError(f"version {version_id} cannot be opened: {exc}") from None
     with dataset_lock(root):
         _point_current(root, version_id)
+        _audit(root, "activate", via=via, by=by, version=version_id)
+
+
+def pin_version(dataset_dir: Path | str, version_id: str, *, pinned: bool = True,
+                via: str = "cli", by: str | None = None) -> None:
+    """Pin (or unpin) a version: pruning never removes a pinned version. Logged."""
+    root = Path(dataset_dir)
+    if version_id not in version_ids(root):
+        known = ", ".join(version_ids(root)) or "none"
+        raise PublishError(f"version {version_id!r} does not exist in {root} (versions: {known})")
+    with dataset_lock(root):
+        _audit(root, "pin" if pinned else "unpin", via=via, by=by, version=version_id)
 
 
 def prune_versions(dataset_dir: Path | str, keep: int) -> list[str]:
-    """Remove all but the newest ``keep`` versions, never the active one. Returns removed ids."""
+    """Remove all but the newest ``keep`` versions. Never removed: the active one, the last one
+    published from the command line, and pinned ones (the audit log says which). Returns the
+    removed ids."""
     root = Path(dataset_dir)
     active = active_version(root)
     ids = version_ids(root)
     keep_ids = set(ids[-keep:]) if keep > 0 else set()
+    keep_ids |= audit.protected_versions(root)
     if active:
         keep_ids.add(active)
     removed = []
