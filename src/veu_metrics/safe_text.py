@@ -13,17 +13,28 @@ import re
 MAX_OUTSIDE_TEXT = 200
 """Characters of one outside text shown at most (the rest is cut with …)."""
 
-# Every ASCII punctuation character that Markdown, GitHub's extensions (autolinks, tables,
-# strike-through) or Streamlit's own syntax (:color[…], :emoji:, $math$) give a meaning to.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&@=^\"'%/])")
+# Characters with an inline meaning in Markdown, GitHub's extensions (autolinks, strike-through,
+# tables) or Streamlit's own syntax (:color[…], :emoji:, $math$); '@' makes e-mail autolinks.
+_INLINE = re.compile(r"([\\`*_{}\[\]()!<>&~$:|@])")
+# Block syntax only counts at the start of a line (headings, quotes, lists, rules).
+_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+_WWW = re.compile(r"(?i)\b(www)\.")  # a GFM autolink needs no scheme: www.example.com
 
 
 def escape_markdown(value: object, max_chars: int = MAX_OUTSIDE_TEXT) -> str:
     """``value`` as text that Markdown shows literally: on one line (line breaks and control
-    characters become spaces), at most ``max_chars`` characters, every special character
-    backslash-escaped."""
+    characters become spaces), at most ``max_chars`` characters, every character with a meaning
+    backslash-escaped (so ``![x](http://…)`` shows as typed and fetches nothing)."""
     text = "".join(" " if (ord(c) < 32 or ord(c) == 127) else c for c in str(value))
     text = " ".join(text.split())
     if len(text) > max_chars:
         text = text[: max_chars - 1] + "…"
-    return _SPECIAL.sub(r"\\\1", text)
+    text = _INLINE.sub(r"\\\1", text)
+    text = _WWW.sub(r"\1\\.", text)
+    return _BLOCK_START.sub(_escape_block_start, text)
+
+
+def _escape_block_start(match: re.Match[str]) -> str:
+    marker = match.group(2)  # "1." → "1\.", "#" → "\#"
+    return match.group(1) + (marker[:-1] + "\\" + marker[-1] if marker[0].isdigit()
+                             else "\\" + marker)
