@@ -9,10 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.app.conftest import texts_of
-
 from streamlit.testing.v1 import AppTest
-from tests.app.conftest import APP
+from tests.app.conftest import APP, texts_of
 
 from veu_metrics import audit, publish
 from veu_metrics.importer import collect_files
