@@ -92,7 +92,7 @@ def read(dataset_dir: Path | str) -> list[AuditEntry]:
                     at=str(raw["at"]), action=str(raw["action"]), via=str(raw["via"]),
                     by=str(raw["by"]), version=raw.get("version"),
                     files=tuple(raw.get("files") or ()), summary=raw.get("summary")))
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 continue
     return entries
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from veu_metrics import limits
 from veu_metrics.schema import METADATA_FIELDS, TABLES, SchemaError, check_schema
 
 CURRENT_POINTER = "CURRENT"
@@ -105,9 +106,11 @@ def read_metadata(directory: Path) -> dict[str, Any]:
     if not meta_path.is_file():
         raise DatasetError(f"{directory} has no metadata.json (see docs/DATA.md)")
     try:
-        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+        metadata = limits.load_json(meta_path.read_text(encoding="utf-8", errors="replace"))
     except json.JSONDecodeError as exc:
         raise DatasetError(f"{meta_path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except limits.JsonLimitError as exc:
+        raise DatasetError(f"{meta_path}: {exc}") from None
     if not isinstance(metadata, dict):
         raise DatasetError(f"{meta_path} must hold a JSON object")
     missing = [f for f in METADATA_FIELDS if f not in metadata]

@@ -97,6 +97,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "filen er større end grænsen for upload"),
     "dataset_unreadable": ("the active dataset cannot be opened",
                            "det aktive datasæt kan ikke åbnes"),
+    # input limits (limits.py): refused before the expensive read
+    "too_large_unpacked": ("the workbook unpacks to more than the limit",
+                           "projektmappen fylder udpakket mere end grænsen"),
+    "too_many_parts": ("the workbook has more parts than the limit",
+                       "projektmappen har flere dele end grænsen"),
+    "too_many_rows": ("the file has more rows than the limit", "filen har flere rækker end grænsen"),
+    "too_many_columns": ("the file has more columns than the limit",
+                         "filen har flere kolonner end grænsen"),
+    "cell_too_long": ("a cell holds more characters than the limit",
+                      "en celle indeholder flere tegn end grænsen"),
+    "metadata_too_deep": ("metadata.json is nested deeper than the limit",
+                          "metadata.json er indlejret dybere end grænsen"),
     # warnings: suspicious but legal
     "no_activity_month": ("no course starts in this month", "ingen kurser starter i denne måned"),
     "no_unemployment_rows": ("municipalities without unemployment rows",
