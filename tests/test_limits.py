@@ -101,3 +101,8 @@ def test_a_geojson_nested_3000_levels_gives_a_message(tmp_path):
     path.write_text('{"type": "FeatureCollection", "features": ' + "[" * 3000 + "]" * 3000 + "}")
     status = try_load_boundaries(path)
     assert status.boundaries is None and "nested" in status.problem
+
+
+def test_a_workbook_of_too_many_parts_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_ZIP_PARTS", 1)
+    assert limits.check_excel(workbook_with_dimension("A1:B2")).kind == "too_many_parts"
