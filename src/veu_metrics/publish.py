@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from veu_metrics import audit, schema
+from veu_metrics import audit, integrity, schema
 from veu_metrics.dataset import (
     CURRENT_POINTER,
     VERSIONS_DIR,
@@ -52,6 +52,7 @@ from veu_metrics.settings import Settings, load_settings
 from veu_metrics.validation import ROW, SOURCE, Problems, Report, check_tables
 
 ImportMode = Literal["replace", "update"]
+METADATA_NAME = "metadata.json"
 LOCK_FILE = ".import.lock"
 TMP_MARKER = ".tmp-"
 _VERSION_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]*$")
@@ -207,6 +208,10 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
             if table not in merged:
                 merged[table] = _with_origin(base.tables[table].collect(), table)
     check_tables(parsed.tables, merged, problems, covers=covers)
+    for table, frame in parsed.tables.items():  # a mistyped year (2062) must not become covers_to
+        integrity.check_future_dates(table, frame, problems)
+    if parsed.metadata:
+        integrity.check_metadata_dates(parsed.metadata, problems, METADATA_NAME)
 
     report = problems.report(parsed.files)
     if not report.ok:

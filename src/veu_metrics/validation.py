@@ -109,6 +109,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "en celle indeholder flere tegn end grænsen"),
     "metadata_too_deep": ("metadata.json is nested deeper than the limit",
                           "metadata.json er indlejret dybere end grænsen"),
+    "future_date": ("a date further in the future than allowed",
+                    "en dato længere ude i fremtiden end tilladt"),
     # warnings: suspicious but legal
     "no_activity_month": ("no course starts in this month", "ingen kurser starter i denne måned"),
     "no_unemployment_rows": ("municipalities without unemployment rows",
