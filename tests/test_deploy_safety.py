@@ -167,12 +167,16 @@ def test_cli_prints_one_line_for_a_polars_panic(monkeypatch, capsys):
 
 
 # ---------------------------------------------------------------------------------- escaping
+J = "\u2060"  # the word joiner that breaks GitHub's autolinks (invisible)
+
+
 @pytest.mark.parametrize(("raw", "escaped"), [
-    ("![x](http://evil.example/pixel.png)", r"\!\[x\]\(http\://evil.example/pixel.png\)"),
-    ("[Log ind her](http://evil.example/login)", r"\[Log ind her\]\(http\://evil.example/login\)"),
+    ("![x](http://evil.example/pixel.png)", rf"\!\[x\]\(http\:{J}//evil.example/pixel.png\)"),
+    ("[Log ind her](http://evil.example/login)", rf"\[Log ind her\]\(http\:{J}//evil.example/login\)"),
     ("# Overskrift", r"\# Overskrift"),
     ("1. punkt", r"1\. punkt"),
-    ("www.evil.example", r"www\.evil.example"),
+    ("www.evil.example", f"w{J}ww.evil.example"),
+    ("mail@evil.example", rf"mail\@{J}evil.example"),
     (":red[alarm] $x$", r"\:red\[alarm\] \$x\$"),
     ("two\nlines", "two lines"),
     ("2099-01", "2099-01"),

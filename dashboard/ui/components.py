@@ -101,7 +101,8 @@ def render_link_problems(place, problems: list[FilterError], lang: str) -> None:
         known.setdefault((str(problem.key), str(problem.value)), problem)
     if not known:
         return
-    listed = list(known.values())
+    # Values of known keys first: a flood of unknown keys must not push them out of the box.
+    listed = sorted(known.values(), key=lambda p: p.message_en.startswith("unknown setting"))
     lines = [f"- {escape_markdown(p.message(lang))}" for p in listed[:MAX_LINK_PROBLEMS]]
     if len(listed) > MAX_LINK_PROBLEMS:
         lines.append(f"- {t('link.more_problems', lang, n=len(listed) - MAX_LINK_PROBLEMS)}")

@@ -18,7 +18,16 @@ MAX_OUTSIDE_TEXT = 200
 _INLINE = re.compile(r"([\\`*_{}\[\]()!<>&~$:|@])")
 # Block syntax only counts at the start of a line (headings, quotes, lists, rules).
 _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
-_WWW = re.compile(r"(?i)\b(www)\.")  # a GFM autolink needs no scheme: www.example.com
+# GitHub's autolinks are found in the text *after* escapes are resolved: "http\://x" still
+# becomes a link. A WORD JOINER (U+2060, invisible, no line break) inside "://", after "@" and
+# in "www." breaks those patterns while the text reads the same.
+JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(://|@|\bwww\.)")
+
+
+def _break_autolink(match: re.Match[str]) -> str:
+    found = match.group(1)
+    return found[0] + JOINER + found[1:] if found != "@" else "@" + JOINER
 
 
 def escape_markdown(value: object, max_chars: int = MAX_OUTSIDE_TEXT) -> str:
@@ -29,8 +38,8 @@ def escape_markdown(value: object, max_chars: int = MAX_OUTSIDE_TEXT) -> str:
     text = " ".join(text.split())
     if len(text) > max_chars:
         text = text[: max_chars - 1] + "…"
+    text = _AUTOLINK.sub(_break_autolink, text)
     text = _INLINE.sub(r"\\\1", text)
-    text = _WWW.sub(r"\1\\.", text)
     return _BLOCK_START.sub(_escape_block_start, text)
 
 

@@ -93,7 +93,7 @@ def test_markdown_in_metadata_is_shown_as_text(copy_of_demo, page):
     at = run(page)
     assert not at.exception
     shown: list[str] = texts_of(at, "caption") + texts_of(at, "markdown")
-    assert any(r"\!\[x\]\(http\://evil" in text for text in shown), page
+    assert any(r"\!\[x\]\(http\:" in text for text in shown), page
     assert not any("](http://evil" in text for text in shown), page
 
 
