@@ -188,3 +188,11 @@ def test_escape_markdown(raw, escaped):
 
 def test_escape_markdown_caps_length():
     assert len(escape_markdown("a" * 5000)) == 200
+
+
+def test_validating_enrolments_alone_says_the_courses_were_not_checked(capsys):
+    assert main(["validate", str(GOOD / "enrolments.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "links_unchecked" in out or "could not be checked" in out
+    assert main(["validate", str(GOOD / "enrolments.csv"), str(GOOD / "courses.csv")]) == 0
+    assert "could not be checked" not in capsys.readouterr().out

@@ -194,7 +194,7 @@ def test_the_corpus_covers_every_error_kind_a_file_can_cause():
                       "column_filled"}
     warnings = {"no_activity_month", "no_unemployment_rows", "insured_above_total",
                 "missing_month", "incomplete_month",
-                "over_capacity", "cancelled_with_enrolments", "negative_target"}
+                "over_capacity", "cancelled_with_enrolments", "negative_target", "links_unchecked"}
     # Input limits and dates beyond today's margin: built by tests/test_limits.py and
     # tests/test_integrity.py (a zip bomb, a deep JSON, a wide or long file, a course in 2062).
     limit_kinds = {"too_large_unpacked", "too_many_parts", "too_many_rows", "too_many_columns",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -124,6 +125,7 @@ def run_page_safely(page, lang: str) -> None:
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - includes pyo3's PanicException
+        logging.getLogger("veu_metrics.app").error("page failed", exc_info=exc)  # for operators
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         problem = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
         st.error(t("error.page", lang, problem=escape_markdown(problem, max_chars=300)), icon="🚫")

@@ -208,6 +208,13 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
             if table not in merged:
                 merged[table] = _with_origin(base.tables[table].collect(), table)
     check_tables(parsed.tables, merged, problems, covers=covers)
+    if "enrolments" in parsed.tables and "courses" not in merged:
+        problems.warning(parsed_name(parsed, "enrolments"), "links_unchecked", (
+            "courses.csv in the same check, or --dataset DATASET: without the courses it cannot "
+            "be checked that every enrolment's course exists (the import checks it)",
+            "courses.csv i samme kontrol, eller --dataset DATASÆT: uden kurserne kan det ikke "
+            "kontrolleres, at hver deltagelses kursus findes (importen kontrollerer det)"),
+            column="course_id")
     for table, frame in parsed.tables.items():  # a mistyped year (2062) must not become covers_to
         integrity.check_future_dates(table, frame, problems)
     if parsed.metadata:
@@ -223,6 +230,11 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
                               [name for name, _ in files], now=now)
     return PreparedImport(report=report, tables=final, kept=kept,
                           kept_from=base.path if base is not None else None, metadata=metadata)
+
+
+def parsed_name(parsed: Any, table: str) -> str:
+    """The file a table was read from (for a message about the whole table)."""
+    return next((f.file for f in parsed.files if f.table == table), table)
 
 
 def _with_origin(frame: pl.DataFrame, table: str) -> pl.DataFrame:

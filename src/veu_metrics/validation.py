@@ -111,6 +111,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "metadata.json er indlejret dybere end grænsen"),
     "future_date": ("a date further in the future than allowed",
                     "en dato længere ude i fremtiden end tilladt"),
+    "links_unchecked": ("the links to another table could not be checked",
+                        "henvisningerne til en anden tabel kunne ikke kontrolleres"),
     # warnings: suspicious but legal
     "no_activity_month": ("no course starts in this month", "ingen kurser starter i denne måned"),
     "no_unemployment_rows": ("municipalities without unemployment rows",
