@@ -135,7 +135,8 @@ def test_an_administrator_signs_in_publishes_and_sees_the_audit_entry(tab: AppPa
     tab.page.get_by_role("button", name="Authorize").click()
     tab.page.wait_for_url(f"{tab.server.url}/**", timeout=60_000)
     tab.open("indlaes")
-    assert ADMIN in " ".join(tab.captions())
+    # (shown escaped: an invisible word joiner after "@" keeps Markdown from making a mail link)
+    assert ADMIN in " ".join(tab.captions()).replace("\u2060", "")
     # Publish one file
     balance = GOOD / "balance.csv"
     tab.rerun_after(lambda: tab.page.locator('[data-testid="stFileUploaderDropzoneInput"]')
