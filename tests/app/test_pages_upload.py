@@ -224,3 +224,14 @@ def test_no_session_state_or_url_trick_publishes(uploads_on, versioned_dataset):
     assert not at.file_uploader
     assert publish.version_ids(versioned_dataset) == before
     assert [e for e in audit.read(versioned_dataset) if e.via == "web"] == []
+
+
+def test_the_data_page_shows_the_audit_log_to_an_administrator_only(uploads_on,
+                                                                     versioned_dataset):
+    admin = _run_as("app_pages/data.py", {"is_logged_in": True, "email": ADMIN})
+    _no_exception(admin)
+    log = next(d.value for d in admin.dataframe if "action" in d.value.columns)
+    assert list(log["action"]) == ["publish"]
+    visitor = _run_as("app_pages/data.py", {"is_logged_in": False})
+    _no_exception(visitor)
+    assert not any("action" in d.value.columns for d in visitor.dataframe)

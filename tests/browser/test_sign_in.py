@@ -156,6 +156,7 @@ def test_an_administrator_signs_in_publishes_and_sees_the_audit_entry(tab: AppPa
     grid = tab.page.locator('[data-testid="stDataFrame"]').last
     assert grid.is_visible()
     tab.assert_healthy()
+    tab.publish_screenshot(tab.screenshot("indlaes"))  # the README's picture of the page
 
 
 def test_an_anonymous_visitor_gets_a_read_only_app(tab: AppPage, dataset: Path) -> None:
