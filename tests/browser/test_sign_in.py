@@ -6,6 +6,7 @@ and no trick publishes. The main suite's server runs with uploads off: no upload
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -71,15 +72,22 @@ def auth_server(oidc_provider: str, dataset: Path, tmp_path_factory: pytest.Temp
         'client_secret = "test-secret"\n'
         f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n',
         encoding="utf-8")
+    with _app_server(folder, port, dataset, {"VEU_UPLOADS": "oidc"},
+                     ["--secrets.files", str(secrets_file)]) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _app_server(folder: Path, port: int, dataset: Path, env_extra: dict[str, str],
+                args: list[str]) -> Iterator[AppServer]:
     log_path = folder / "streamlit.log"
-    env = {**os.environ, "VEU_DATA_DIR": str(dataset), "VEU_UPLOADS": "oidc",
-           "VEU_ADMINS": ADMIN, "VEU_BOUNDARIES": str(REPO / "no-boundaries.geojson"),
-           "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "VEU_DATA_DIR": str(dataset), "VEU_ADMINS": ADMIN,
+           "VEU_BOUNDARIES": str(REPO / "no-boundaries.geojson"), "PYTHONUNBUFFERED": "1",
+           **env_extra}
     command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none", "--server.runOnSave", "false",
-               "--secrets.files", str(secrets_file)]
+               "--server.fileWatcherType", "none", "--server.runOnSave", "false", *args]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log,
                                    stderr=subprocess.STDOUT)
@@ -172,3 +180,26 @@ def test_an_anonymous_visitor_gets_a_read_only_app(tab: AppPage, dataset: Path) 
     tab.open("indlaes")
     assert _uploader(tab).count() == 0
     assert publish.version_ids(dataset) == before
+
+
+def test_behind_a_signing_in_proxy_the_header_decides(dataset: Path, browser_context: Any,
+                                                      app_server: AppServer,
+                                                      tmp_path_factory: pytest.TempPathFactory
+                                                      ) -> None:
+    """VEU_UPLOADS=header: the header a proxy sets (here: the browser, as the proxy would) makes
+    an administrator; another name or no header gets nothing."""
+    folder = tmp_path_factory.mktemp("header-server")
+    with _app_server(folder, free_port(), dataset,
+                     {"VEU_UPLOADS": "header", "VEU_ADMIN_HEADER": "X-Forwarded-Email"},
+                     []) as server:
+        for who, admin in ((None, False), ("mallory@example.dk", False), (ADMIN, True)):
+            page = browser_context.new_page()
+            if who:
+                page.set_extra_http_headers({"X-Forwarded-Email": who})
+            try:
+                tab = AppPage(page=page, server=server)
+                tab.open("indlaes")
+                assert (_uploader(tab).count() == 1) is admin, who
+                tab.assert_healthy()
+            finally:
+                page.close()
