@@ -30,8 +30,9 @@ PAGES = (  # (file, text key of the title, url path, icon)
     ("app_pages/effekter.py", "page.outcomes", "effekter", "🎯"),
     ("app_pages/data.py", "page.data", "data", "⬇️"),
 )
+# Only in the navigation where a deployment enables uploads (VEU_UPLOADS). (A comment, not a
+# docstring: Streamlit's "magic" would write a bare string onto every page.)
 UPLOAD_PAGE = ("app_pages/upload.py", "page.upload", "indlaes", "⬆️")
-"""Only in the navigation where a deployment enables uploads (VEU_UPLOADS)."""
 
 # No page_title: the browser tab then names the page ("Overblik", "Kurser" …).
 st.set_page_config(page_icon="📊", layout="wide")

@@ -25,7 +25,8 @@ if target is None:
     st.info(t("upload.demo", lang), icon="ℹ️")
     st.code(upload_view.CLI_EXAMPLE, language="bash")
 else:
-    st.caption(t("upload.target", lang, path=upload_view.escape_markdown(target, max_chars=400)))
+    # Inside a code span (the text's backticks) Markdown shows everything literally but a backtick
+    st.caption(t("upload.target", lang, path=str(target).replace("`", "'")))
 
 # 0) Files and how to use them
 uploaded = st.file_uploader(

@@ -16,8 +16,6 @@ from veu_metrics.safe_text import escape_markdown
 from veu_metrics.settings import Settings
 from veu_metrics.validation import Report
 
-__all__ = ["escape_markdown"]  # the page escapes the dataset path with it
-
 UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "xlsm", "xls", "parquet", "json")
 """What the uploader offers; the importer explains anything it cannot read (e.g. old .xls)."""
 RESULT_KEY = "_upload_result"

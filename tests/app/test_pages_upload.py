@@ -167,6 +167,8 @@ def test_english(open_page):
 def test_without_uploads_enabled_the_page_is_not_in_the_app(app_env, versioned_dataset):
     at = AppTest.from_file(APP, default_timeout=120).run()
     _no_exception(at)
+    # (and no comment about it leaks onto the page through Streamlit's "magic")
+    assert not any("VEU_UPLOADS" in text for text in texts_of(at, "markdown"))
     with pytest.raises(Exception):  # noqa: B017 - AppTest refuses a page not in the navigation
         at.switch_page(PAGE).run()
     # The Data page shows no audit log and no server path to a visitor
