@@ -8,8 +8,10 @@ import streamlit as st
 from ui import components, data
 from ui.context import AppContext, set_context
 from ui.filter_panel import panel_options, render_filter_panel
+from ui.page_params import dropped_page_values, link_as_opened
 from veu_metrics.dataset import DatasetError, dataset_version
 from veu_metrics.i18n import t
+from veu_metrics.safe_text import escape_markdown
 from veu_metrics.schema import SchemaError
 from veu_metrics.settings import SettingsError, load_settings
 
@@ -27,8 +29,10 @@ PAGES = (  # (file, text key of the title, url path, icon)
     ("app_pages/kurser.py", "page.courses", "kurser", "📚"),
     ("app_pages/effekter.py", "page.outcomes", "effekter", "🎯"),
     ("app_pages/data.py", "page.data", "data", "⬇️"),
-    ("app_pages/upload.py", "page.upload", "indlaes", "⬆️"),
 )
+# Only in the navigation where a deployment enables uploads (VEU_UPLOADS). (A comment, not a
+# docstring: Streamlit's "magic" would write a bare string onto every page.)
+UPLOAD_PAGE = ("app_pages/upload.py", "page.upload", "indlaes", "⬆️")
 
 # No page_title: the browser tab then names the page ("Overblik", "Kurser" …).
 st.set_page_config(page_icon="📊", layout="wide")
@@ -39,11 +43,12 @@ with st.sidebar:
         bind="query-params", label_visibility="collapsed",
     )
 lang = LANGUAGE_LABELS.get(language or "Dansk", "da")
+opened_link = link_as_opened()
 
 try:
-    settings = load_settings()
+    settings = load_settings(upload_cap_mb=int(st.get_option("server.maxUploadSize")))
 except SettingsError as exc:
-    st.error(t("error.settings", lang, problem=str(exc)))
+    st.error(t("error.settings", lang, problem=escape_markdown(exc, max_chars=400)))
     st.stop()
 
 components.ensure_data_or_stop(settings, lang)
@@ -55,17 +60,28 @@ try:
 except (DatasetError, SchemaError, OSError) as exc:
     fallback = data.last_good(settings.dataset_dir)
     if fallback is None:
-        st.error(t("error.dataset", lang, problem=str(exc)))
+        st.error(t("error.dataset", lang, problem=escape_markdown(exc, max_chars=600)))
         st.stop()
-    st.warning(t("error.dataset_fallback", lang, problem=str(exc)))
+    st.warning(t("error.dataset_fallback", lang, problem=escape_markdown(exc, max_chars=600)))
     version = fallback
     dataset = data.load_dataset(str(settings.dataset_dir), version)
 
+entries = PAGES + ((UPLOAD_PAGE,) if settings.uploads != "off" else ())
 pages = [
-    st.Page(path, title=t(title_key, lang), url_path=url, icon=icon, default=(i == 0))
-    for i, (path, title_key, url, icon) in enumerate(PAGES)
+    # The default page is served at "/"; its own url_path is only reserved (see below).
+    st.Page(path, title=t(title_key, lang), url_path=url if i else "forside", icon=icon,
+            default=(i == 0))
+    for i, (path, title_key, url, icon) in enumerate(entries)
 ]
-page = st.navigation(pages)
+
+
+def _overview_by_name() -> None:
+    """/overblik (a link written by hand) opens Overblik instead of "Page not found"."""
+    st.switch_page(pages[0])
+
+
+page = st.navigation([*pages, st.Page(_overview_by_name, title=t(PAGES[0][1], lang),
+                                      url_path=PAGES[0][2], visibility="hidden")])
 
 options = panel_options(dataset.covers_from, dataset.covers_to, settings.reform_date,
                         dataset.occupations)
@@ -81,6 +97,9 @@ set_context(AppContext(
     meeting_mode=meeting_mode,
 ))
 
-components.render_banners(dataset, link_problems, lang)
-page.run()
+link_box = components.render_banners(dataset, lang)
+try:
+    components.run_page_safely(page, lang)
+finally:  # also after a page's st.stop(): the link's problems are still explained
+    components.render_link_problems(link_box, link_problems + dropped_page_values(opened_link, PAGE_KEYS), lang)
 components.render_footer(dataset, lang, settings.disclosure_threshold)

@@ -3,11 +3,12 @@ definitions, sources and licences, and a data-quality summary."""
 
 import streamlit as st
 
-from ui import components, course_view, data_view, jobcentre_view
+from ui import components, course_view, data_view, jobcentre_view, upload_view
 from ui.context import get_context
 from ui.page_params import resolve_page_value
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_number
 from veu_metrics.i18n import t
+from veu_metrics.safe_text import escape_markdown
 from veu_metrics.tables import ACTIVITY_MEASURES, OUTCOME_MEASURES, compute_measure_definitions
 
 ctx = get_context()
@@ -94,13 +95,13 @@ with definitions:
 # 4) Sources and licences
 with sources:
     meta = ctx.dataset.metadata
-    st.markdown(t("data.sources.dataset", lang, name=meta.get("name", ""),
-                  source=meta.get("source", "")))
+    st.markdown(t("data.sources.dataset", lang, name=escape_markdown(meta.get("name", "")),
+                  source=escape_markdown(meta.get("source", ""))))
     if ctx.dataset.synthetic:
         st.warning(t("data.sources.synthetic", lang), icon="⚠️")
     for table, record in sorted((meta.get("table_sources") or {}).items()):
         st.markdown(t("data.sources.fetched", lang, **{
-            key: course_view.escape_markdown(str(record.get(key) or "–"))
+            key: escape_markdown(str(record.get(key) or "–"))
             for key in ("source", "table", "url", "licence")
         }, what=t(f"data.sources.table.{table}", lang),
             fetched=str(record.get("fetched_at") or "")[:10] or "–"))
@@ -111,12 +112,12 @@ with sources:
 # 5) Data quality: version, coverage, rows, missing values, months without activity
 with quality:
     meta = ctx.dataset.metadata
-    st.markdown(t("data.quality.version", lang, name=meta.get("name", ""),
-                  label=meta.get("version", ""), version=ctx.dataset.version))
+    st.markdown(t("data.quality.version", lang, name=escape_markdown(meta.get("name", "")),
+                  label=escape_markdown(meta.get("version", "")), version=ctx.dataset.version))
     st.markdown(t("data.quality.dates", lang, first=format_date(ctx.dataset.covers_from, lang),
                   last=format_date(ctx.dataset.covers_to, lang),
-                  created=str(meta.get("created_at", ""))[:10] or "–",
-                  next=str(meta.get("next_update", "")) or "–"))
+                  created=escape_markdown(str(meta.get("created_at", ""))[:10]) or "–",
+                  next=escape_markdown(meta.get("next_update", "") or "") or "–"))
     summary, nulls, gaps = data_view.quality(ctx)
     st.subheader(t("data.quality.tables_title", lang))
     shown, config = data_view.summary_shown(summary, lang)
@@ -130,3 +131,6 @@ with quality:
     else:
         st.warning(t("data.quality.gaps", lang, count=gaps.height,
                      months=data_view.month_list(gaps, lang)))
+    # The audit log, for administrators only (decided on the server, see upload_view)
+    if ctx.settings.data_dir is not None and upload_view.current_admin(ctx.settings):
+        upload_view.render_audit_log(ctx.settings.data_dir, lang)

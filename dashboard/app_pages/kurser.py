@@ -8,6 +8,7 @@ from ui.context import get_context
 from ui.page_params import warn_bad_page_value
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_number
 from veu_metrics.i18n import t
+from veu_metrics.safe_text import escape_markdown
 
 ctx = get_context()
 lang, filters = ctx.lang, ctx.filters
@@ -36,13 +37,13 @@ help_text = t("courses.list_help", lang, marker=SUPPRESSED_MARKER)
 if courses.is_empty():
     st.subheader(title, help=help_text)
     if search:
-        st.info(t("courses.nomatch", lang, search=course_view.escape_markdown(search)), icon="🔍")
+        st.info(t("courses.nomatch", lang, search=escape_markdown(search)), icon="🔍")
     else:
         components.render_no_data(lang)
 else:
     line = course_view.count_line(courses.height, providers.height, lang)
     if search:
-        line += " · " + t("courses.search_note", lang, search=course_view.escape_markdown(search))
+        line += " · " + t("courses.search_note", lang, search=escape_markdown(search))
     st.markdown(f"**{line}**")
     st.subheader(title, help=help_text)
     if grouped:

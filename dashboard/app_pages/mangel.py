@@ -9,6 +9,7 @@ from ui.context import get_context
 from ui.map_view import boundary_status, select_clicked_area
 from veu_metrics import charts, maps
 from veu_metrics.i18n import t
+from veu_metrics.safe_text import escape_markdown
 
 ctx = get_context()
 lang, filters = ctx.lang, ctx.filters
@@ -69,7 +70,7 @@ with map_col:
         st.caption(t("map.click_hint", lang))
     legend_side.markdown(maps.build_legend_html(maps.build_balance_legend(lang)), unsafe_allow_html=True)
     if geometry is not None:
-        st.caption(maps.attribution_for(geometry))
+        st.caption(escape_markdown(maps.attribution_for(geometry) or "", max_chars=400))
 
 # 3) What changed since the previous half-year
 with change_col:

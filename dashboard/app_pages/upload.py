@@ -1,5 +1,7 @@
-"""Indlæs data: analysts check files and publish them as a new dataset version (the same
-validation and atomic publishing as the CLI)."""
+"""Indlæs data: administrators check files and publish them as a new dataset version (the same
+validation and atomic publishing as the CLI). The page is only in the navigation where a
+deployment enables uploads (VEU_UPLOADS), and everything that reads or changes the data is behind
+the administrator check, made on the server on every run (never from session state or the URL)."""
 
 import streamlit as st
 
@@ -9,22 +11,29 @@ from veu_metrics.i18n import t
 
 ctx = get_context()
 lang, settings = ctx.lang, ctx.settings
-target = settings.data_dir  # None: the built-in demo data, which is never imported into
 limit = settings.upload_limit_mb
 
-components.render_page_header(t("page.upload", lang), "", lang,
-                              intro=t("upload.intro", lang))
+components.render_page_header(t("page.upload", lang), "", lang, intro=t("upload.intro", lang))
+admin = upload_view.current_admin(settings)
+if admin is None:
+    upload_view.render_sign_in(settings, lang)
+    st.stop()
+upload_view.render_signed_in(admin, settings, lang)
+
+target = settings.data_dir  # None: the built-in demo data, which is never imported into
 if target is None:
     st.info(t("upload.demo", lang), icon="ℹ️")
     st.code(upload_view.CLI_EXAMPLE, language="bash")
 else:
-    st.caption(t("upload.target", lang, path=str(target)))
+    # Inside a code span (the text's backticks) Markdown shows everything literally but a backtick
+    st.caption(t("upload.target", lang, path=str(target).replace("`", "'")))
 
 # 0) Files and how to use them
 uploaded = st.file_uploader(
     t("upload.files", lang), type=list(upload_view.UPLOAD_TYPES), accept_multiple_files=True,
     key="upload_files", max_upload_size=limit, help=t("upload.files.help", lang, limit=limit),
     on_change=upload_view.forget_result)
+st.caption(t("upload.files.limit", lang, limit=limit))  # visible, not only on hover
 modes = {"replace": t("upload.mode.replace", lang), "update": t("upload.mode.update", lang)}
 mode = st.radio(t("upload.mode", lang), list(modes), format_func=modes.get, horizontal=True,
                 key="upload_mode", help=t("upload.mode.help", lang)) or "replace"
@@ -43,9 +52,10 @@ if check and files:
     with st.spinner(t("upload.checking", lang)):
         st.session_state[upload_view.RESULT_KEY] = upload_view.run_check(
             files, target, mode=mode, limit_mb=limit)
-if publish and files and target is not None:
+if publish and files and target is not None and upload_view.current_admin(settings) == admin:
     with st.spinner(t("upload.importing", lang)):
-        outcome = upload_view.run_import(files, target, settings, mode=mode, limit_mb=limit)
+        outcome = upload_view.run_import(files, target, settings, mode=mode, limit_mb=limit,
+                                         by=admin)
     st.session_state[upload_view.RESULT_KEY] = outcome
     if outcome.version_id:
         st.rerun()  # the whole app, banner and footer included, then shows the new version
@@ -55,10 +65,11 @@ result = st.session_state.get(upload_view.RESULT_KEY)
 if result is not None:
     upload_view.render_outcome(result, lang)
 
-# 3) The dataset's versions
+# 3) The dataset's versions and its audit log
 if target is not None:
     versions = upload_view.versions_frame(target)
     if not versions.is_empty():
         st.subheader(t("upload.versions_title", lang), help=t("upload.versions_help", lang))
         st.dataframe(versions, hide_index=True, width="stretch",
                      column_config=upload_view.versions_config(lang))
+    upload_view.render_audit_log(target, lang)

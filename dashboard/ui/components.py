@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from veu_metrics.exports import export_filename
 from veu_metrics.filters import FilterError
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_value
 from veu_metrics.i18n import t
+from veu_metrics.safe_text import escape_markdown
 from veu_metrics.settings import Settings
 
 if TYPE_CHECKING:
@@ -80,20 +82,53 @@ def _dismiss_link_problems() -> None:
 
 
 _LINK_PROBLEMS = "_veu_link_problems"
+MAX_LINK_PROBLEMS = 8
+"""Link problems listed by name at most; the rest are counted (500 unknown keys: one box)."""
 
 
-def render_banners(dataset: Dataset, problems: list[FilterError], lang: str) -> None:
-    """The demo banner, and what a link held that could not be used. Streamlit drops unusable
-    link values on the first run, so the problems are kept until the user dismisses them."""
+def render_banners(dataset: Dataset, lang: str):
+    """The demo banner, and the place for what a link held that could not be used (filled by
+    :func:`render_link_problems` once the page has run, so the page's own keys are in it too)."""
     if dataset.synthetic:
         st.warning(t("demo.banner", lang), icon="⚠️")
+    return st.empty()
+
+
+def render_link_problems(place, problems: list[FilterError], lang: str) -> None:
+    """One box listing the link's problems (capped), every outside value escaped. Streamlit
+    drops unusable link values on the first run, so the problems are kept until dismissed."""
     known: dict[tuple[str, str], FilterError] = st.session_state.setdefault(_LINK_PROBLEMS, {})
     for problem in problems:
-        known.setdefault((problem.key, str(problem.value)), problem)
-    if known:
-        for problem in known.values():
-            st.warning(t("link.problem", lang, problem=problem.message(lang)), icon="🔗")
+        known.setdefault((str(problem.key), str(problem.value)), problem)
+    if not known:
+        return
+    # Values of known keys first: a flood of unknown keys must not push them out of the box.
+    listed = sorted(known.values(), key=lambda p: p.message_en.startswith("unknown setting"))
+    lines = [f"- {escape_markdown(p.message(lang))}" for p in listed[:MAX_LINK_PROBLEMS]]
+    if len(listed) > MAX_LINK_PROBLEMS:
+        lines.append(f"- {t('link.more_problems', lang, n=len(listed) - MAX_LINK_PROBLEMS)}")
+    with place.container():
+        st.warning(t("link.problems", lang, n=len(listed)) + "\n\n" + "\n".join(lines), icon="🔗")
         st.button(t("link.dismiss", lang), on_click=_dismiss_link_problems, type="tertiary")
+
+
+def run_page_safely(page, lang: str) -> None:
+    """Run the chosen page; no traceback ever reaches a visitor. Polars panics (not an Exception:
+    a BaseException from its Rust core) and compute errors on damaged data are explained instead.
+    Streamlit's own control flow (st.stop, st.rerun, st.switch_page) passes through."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+
+    try:
+        page.run()
+    except ScriptControlException:
+        raise
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - includes pyo3's PanicException
+        logging.getLogger("veu_metrics.app").error("page failed", exc_info=exc)  # for operators
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        problem = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        st.error(t("error.page", lang, problem=escape_markdown(problem, max_chars=300)), icon="🚫")
 
 
 def render_page_header(title: str, filters_line: str, lang: str, intro: str | None = None) -> None:
@@ -125,10 +160,10 @@ def render_footer(dataset: Dataset, lang: str, threshold: int) -> None:
     st.divider()
     created = str(meta.get("created_at", ""))[:10]
     st.caption(" · ".join([
-        t("footer.source", lang, source=meta.get("source", "")),
+        t("footer.source", lang, source=escape_markdown(meta.get("source", ""))),
         t("footer.until", lang, day=format_date(dataset.covers_to, lang)),
-        t("footer.updated", lang, day=created),
-        t("footer.next", lang, day=str(meta.get("next_update", ""))),
+        t("footer.updated", lang, day=escape_markdown(created)),
+        t("footer.next", lang, day=escape_markdown(meta.get("next_update", ""))),
         t("footer.suppressed", lang, marker=SUPPRESSED_MARKER, threshold=threshold),
     ]))
 

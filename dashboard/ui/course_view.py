@@ -21,11 +21,6 @@ def clean_search(text: str | None) -> str:
     return (text or "").strip()[:MAX_SEARCH_CHARS]
 
 
-def escape_markdown(text: str) -> str:
-    """User text shown inside Markdown: its special characters lose their meaning."""
-    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in text)
-
-
 def count_line(courses: int, providers: int, lang: str) -> str:
     """'1.234 kurser hos 56 udbydere' (singular forms for one)."""
     return t("courses.count", lang,

@@ -35,7 +35,9 @@ def ensure_demo_dataset(settings: Settings, on_progress: Callable[[float, str], 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def load_dataset(path: str, version: str) -> Dataset:
-    dataset = open_dataset(Path(path))
+    """Opened with the import's integrity checks, once per version (a failing version is not
+    cached: the app keeps serving the last good one and says why)."""
+    dataset = open_dataset(Path(path), integrity=True)
     register_occupations(dataset.occupations)  # links are checked before the facts are built
     return dataset
 

@@ -15,6 +15,7 @@ from veu_metrics import geography, maps
 from veu_metrics.boundaries import BoundaryStatus, try_load_boundaries
 from veu_metrics.catalogue import get_measure
 from veu_metrics.i18n import t
+from veu_metrics.safe_text import escape_markdown
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -89,10 +90,10 @@ def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, s
             st.caption(t("map.click_hint", lang))
     if status.boundaries is None:
         st.caption(("ℹ️ " + maps.text("centroid_notice", lang)) + (
-            "" if status.file_missing else f" ({status.problem})"))
+            "" if status.file_missing else f" ({escape_markdown(status.problem)})"))
     attribution = maps.attribution_for(status.boundaries)
     if attribution:
-        st.caption(attribution)
+        st.caption(escape_markdown(attribution, max_chars=400))
     with st.expander(t("map.table", lang)):
         table = maps.compute_map_table(area_frame, scheme, value_col="value", unit=measure.unit,
                                        decimals=measure.decimals, lang=lang,

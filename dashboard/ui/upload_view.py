@@ -9,9 +9,10 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from veu_metrics import exports, publish
+from veu_metrics import access, audit, exports, publish
 from veu_metrics.formatting import format_number
 from veu_metrics.i18n import t
+from veu_metrics.safe_text import escape_markdown
 from veu_metrics.settings import Settings
 from veu_metrics.validation import Report
 
@@ -47,19 +48,24 @@ def run_check(files: list[tuple[str, bytes]], dataset_dir: Path | None, *, mode:
               limit_mb: int) -> UploadOutcome:
     try:
         report = publish.validate_upload(files, dataset_dir, mode=mode, max_file_mb=limit_mb)
-    except Exception as exc:  # the page must explain, never show a traceback
+    except _FAILURES as exc:  # the page must explain, never show a traceback
         return UploadOutcome("check", None, problem=_describe(exc))
     return UploadOutcome("check", report)
 
 
 def run_import(files: list[tuple[str, bytes]], dataset_dir: Path, settings: Settings, *,
-               mode: str, limit_mb: int) -> UploadOutcome:
+               mode: str, limit_mb: int, by: str) -> UploadOutcome:
+    """Publish as administrator ``by`` (written to the audit log)."""
     try:
         report, version_id = publish.import_upload(files, dataset_dir, settings, mode=mode,
-                                                   max_file_mb=limit_mb)
-    except Exception as exc:  # a failed publish leaves the active version untouched
+                                                   max_file_mb=limit_mb, via="web", by=by)
+    except _FAILURES as exc:  # a failed publish leaves the active version untouched
         return UploadOutcome("publish", None, problem=_describe(exc))
     return UploadOutcome("publish", report, version_id)
+
+
+_FAILURES: tuple[type[BaseException], ...] = (Exception, pl.exceptions.PanicException)
+"""What a check or publish may raise: any error, and Polars panics (a BaseException)."""
 
 
 def _describe(exc: BaseException) -> str:
@@ -77,7 +83,9 @@ def problems_frame(report: Report, lang: str) -> pl.DataFrame:
     """The report's problems as a table, severity in words, the internal kind left out."""
     frame = report.to_frame(lang)
     names = {"error": t("upload.severity.error", lang), "warning": t("upload.severity.warning", lang)}
-    return frame.with_columns(pl.col("severity").replace(names)).select(
+    # A problem with a whole file has no row: '–', not Streamlit's grey 'None'.
+    return frame.with_columns(pl.col("severity").replace(names),
+                              pl.col("row").cast(pl.String).fill_null("–")).select(
         "severity", "message", "file", "row", "column", "value", "expected", "more")
 
 
@@ -92,7 +100,7 @@ def files_frame(report: Report) -> pl.DataFrame:
 
 def _config(columns: list[str], lang: str) -> dict:
     config: dict = {c: st.column_config.TextColumn(t(f"upload.col.{c}", lang)) for c in columns}
-    for number in ("row", "rows", "more"):
+    for number in ("rows", "more"):
         if number in columns:
             config[number] = st.column_config.NumberColumn(t(f"upload.col.{number}", lang),
                                                            format="%d")
@@ -107,7 +115,7 @@ def count_text(kind: str, n: int, lang: str) -> str:
 def render_outcome(outcome: UploadOutcome, lang: str) -> None:
     """Summary line, the files read, the problems table and the report's downloads."""
     if outcome.report is None:
-        st.error(t("upload.failed", lang, problem=outcome.problem or "?"), icon="🚫")
+        st.error(t("upload.failed", lang, problem=escape_markdown(outcome.problem or "?")), icon="🚫")
         return
     report = outcome.report
     errors, warnings = report.count("error"), report.count("warning")
@@ -159,3 +167,85 @@ def versions_config(lang: str) -> dict:
     config = _config(["id", "name", "created_at", "covers", "rows"], lang)
     config["active"] = st.column_config.CheckboxColumn(t("upload.col.active", lang))
     return config
+
+
+# ------------------------------------------------------------------------------ access, audit
+def current_admin(settings: Settings) -> str | None:
+    """The signed-in administrator, decided on the server from what the sign-in vouches for:
+    Streamlit's st.user (the OpenID Connect provider's ID token) or the trusted proxy header."""
+    if settings.uploads == "off":
+        return None
+    user = _user_claims() if settings.uploads == "oidc" else None
+    headers = dict(st.context.headers) if settings.uploads == "header" else None
+    return access.administrator(settings, user=user, headers=headers)
+
+
+def _user_claims() -> dict | None:
+    if not auth_configured():
+        return None
+    try:
+        return st.user.to_dict()
+    except Exception:  # noqa: BLE001 - no identity is no administrator
+        return None
+
+
+def auth_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section (st.login can be used)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return False
+
+
+def render_sign_in(settings: Settings, lang: str) -> None:
+    """What a visitor who is not an administrator sees: how to sign in, or how an administrator
+    enables sign-in. No server paths, no commands, nothing that changes data."""
+    st.info(t("upload.admin_only", lang), icon="🔒")
+    if settings.uploads == "oidc":
+        if not auth_configured():
+            st.warning(t("upload.auth_missing", lang), icon="⚙️")
+            return
+        signed_in = access.signed_in_as(settings, user=_user_claims())
+        if signed_in is None:
+            st.button(t("upload.sign_in", lang), type="primary", on_click=st.login)
+        else:
+            st.warning(t("upload.not_admin", lang, who=escape_markdown(signed_in)), icon="🚫")
+            st.button(t("upload.sign_out", lang), on_click=st.logout)
+    elif settings.uploads == "header":
+        st.caption(t("upload.header_hint", lang))
+
+
+def render_signed_in(admin: str, settings: Settings, lang: str) -> None:
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.caption(t("upload.signed_in", lang, who=escape_markdown(admin)))
+    if settings.uploads == "oidc":
+        right.button(t("upload.sign_out", lang), on_click=st.logout, width="stretch")
+
+
+def audit_frame(dataset_dir: Path) -> pl.DataFrame:
+    """The audit log, newest first: when, what, which version, who (and how), files, summary."""
+    rows = []
+    for entry in reversed(audit.read(dataset_dir)):
+        summary = entry.summary or {}
+        rows.append({
+            "at": entry.at[:19].replace("T", " "), "action": entry.action,
+            "version": entry.version or "–", "by": f"{entry.by} ({entry.via})",
+            "files": ", ".join(f"{f.get('name')} · sha256 {str(f.get('sha256', ''))[:12]}"
+                               for f in entry.files) or "–",
+            "summary": (f"{summary.get('errors', 0)} / {summary.get('warnings', 0)}"
+                        if summary else "–"),
+        })
+    return pl.DataFrame(rows, schema={c: pl.String for c in
+                                      ("at", "action", "version", "by", "files", "summary")})
+
+
+def render_audit_log(dataset_dir: Path, lang: str) -> None:
+    """The audit log table; call only for an administrator."""
+    frame = audit_frame(dataset_dir)
+    st.subheader(t("upload.audit_title", lang), help=t("upload.audit_help", lang))
+    if frame.is_empty():
+        st.caption(t("upload.audit_empty", lang))
+        return
+    st.dataframe(frame, hide_index=True, width="stretch", key="audit-log",
+                 column_config={c: st.column_config.TextColumn(t(f"upload.audit.{c}", lang))
+                                for c in frame.columns})

@@ -28,7 +28,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
-from veu_metrics import geography
+from veu_metrics import geography, limits
 
 DAGI_ATTRIBUTION = "Indeholder data fra Klimadatastyrelsen, DAGI (CC BY 4.0)"
 """Required on every map that draws DAGI boundaries (Danish free geodata, CC BY 4.0)."""
@@ -152,6 +152,8 @@ def try_load_boundaries(path: str | Path) -> BoundaryStatus:
         return BoundaryStatus(load_boundaries(file), None)
     except BoundaryError as exc:
         return BoundaryStatus(None, str(exc))
+    except Exception as exc:  # noqa: BLE001 - documented never to raise: explain, draw centroids
+        return BoundaryStatus(None, f"Boundary file {file} cannot be used ({type(exc).__name__}).")
 
 
 def clear_cache() -> None:
@@ -200,12 +202,14 @@ def _read_json(file: Path) -> dict[str, Any]:
             "(not Shapefile, GeoPackage or a zip)."
         ) from None
     try:
-        data = json.loads(text)
+        data = limits.load_json(text)
     except json.JSONDecodeError as exc:
         raise BoundaryError(
             f"Boundary file {file} is not valid JSON ({exc.msg} at line {exc.lineno}, column "
             f"{exc.colno}). Export the municipalities as GeoJSON."
         ) from None
+    except limits.JsonLimitError as exc:
+        raise BoundaryError(f"Boundary file {file} is not GeoJSON as exported by DAGI: {exc}.") from None
     if not isinstance(data, dict):
         raise BoundaryError(
             f"Boundary file {file} holds a JSON {type(data).__name__}, not a GeoJSON FeatureCollection."

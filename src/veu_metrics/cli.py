@@ -53,7 +53,12 @@ def _add_import_commands(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("versions", help="list a dataset's versions, or switch the active one")
     s.add_argument("dataset", type=Path, metavar="DATASET")
     s.add_argument("--activate", metavar="ID", default=None, help="make version ID the active one")
-    s.add_argument("--json", action="store_true", help="the list as JSON")
+    s.add_argument("--pin", metavar="ID", default=None,
+                   help="pin version ID: pruning never removes it (written to the audit log)")
+    s.add_argument("--unpin", metavar="ID", default=None, help="remove the pin of version ID")
+    s.add_argument("--log", action="store_true",
+                   help="show the audit log (every publish, activation and pin) instead")
+    s.add_argument("--json", action="store_true", help="the list (or log) as JSON")
     s.set_defaults(handler=_run_versions)
 
 
@@ -69,6 +74,10 @@ def _run_import(args: argparse.Namespace) -> int:
         settings = load_settings()
     except (FileNotFoundError, SettingsError) as exc:
         print(f"veu-metrics {args.command}: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "import" and args.into.exists() and not args.into.is_dir():
+        print(f"veu-metrics import: --into {args.into} is a file; give a dataset directory",
+              file=sys.stderr)
         return 2
     mode = "update" if args.update else "replace"
     version = None
@@ -90,11 +99,32 @@ def _run_versions(args: argparse.Namespace) -> int:
     import json
     from dataclasses import asdict
 
-    from veu_metrics.publish import PublishError, activate_version, list_versions
+    from veu_metrics import audit
+    from veu_metrics.publish import PublishError, activate_version, list_versions, pin_version
 
     if not args.dataset.is_dir():
         print(f"veu-metrics versions: {args.dataset} is not a directory", file=sys.stderr)
         return 2
+    if args.log:
+        entries = audit.read(args.dataset)
+        if args.json:
+            print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2))
+        elif not entries:
+            print(f"{args.dataset} has no audit log yet (nothing published or activated).")
+        for entry in entries if not args.json else ():
+            print(audit.describe(entry))
+        return 0
+    for version_id, pinned in ((args.pin, True), (args.unpin, False)):
+        if version_id:
+            try:
+                pin_version(args.dataset, version_id, pinned=pinned)
+            except PublishError as exc:
+                print(f"veu-metrics versions: {exc}", file=sys.stderr)
+                return 2
+            except BlockingIOError:
+                print("veu-metrics versions: an import is running; try again when it has "
+                      "finished", file=sys.stderr)
+                return 1
     if args.activate:
         try:
             activate_version(args.dataset, args.activate)
@@ -202,9 +232,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command. No traceback reaches the user: an unexpected failure (including a Polars
+    panic, which is not an ``Exception``) is printed as one line and exits 1."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print(f"veu-metrics {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except (Exception, BaseException) as exc:  # noqa: BLE001 - pyo3 panics derive from BaseException
+        if isinstance(exc, SystemExit | GeneratorExit):
+            raise
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"veu-metrics {args.command}: failed: {type(exc).__name__}"
+              + (f": {text}" if text else ""), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

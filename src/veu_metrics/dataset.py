@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from veu_metrics import limits
 from veu_metrics.occupations import (
     OCCUPATION_SCHEMA,
     OCCUPATIONS_FILE,
@@ -120,9 +121,11 @@ def read_metadata(directory: Path) -> dict[str, Any]:
     if not meta_path.is_file():
         raise DatasetError(f"{directory} has no metadata.json (see docs/DATA.md)")
     try:
-        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+        metadata = limits.load_json(meta_path.read_text(encoding="utf-8", errors="replace"))
     except json.JSONDecodeError as exc:
         raise DatasetError(f"{meta_path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except limits.JsonLimitError as exc:
+        raise DatasetError(f"{meta_path}: {exc}") from None
     if not isinstance(metadata, dict):
         raise DatasetError(f"{meta_path} must hold a JSON object")
     missing = [f for f in METADATA_FIELDS if f not in metadata]
@@ -136,8 +139,49 @@ def read_metadata(directory: Path) -> dict[str, Any]:
     return metadata
 
 
-def open_dataset(path: Path | str) -> Dataset:
-    """Open and check a dataset directory. Raises DatasetError or SchemaError with a clear message."""
+class IntegrityError(DatasetError):
+    """A dataset folder fails the import's integrity checks; ``report`` holds every problem."""
+
+    def __init__(self, directory: Path, report: Any):
+        self.report = report
+        errors = report.errors
+        shown = "; ".join(_problem_text(p) for p in errors[:3])
+        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        super().__init__(f"{directory} fails the import's checks: {shown}{more}. "
+                         "Import the files with 'veu-metrics import' to see every problem")
+
+
+def _problem_text(problem: Any) -> str:
+    where = " ".join(str(x) for x in (problem.file, f"row {problem.row}" if problem.row else None,
+                                      problem.column) if x)
+    value = f" {problem.value!r}" if problem.value is not None else ""
+    return f"{where}{value}: {problem.message()} (expected {problem.expected_text()})"
+
+
+def check_integrity(dataset: Dataset) -> None:
+    """Run the import's integrity checks on an opened dataset (integrity.py); raise
+    IntegrityError with the report, or DatasetError when the files cannot even be read (a Parquet
+    file damaged in place makes Polars panic: that is a BaseException, caught here too)."""
+    from veu_metrics.integrity import check_dataset
+
+    try:
+        report = check_dataset(dataset.tables, dataset.metadata)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - pyo3 PanicException, ComputeError, OSError …
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise DatasetError(f"{dataset.path}: the data files cannot be read "
+                           f"({type(exc).__name__}{': ' + text if text else ''})") from None
+    if not report.ok:
+        raise IntegrityError(dataset.path, report)
+
+
+def open_dataset(path: Path | str, *, integrity: bool = False) -> Dataset:
+    """Open and check a dataset directory. Raises DatasetError or SchemaError with a clear message.
+
+    With ``integrity`` the data itself is checked as an import would (unique keys, links,
+    required values, dates): what the app does when it opens a dataset.
+    """
     root = Path(path)
     if not root.is_dir():
         raise DatasetError(f"dataset directory {root} does not exist")
@@ -157,8 +201,12 @@ def open_dataset(path: Path | str) -> Dataset:
             raise SchemaError(table, None, f"cannot read {files[0].name}: {exc}") from None
         check_schema(table, schema)
         tables[table] = frame
-    return Dataset(path=directory, tables=tables, metadata=metadata, version=dataset_version(root),
-                   occupations=dataset_occupations(read_own_occupations(directory)))
+    dataset = Dataset(path=directory, tables=tables, metadata=metadata,
+                      version=dataset_version(root),
+                      occupations=dataset_occupations(read_own_occupations(directory)))
+    if integrity:
+        check_integrity(dataset)
+    return dataset
 
 
 def read_own_occupations(directory: Path) -> pl.DataFrame | None:

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from veu_metrics import published, schema
+from veu_metrics import limits, published, schema
 from veu_metrics.geography import areas, municipalities
 from veu_metrics.occupations import (
     ASSIGNED_CODE_PREFIX,
@@ -268,6 +268,8 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
         else:
             sheets = _read_sheets(name, data, problems, parsed)
         for sheet in sheets:
+            if not _within_cell_limits(sheet, problems):
+                continue
             result = _sheet_to_table(sheet, problems)
             if result is None:
                 continue
@@ -482,6 +484,11 @@ def _read_sheets(name: str, data: bytes, problems: Problems,
         problems.error(name, "wrong_format", (en + hint_en, da + hint_da),
                        value=_FORMAT_NAMES[actual][0])
         return []
+    limit = (limits.check_excel(data) if declared == "xlsx"
+             else limits.check_text(data) if declared == "text" else None)
+    if limit is not None:  # refused before the expensive read
+        _limit_error(name, limit, problems)
+        return []
     if declared == "text":
         sheet = _read_csv(name, data, problems)
         return [sheet] if sheet is not None else []
@@ -489,6 +496,24 @@ def _read_sheets(name: str, data: bytes, problems: Problems,
         return _read_excel(name, data, problems)
     sheet = _read_parquet(name, data, problems)
     return [sheet] if sheet is not None else []
+
+
+def _limit_error(name: str, limit: limits.LimitProblem, problems: Problems) -> None:
+    problems.error(name, limit.kind, (limit.expected_en, limit.expected_da), value=limit.found)
+
+
+def _within_cell_limits(sheet: Sheet, problems: Problems) -> bool:
+    """A sheet's width and its longest cell, checked once it is read (before it is parsed)."""
+    text = [c for c in sheet.rows.columns if c != ROW]
+    longest = 0
+    if text and sheet.rows.height:
+        longest = sheet.rows.select(
+            pl.max_horizontal(pl.col(text).str.len_chars().max())).item() or 0
+    limit = limits.check_cells(len(sheet.header), int(longest))
+    if limit is None:
+        return True
+    _limit_error(sheet.source, limit, problems)
+    return False
 
 
 def _zip_kind(data: bytes) -> str:
@@ -1353,9 +1378,14 @@ def _read_metadata(name: str, data: bytes, problems: Problems) -> dict[str, Any]
         return None
     text, _ = decode_text(data)
     try:
-        metadata = json.loads(text)
+        metadata = limits.load_json(text)
     except json.JSONDecodeError as exc:
         problems.error(name, "metadata_invalid", expected, row=exc.lineno, value=exc.msg)
+        return None
+    except limits.JsonLimitError as exc:
+        problems.error(name, "metadata_too_deep", (
+            f"JSON nested at most {limits.MAX_JSON_DEPTH} levels",
+            f"JSON indlejret højst {limits.MAX_JSON_DEPTH} niveauer"), value=str(exc))
         return None
     if not isinstance(metadata, dict):
         problems.error(name, "metadata_invalid", expected, value=type(metadata).__name__)

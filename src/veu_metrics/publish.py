@@ -13,7 +13,9 @@ folder into place, and only then points CURRENT at it (write ``CURRENT.tmp``, ``
 Until that last step nothing the app reads has changed; a failed or interrupted import leaves
 CURRENT and the active version byte-identical. A partial import (say only a new balance file)
 takes the other tables from the active version. ``settings.keep_versions`` versions are kept;
-older ones are removed, never the active one.
+older ones are removed, never the active one, the last one published from the command line, nor
+a pinned one (see ``audit.py``). Every publish and activation is written to the dataset's
+append-only audit log.
 
 The upload page calls :func:`validate_upload` and :func:`import_upload`; the CLI calls the same.
 """
@@ -33,7 +35,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from veu_metrics import schema
+from veu_metrics import audit, integrity, schema
 from veu_metrics.dataset import (
     CURRENT_POINTER,
     VERSIONS_DIR,
@@ -57,6 +59,7 @@ from veu_metrics.settings import Settings, load_settings
 from veu_metrics.validation import ROW, SOURCE, Problems, Report, check_tables
 
 ImportMode = Literal["replace", "update"]
+METADATA_NAME = "metadata.json"
 LOCK_FILE = ".import.lock"
 TMP_MARKER = ".tmp-"
 _VERSION_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]*$")
@@ -110,7 +113,7 @@ def validate_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str 
 
 def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
                   settings: Settings | None = None, *, mode: ImportMode = "replace",
-                  max_file_mb: int | None = None,
+                  max_file_mb: int | None = None, via: str = "cli", by: str | None = None,
                   table_sources: dict[str, dict[str, Any]] | None = None,
                   ) -> tuple[Report, str | None]:
     """Validate files and, if there are no errors, publish them as the dataset's new active
@@ -118,7 +121,8 @@ def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
 
     ``table_sources`` records where a supplied table comes from (``veu-metrics fetch``: source,
     table code, licence) in the metadata's ``table_sources``; a table supplied without one drops
-    the record it had, so the Data page never credits a public source for someone's own file."""
+    the record it had, so the Data page never credits a public source for someone's own file.
+    ``via`` ("cli" or "web") and ``by`` (who; the OS account for the CLI) go to the audit log."""
     settings = settings if settings is not None else load_settings()
     root = Path(dataset_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -137,11 +141,15 @@ def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
                 prepared.metadata["table_sources"] = sources
             try:
                 version_id = publish_version(root, prepared)
-            except OSError as exc:
+            except (OSError, pl.exceptions.ComputeError) as exc:
+                # Polars reports a full disk while writing Parquet as a ComputeError
+                why = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0]
                 return _with_error(prepared.report, "publish_failed", (
-                    f"enough disk space and write access to {root} ({exc.strerror or exc})",
-                    f"nok diskplads og skriveadgang til {root} ({exc.strerror or exc})",
+                    f"enough disk space and write access to {root} ({why})",
+                    f"nok diskplads og skriveadgang til {root} ({why})",
                 )), None
+            _audit(root, "publish", via=via, by=by, version=version_id,
+                   files=audit.file_hashes(files), summary=audit.summary_of(prepared.report))
             prune_versions(root, settings.keep_versions)
             return prepared.report, version_id
     except BlockingIOError:
@@ -149,6 +157,18 @@ def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
         problems.error(str(root), "busy", ("one import at a time: try again when it has finished",
                                            "én import ad gangen: prøv igen, når den er færdig"))
         return problems.report(), None
+
+
+def _audit(root: Path, action: str, *, via: str, by: str | None, version: str | None,
+           files: Sequence[dict[str, Any]] = (), summary: dict[str, Any] | None = None) -> None:
+    """Write the audit entry; a log that cannot be written is reported, never silently lost."""
+    who = by or (audit.cli_user() if via == "cli" else "unknown")
+    try:
+        audit.append(root, action, via=via, by=who, version=version, files=files,
+                     summary=summary)
+    except OSError as exc:
+        raise PublishError(f"{action} of {version} done, but the audit log "
+                           f"{root / audit.AUDIT_FILE} could not be written: {exc}") from None
 
 
 def _with_error(report: Report, kind: str, expected: tuple[str, str]) -> Report:
@@ -209,6 +229,17 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
     own = _own_occupations(parsed, base, tables)
     check_tables(parsed.tables, merged, problems, covers=covers,
                  occupation_list=dataset_occupations(own))
+    if "enrolments" in parsed.tables and "courses" not in merged:
+        problems.warning(parsed_name(parsed, "enrolments"), "links_unchecked", (
+            "courses.csv in the same check, or --dataset DATASET: without the courses it cannot "
+            "be checked that every enrolment's course exists (the import checks it)",
+            "courses.csv i samme kontrol, eller --dataset DATASÆT: uden kurserne kan det ikke "
+            "kontrolleres, at hver deltagelses kursus findes (importen kontrollerer det)"),
+            column="course_id")
+    for table, frame in parsed.tables.items():  # a mistyped year (2062) must not become covers_to
+        integrity.check_future_dates(table, frame, problems)
+    if parsed.metadata:
+        integrity.check_metadata_dates(parsed.metadata, problems, METADATA_NAME)
 
     report = problems.report(parsed.files)
     if not report.ok:
@@ -274,6 +305,11 @@ def _own_occupations(parsed: ParsedUpload, base: Dataset | None,
                                                    maintain_order=True)
            .filter(pl.col("occupation_code").is_in(codes.implode())))
     return own if own.height else None
+
+
+def parsed_name(parsed: Any, table: str) -> str:
+    """The file a table was read from (for a message about the whole table)."""
+    return next((f.file for f in parsed.files if f.table == table), table)
 
 
 def _with_origin(frame: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -589,8 +625,9 @@ def list_versions(dataset_dir: Path | str) -> list[VersionInfo]:
     return infos
 
 
-def activate_version(dataset_dir: Path | str, version_id: str) -> None:
-    """Switch the active version (e.g. back to an earlier one), atomically."""
+def activate_version(dataset_dir: Path | str, version_id: str, *, via: str = "cli",
+                     by: str | None = None) -> None:
+    """Switch the active version (e.g. back to an earlier one), atomically; logged."""
     root = Path(dataset_dir)
     if not _VERSION_ID.match(version_id) or TMP_MARKER in version_id:
         raise PublishError(f"{version_id!r} is not a version id")
@@ -604,14 +641,29 @@ def activate_version(dataset_dir: Path | str, version_id: str) -> None:
         raise PublishError(f"version {version_id} cannot be opened: {exc}") from None
     with dataset_lock(root):
         _point_current(root, version_id)
+        _audit(root, "activate", via=via, by=by, version=version_id)
+
+
+def pin_version(dataset_dir: Path | str, version_id: str, *, pinned: bool = True,
+                via: str = "cli", by: str | None = None) -> None:
+    """Pin (or unpin) a version: pruning never removes a pinned version. Logged."""
+    root = Path(dataset_dir)
+    if version_id not in version_ids(root):
+        known = ", ".join(version_ids(root)) or "none"
+        raise PublishError(f"version {version_id!r} does not exist in {root} (versions: {known})")
+    with dataset_lock(root):
+        _audit(root, "pin" if pinned else "unpin", via=via, by=by, version=version_id)
 
 
 def prune_versions(dataset_dir: Path | str, keep: int) -> list[str]:
-    """Remove all but the newest ``keep`` versions, never the active one. Returns removed ids."""
+    """Remove all but the newest ``keep`` versions. Never removed: the active one, the last one
+    published from the command line, and pinned ones (the audit log says which). Returns the
+    removed ids."""
     root = Path(dataset_dir)
     active = active_version(root)
     ids = version_ids(root)
     keep_ids = set(ids[-keep:]) if keep > 0 else set()
+    keep_ids |= audit.protected_versions(root)
     if active:
         keep_ids.add(active)
     removed = []

@@ -15,6 +15,14 @@ DEFAULT_DEMO_ENROLMENTS = 4_000_000
 the other job-oriented adult education had recently (docs/GENERATOR.md)."""
 
 
+UPLOAD_MODES = ("off", "oidc", "header")
+"""VEU_UPLOADS: who may change the data from the web. off: nobody (the upload page is not even
+in the navigation); oidc: administrators signed in with Streamlit's st.login; header: a
+signing-in reverse proxy names the user in a trusted header (only behind such a proxy)."""
+DEFAULT_ADMIN_HEADER = "X-Forwarded-Email"
+MIN_KEEP_VERSIONS = 2
+
+
 class SettingsError(ValueError):
     """A setting has a value that cannot be used; the message names the variable."""
 
@@ -78,6 +86,13 @@ class Settings:
     """VEU_UPLOAD_LIMIT_MB: largest file the upload page accepts."""
     demo_enrolments: int = DEFAULT_DEMO_ENROLMENTS
     """VEU_DEMO_ENROLMENTS: size of the demo dataset generated on first start."""
+    uploads: str = "off"
+    """VEU_UPLOADS: off | oidc | header — see UPLOAD_MODES. Default off: the web is read-only."""
+    admins: frozenset[str] = frozenset()
+    """VEU_ADMINS: comma-separated e-mail addresses (or subjects) of the administrators who may
+    upload, publish and see the audit log; compared case-insensitively."""
+    admin_header: str = DEFAULT_ADMIN_HEADER
+    """VEU_ADMIN_HEADER: the request header a signing-in reverse proxy sets (header mode only)."""
 
     @property
     def dataset_dir(self) -> Path:
@@ -88,9 +103,48 @@ class Settings:
         return self.data_dir is None
 
 
-def load_settings(env: dict[str, str] | None = None) -> Settings:
-    """Read settings from the environment; raise SettingsError naming a bad variable."""
+def _env_choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name}={raw!r}: expected one of {', '.join(choices)}")
+    return value
+
+
+def _env_admins(env: dict[str, str]) -> frozenset[str]:
+    raw = env.get("VEU_ADMINS", "")
+    return frozenset(part.strip().lower() for part in raw.replace(";", ",").split(",")
+                     if part.strip())
+
+
+def _env_header(env: dict[str, str]) -> str:
+    raw = env.get("VEU_ADMIN_HEADER", "").strip()
+    if not raw:
+        return DEFAULT_ADMIN_HEADER
+    if not all(c.isalnum() or c == "-" for c in raw):
+        raise SettingsError(f"VEU_ADMIN_HEADER={raw!r}: expected a header name (letters, digits, -)")
+    return raw
+
+
+def load_settings(env: dict[str, str] | None = None, *,
+                  upload_cap_mb: int | None = None) -> Settings:
+    """Read settings from the environment; raise SettingsError naming a bad variable.
+
+    ``upload_cap_mb`` is the server's own cap on an uploaded file (Streamlit's
+    ``server.maxUploadSize``): a larger VEU_UPLOAD_LIMIT_MB could never be honoured, so it is
+    refused rather than silently clamped.
+    """
     env = dict(os.environ) if env is None else env
+    upload_limit = _env_int(env, "VEU_UPLOAD_LIMIT_MB", 200, minimum=1)
+    if upload_cap_mb is not None and upload_limit > upload_cap_mb:
+        raise SettingsError(
+            f"VEU_UPLOAD_LIMIT_MB={upload_limit}: the server accepts files of at most "
+            f"{upload_cap_mb} MB (server.maxUploadSize in .streamlit/config.toml); "
+            "lower the setting or raise the server's cap")
+    uploads = _env_choice(env, "VEU_UPLOADS", UPLOAD_MODES, "off")
+    admins = _env_admins(env)
     data_dir = env.get("VEU_DATA_DIR", "").strip()
     boundaries = env.get("VEU_BOUNDARIES", "").strip()
     basemap = env.get("VEU_BASEMAP", "").strip()
@@ -101,8 +155,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         disclosure_threshold=_env_int(env, "VEU_DISCLOSURE_THRESHOLD", 5, minimum=1),
         allow_person_download=_env_bool(env, "VEU_ALLOW_PERSON_DOWNLOAD", False),
         basemap_url=basemap or None,
-        keep_versions=_env_int(env, "VEU_KEEP_VERSIONS", 5, minimum=1),
-        upload_limit_mb=_env_int(env, "VEU_UPLOAD_LIMIT_MB", 200, minimum=1),
+        keep_versions=_env_int(env, "VEU_KEEP_VERSIONS", 5, minimum=MIN_KEEP_VERSIONS),
+        upload_limit_mb=upload_limit,
         demo_enrolments=_env_int(env, "VEU_DEMO_ENROLMENTS", DEFAULT_DEMO_ENROLMENTS,
                                  minimum=1_000),
+        uploads=uploads,
+        admins=admins,
+        admin_header=_env_header(env),
     )

@@ -19,8 +19,7 @@ PAGES = (
     ("kurser", "page.courses"),
     ("effekter", "page.outcomes"),
     ("data", "page.data"),
-    ("indlaes", "page.upload"),
-)
+)  # "indlaes" (upload) exists only where VEU_UPLOADS enables it: tests/browser/test_sign_in.py
 
 
 @pytest.mark.parametrize(("url_path", "title_key"), PAGES, ids=[p or "overblik" for p, _ in PAGES])
@@ -35,3 +34,34 @@ def test_page_loads_without_errors(app, url_path: str, title_key: str) -> None:
     app.publish_screenshot(shot)  # a working page (a cosmetic flaw below still fails the test)
     leaked = app.leaked_placeholders()
     assert leaked == [], f"/{url_path} shows a missing value as text: {leaked}"
+
+
+def test_overblik_by_name_and_no_upload_page_for_visitors(app) -> None:
+    """/overblik (a link typed by hand) opens Overblik, not "Page not found"; /indlaes is no
+    page where uploads are off, and the navigation does not offer it."""
+    app.open("overblik")
+    assert app.title() == t("page.overview", "da")
+    assert app.current_page_label() == t("page.overview", "da")
+    assert t("page.upload", "da") not in app.page_labels()
+    app.assert_healthy()
+    app.open("indlaes")
+    assert app.title() == t("page.overview", "da")
+    assert not app.page.locator('[data-testid="stFileUploader"]').count()
+
+
+def test_bad_link_values_are_listed_in_one_escaped_box(app) -> None:
+    """Page keys are checked too; outside text is shown as typed (no image is fetched, no link
+    made); 40 unknown keys give one box, not 40."""
+    params = {"kommune": "Atlantis", "omr": "![x](http://evil.example/pixel.png)",
+              "tema": "www.evil.example a@evil.example",
+              **{f"x{i}": "[Log ind her](http://evil.example/login)" for i in range(40)}}
+    app.open("jobcentre", params)
+    boxes = app.warnings()
+    link_boxes = [b for b in boxes if "Linket indeholdt" in b]
+    assert len(link_boxes) == 1, boxes
+    shown = link_boxes[0].replace("\u2060", "")  # the joiner that breaks autolinks is invisible
+    assert "Atlantis" in shown and "![x](http://evil.example/pixel.png)" in shown
+    main = app.page.locator('[data-testid="stMain"]')
+    assert main.locator('a[href*="evil"]').count() == 0
+    assert main.locator('img[src*="evil.example"]').count() == 0
+    app.assert_healthy()

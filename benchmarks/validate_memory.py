@@ -1,0 +1,192 @@
+"""Peak memory of validating hostile files (issue 13): the worst files the input limits let
+through, and the ones they refuse, each checked in a fresh process.
+
+    .venv/bin/python -m benchmarks.validate_memory [--mb 2] [--out benchmarks/results/validate_memory.json]
+
+For each case the file is built in memory, then a child process imports the validator, notes its
+resident memory (the baseline: Python, Polars, fastexcel), validates the file exactly as the
+upload page's "Kontrollér" does (``publish.validate_upload``) and reports its peak resident memory
+(``ru_maxrss``). The figure that matters is (peak − baseline) / file size: the goal is below 10.
+
+Cases:
+- ``xlsx-near-limit``: an Excel workbook of course rows, its compression tuned to just under the
+  unpack-ratio limit (the most cells per byte the limits accept);
+- ``csv-same-rows``: the same rows as a CSV file;
+- ``xlsx-bomb``: 3 MB that declare 3 GB unpacked (refused from the zip directory);
+- ``csv-too-many-rows``: a CSV over the row limit (refused from its line count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import multiprocessing as mp
+import random
+import resource
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results" / "validate_memory.json"
+HEADER = ["course_id", "title", "education_type", "amu_number", "provider",
+          "provider_municipality_code", "start_date", "end_date", "course_days",
+          "occupation_code", "industry_group", "funding", "job_veu", "focus_area", "themes",
+          "seats", "cancelled"]
+
+
+def _rows(n: int, noise: float, seed: int = 7):
+    rng = random.Random(seed)
+    for i in range(n):
+        random_part = rng.random() < noise
+        yield [f"K{i:07d}", f"Kursus {rng.randint(0, 10**6) if random_part else 1}", "AMU",
+               "40123", "AMU Nordjylland", "851", "2024-01-08", "2024-01-19",
+               str(rng.randint(1, 40) if random_part else 10), "721210", "Jern, metal og auto",
+               "Regional uddannelsespulje", "true", "Industri og produktion", "automatisering",
+               str(rng.randint(1, 30) if random_part else 12), "false"]
+
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+    'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+    '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+    '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    'spreadsheetml.worksheet+xml"/></Types>')
+_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+         'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+         'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target='
+         '"xl/workbook.xml"/></Relationships>')
+_WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.'
+             'openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.'
+             'org/officeDocument/2006/relationships"><sheets><sheet name="courses" sheetId="1" '
+             'r:id="rId1"/></sheets></workbook>')
+_WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                  'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type='
+                  '"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"'
+                  ' Target="worksheets/sheet1.xml"/></Relationships>')
+_COLUMNS = [chr(ord("A") + i) for i in range(len(HEADER))]
+
+
+def build_xlsx_rows(rows: int, noise: float, seed: int = 7) -> bytes:
+    """A workbook written cell by cell (numbers, as an attacker would pack them): ``noise`` is
+    the share of random values, which sets how tightly it compresses."""
+    rng = random.Random(seed)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            last = f"{_COLUMNS[-1]}{rows + 1}"
+            sheet.write(('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://'
+                         'schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension '
+                         f'ref="A1:{last}"/><sheetData><row r="1">').encode())
+            sheet.write("".join(f'<c r="{c}1" t="inlineStr"><is><t>{h}</t></is></c>'
+                                for c, h in zip(_COLUMNS, HEADER, strict=True)).encode())
+            sheet.write(b"</row>")
+            for _ in range(rows):
+                cells = "".join(
+                    f'<c><v>{rng.randint(0, 99999) if rng.random() < noise else 1}'
+                    '</v></c>' for c in _COLUMNS)
+                sheet.write(f'<row>{cells}</row>'.encode())
+            sheet.write(b"</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def unpack_ratio(data: bytes) -> float:
+    parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    return sum(p.file_size for p in parts) / len(data)
+
+
+def tune(target_mb: float, max_ratio: float) -> tuple[float, int]:
+    """(noise, rows): the noise that packs to just under ``max_ratio`` (found on small pilots),
+    and the rows that make a file of about ``target_mb``."""
+    low, high = 0.0, 1.0
+    for _ in range(12):
+        noise = (low + high) / 2
+        if unpack_ratio(build_xlsx_rows(4000, noise)) >= max_ratio * 0.9:
+            low = noise  # too compressible: more noise
+        else:
+            high = noise
+    pilot = build_xlsx_rows(20_000, high)
+    return high, int(20_000 * target_mb * 2**20 / len(pilot))
+
+
+def build_csv_like(xlsx_rows: int, noise: float) -> bytes:
+    lines = [";".join(HEADER)] + [";".join(r) for r in _rows(xlsx_rows, noise)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def build_bomb(unpacked_mb: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            block = b"0" * (1024 * 1024)
+            for _ in range(unpacked_mb):
+                sheet.write(block)
+    return buffer.getvalue()
+
+
+def _child(name: str, data: bytes, queue: mp.Queue) -> None:
+    from veu_metrics.publish import validate_upload
+
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    started = time.perf_counter()
+    report = validate_upload([(name, data)], max_file_mb=200)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    queue.put({"baseline_mb": baseline / 2**20, "peak_mb": peak / 2**20, "seconds": seconds,
+               "errors": sorted({p.kind for p in report.errors})})
+
+
+def measure(name: str, data: bytes) -> dict:
+    context = mp.get_context("spawn")  # a fresh interpreter: nothing of the builder's memory
+    queue = context.Queue()
+    child = context.Process(target=_child, args=(name, data, queue))
+    child.start()
+    result = queue.get(timeout=1800)
+    child.join()
+    size_mb = len(data) / 2**20
+    growth = result["peak_mb"] - result["baseline_mb"]
+    return {"file": name, "file_mb": round(size_mb, 2), **{k: round(v, 2) if isinstance(v, float)
+                                                          else v for k, v in result.items()},
+            "growth_mb": round(growth, 1), "growth_per_file_mb": round(growth / size_mb, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=2.0, help="size of the Excel file (MB)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    from veu_metrics import limits
+
+    # The workbook packs as tightly as the unpack-ratio limit still accepts.
+    noise, rows = tune(args.mb, limits.MAX_UNPACK_RATIO)
+    xlsx = build_xlsx_rows(rows, noise)
+    cases = [("kurser.xlsx", xlsx, "xlsx-near-limit"),
+             ("kurser.csv", build_csv_like(rows, noise), "csv-same-rows"),
+             ("kurser.xlsx", build_bomb(3 * 1024), "xlsx-bomb"),
+             ("kurser.csv", b"a;b\n" + b"1;2\n" * (limits.MAX_ROWS + 10), "csv-too-many-rows")]
+    results = []
+    for name, data, label in cases:
+        row = {"case": label, "rows": rows if "same" in label or "near" in label else None,
+               "unpack_ratio": round(unpack_ratio(data), 1) if name.endswith("xlsx") else None,
+               **measure(name, data)}
+        results.append(row)
+        print(json.dumps(row), flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"limits": {"max_unpack_ratio": limits.MAX_UNPACK_RATIO,
+                                               "max_unpacked_mb": limits.MAX_UNPACKED_BYTES >> 20,
+                                               "max_rows": limits.MAX_ROWS},
+                                    "python": sys.version.split()[0], "results": results},
+                                   indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
