@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -12,11 +12,12 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from ui import data
+from ui import data, tables
 from ui.page_params import resolve_page_value
 from veu_metrics import exports, geography, images
 from veu_metrics.aggregate import MeasureError, check_breakdown
 from veu_metrics.catalogue import get_measure, load_catalogue
+from veu_metrics.columns import Column, file_headers
 from veu_metrics.dataset import Dataset
 from veu_metrics.exports import export_filename
 from veu_metrics.filters import FilterError
@@ -155,9 +156,12 @@ def _source_line(ctx: AppContext) -> str:
 
 def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, title: str,
                      key: str, chart: alt.TopLevelMixin | None = None,
-                     measures: list[str] | None = None) -> None:
-    """Download buttons for what the view shows. Files are built only when clicked."""
+                     measures: list[str] | None = None,
+                     columns: Mapping[str, Column] | None = None) -> None:
+    """Download buttons for what the view shows. Files are built only when clicked. The Danish
+    CSV and Excel carry the screen's column labels; the plain CSV and Parquet keep the codes."""
     lang = ctx.lang
+    headers = file_headers(frame, lang, columns)
     today = date.today()
     params = ctx.filters.to_query_params()
     description = ctx.filters.describe(lang)
@@ -169,7 +173,7 @@ def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, titl
     definitions = [catalogue[m] for m in (measures or []) if m in catalogue] or list(catalogue.values())
     cols = st.columns(6 if chart is not None else 4)
     cols[0].download_button(
-        t("download.csv_da", lang), data=lambda: exports.to_csv_bytes(frame, "da"),
+        t("download.csv_da", lang), data=lambda: exports.to_csv_bytes(frame, "da", headers=headers, lang=lang),
         file_name=name("csv"), mime="text/csv", key=f"{key}-csv", on_click="ignore",
         help=t("download.csv_da.help", lang))
     cols[1].download_button(
@@ -182,7 +186,7 @@ def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, titl
         data=lambda: exports.to_excel_bytes(
             frame, title=title, definitions=definitions, filters_description=description,
             filters_params=params, data_version=ctx.dataset.version, exported_at=datetime.now(),
-            lang=lang, disclosure_threshold=ctx.threshold),
+            lang=lang, disclosure_threshold=ctx.threshold, headers=headers),
         help=t("download.excel.help", lang))
     cols[3].download_button(
         "Parquet", data=lambda: exports.to_parquet_bytes(frame), file_name=name("parquet"),
@@ -204,8 +208,10 @@ def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, titl
 def render_chart_block(ctx: AppContext, *, title: str, chart: alt.TopLevelMixin | None,
                        table: pl.DataFrame, subject: str, key: str,
                        measures: list[str] | None = None, help: str | None = None,
-                       column_config: dict | None = None) -> None:
-    """A titled visual with its numbers one click away (Graf | Tabel) and its downloads."""
+                       column_config: dict | None = None,
+                       columns: Mapping[str, Column] | None = None) -> None:
+    """A titled visual with its numbers one click away (Graf | Tabel) and its downloads.
+    ``columns`` describes the table's columns (labels, kinds); see ``ui.tables``."""
     st.subheader(title, help=help)
     if table.is_empty():
         render_no_data(ctx.lang)
@@ -215,18 +221,22 @@ def render_chart_block(ctx: AppContext, *, title: str, chart: alt.TopLevelMixin 
         with tab_chart:
             st.altair_chart(chart, width="stretch")
         with tab_table:
-            render_table(table, ctx.lang, column_config)
+            render_table(table, ctx.lang, column_config, columns=columns)
     else:
-        render_table(table, ctx.lang, column_config)
+        render_table(table, ctx.lang, column_config, columns=columns)
     with st.expander(t("download.title", ctx.lang)):
         render_downloads(ctx, table, subject=subject, title=title, key=key, chart=chart,
-                         measures=measures)
+                         measures=measures, columns=columns)
 
 
-def render_table(frame: pl.DataFrame, lang: str, column_config: dict | None = None) -> None:
-    """A table where suppressed cells show the marker, never 0 or blank."""
-    st.dataframe(display_frame(frame, lang), hide_index=True, width="stretch",
-                 column_config=column_config)
+def render_table(frame: pl.DataFrame, lang: str, column_config: dict | None = None, *,
+                 columns: Mapping[str, Column] | None = None, **options: Any) -> Any:
+    """A table where suppressed cells show the marker, never 0 or blank. Without an explicit
+    ``column_config`` the table is typed (``ui.tables``): numbers sort as numbers."""
+    if column_config is not None:  # an already formatted frame with its own configuration
+        return st.dataframe(display_frame(frame, lang), hide_index=True, width="stretch",
+                            column_config=column_config, **options)
+    return tables.render_table(frame, lang, columns, **options)
 
 
 def text_column(frame: pl.DataFrame, column: str, formatter: Callable[[Any], str]) -> pl.Series:
