@@ -4,7 +4,7 @@ area, what changed, activity in shortage occupations, and shortage with little o
 import streamlit as st
 
 from ui import components, shortage_view
-from ui.area_view import course_display
+from ui.area_view import COURSE_COLUMNS, course_rows
 from ui.context import get_context
 from ui.map_view import boundary_status, select_clicked_area
 from veu_metrics import charts, maps
@@ -71,7 +71,8 @@ with map_col:
 with change_col:
     changes = ctx.compute.compute_balance_changes(half_year)
     st.subheader(t("shortage.changes_title", lang), help=t("shortage.changes_help", lang))
-    components.render_table(shortage_view.change_summary(changes, lang), lang)
+    components.render_table(shortage_view.change_summary(changes, lang), lang,
+                            columns=shortage_view.CHANGE_SUMMARY_COLUMNS)
     moved = shortage_view.change_display(changes, lang)
     if moved.height:
         with st.expander(t("shortage.changes_list", lang, n=moved.height)):
@@ -90,9 +91,9 @@ else:
                                    x_title=t("shortage.col.participations", lang))
     st.altair_chart(chart, width="stretch")
     st.caption(t("shortage.click_row", lang))
-    event = st.dataframe(shortage_view.activity_display(activity, lang), hide_index=True,
-                         width="stretch", on_select="rerun", selection_mode="single-row",
-                         key="activity-table")
+    event = components.render_table(shortage_view.activity_rows(activity, lang), lang,
+                                    columns=shortage_view.ACTIVITY_COLUMNS, on_select="rerun",
+                                    selection_mode="single-row", key="activity-table")
     with st.expander(t("download.title", lang)):
         components.render_downloads(ctx, activity, subject=f"mangel-aktivitet-{half_year}",
                                     title=t("shortage.activity_title", lang), key="activity",
@@ -104,7 +105,8 @@ else:
         courses = ctx.compute.compute_courses(filters.with_changes(occupations=(code,)),
                                               threshold=ctx.threshold, limit=200)
         components.render_chart_block(ctx, title=t("shortage.courses_for", lang, name=name),
-                                      chart=None, table=course_display(courses, lang),
+                                      chart=None, table=course_rows(courses, lang),
+                                      columns=COURSE_COLUMNS,
                                       subject=f"kurser-{code}", key="occupation-courses")
 
 # 5) Blind spots: shortage with little or no VEU activity
@@ -113,4 +115,5 @@ st.subheader(t("shortage.blind_title", lang), help=t("shortage.blind_help", lang
 if blind.is_empty():
     st.success(t("shortage.no_blind", lang))
 else:
-    components.render_table(shortage_view.activity_display(blind, lang), lang)
+    components.render_table(shortage_view.activity_rows(blind, lang), lang,
+                            columns=shortage_view.ACTIVITY_COLUMNS)

@@ -7,6 +7,7 @@ from ui.context import get_context
 from ui.map_view import render_map
 from veu_metrics import charts
 from veu_metrics.catalogue import get_measure, kpi_measures
+from veu_metrics.columns import Column
 from veu_metrics.filters import add_months
 from veu_metrics.i18n import t
 from veu_metrics.periods import drop_incomplete_last_period
@@ -46,7 +47,7 @@ trend = charts.build_trend_chart(
 components.render_chart_block(
     ctx, title=t("overview.trend_title", lang, measure=measure.title(lang)), chart=trend,
     table=series, subject=f"{measure_key}-trend", key="trend", measures=[measure_key],
-    help=measure.help_text(lang))
+    help=measure.help_text(lang), columns=components.series_columns(measure, grain, breakdown, lang))
 if cut_short:
     st.caption(t("trend.partial_left_out", lang, grain=t(f"grain.{grain}", lang).lower()))
 
@@ -68,5 +69,5 @@ with focus_col:
     components.render_chart_block(
         ctx, title=t("overview.focus_title", lang), chart=focus_chart, table=focus,
         subject="indsatsomraader", key="focus", measures=["participations"],
-        help=t("overview.focus_help", lang))
+        help=t("overview.focus_help", lang), columns={"focus_area": Column(label="filters.fokus")})
 

@@ -17,7 +17,7 @@ from ui.page_params import resolve_page_value
 from veu_metrics import exports, geography, images
 from veu_metrics.aggregate import MeasureError, check_breakdown
 from veu_metrics.catalogue import get_measure, load_catalogue
-from veu_metrics.columns import Column, file_headers
+from veu_metrics.columns import PERIOD_KINDS, Column, file_headers
 from veu_metrics.dataset import Dataset
 from veu_metrics.exports import export_filename
 from veu_metrics.filters import FilterError
@@ -271,6 +271,21 @@ PICKABLE_MEASURES = ("participations", "persons", "courses_started", "aarselever
                      "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share")
 BREAKDOWN_CHOICES = (None, "area", "education_type", "funding", "labour_status", "industry_group",
                      "focus_area", "job_veu", "shortage")
+
+
+def series_columns(measure: Any, grain: str, breakdown: str | None, lang: str
+                   ) -> dict[str, Column]:
+    """A trend's table: the period at its grain, the group named by the breakdown, the value
+    in the measure's unit under the measure's title."""
+    kind = PERIOD_KINDS[grain]
+    columns: dict[str, Column] = {
+        "period": Column(label="col.period", kind=kind),  # type: ignore[arg-type]
+        "value": Column(label=measure.title(lang), kind="share" if measure.unit == "share" else (
+            "count" if measure.decimals == 0 else "number"), decimals=measure.decimals),
+    }
+    columns["group"] = (Column(label=f"breakdown.{breakdown}") if breakdown
+                        else Column(kind="hidden"))
+    return columns
 
 
 def render_measure_picker(ctx: AppContext, key: str, choices: tuple[str, ...] = PICKABLE_MEASURES,

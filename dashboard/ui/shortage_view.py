@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ui.components import display_frame
+from veu_metrics.columns import Column
 from veu_metrics.i18n import t
 from veu_metrics.maps import BALANCE_DESCRIPTIONS, BALANCE_LABELS, format_half_year
 from veu_metrics.schema import BALANCE_STATUSES
@@ -51,13 +51,17 @@ def occupation_statuses(matrix: pl.DataFrame, occupation_code: str) -> pl.DataFr
         "area_code", "area_name", "status")
 
 
+CHANGE_SUMMARY_COLUMNS = {"change": Column(label="shortage.col.change"),
+                          "cells": Column(label="shortage.col.cells", kind="count")}
+
+
 def change_summary(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """How many occupation × area cells changed, by kind."""
+    """How many occupation × area cells changed, by kind (counts stay numbers)."""
     counts = dict(changes.group_by("change").len().iter_rows())
     return pl.DataFrame({
-        t("shortage.col.change", lang): [t(f"shortage.change.{k}", lang) for k in CHANGE_KINDS],
-        t("shortage.col.cells", lang): [counts.get(k, 0) for k in CHANGE_KINDS],
-    })
+        "change": [t(f"shortage.change.{k}", lang) for k in CHANGE_KINDS],
+        "cells": [counts.get(k, 0) for k in CHANGE_KINDS],
+    }, schema={"change": pl.String, "cells": pl.Int64})
 
 
 def change_display(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -75,17 +79,26 @@ def change_display(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
     )
 
 
-def activity_display(activity: pl.DataFrame, lang: str) -> pl.DataFrame:
+ACTIVITY_COLUMNS: dict[str, Column] = {
+    "occupation": Column(label="shortage.col.occupation"),
+    "industry_group": Column(label="shortage.col.industry_group"),
+    "shortage_areas": Column(label="shortage.col.shortage_areas", kind="count"),
+    "mangel_areas": Column(label="shortage.col.mangel_areas", kind="count"),
+    "widespread_shortage": Column(label="shortage.col.widespread_shortage"),
+    "participations": Column(label="shortage.col.participations", kind="count"),
+    "courses_started": Column(label="shortage.col.courses_started", kind="count"),
+}
+
+
+def activity_rows(activity: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Activity per shortage occupation as a typed table (counts sort as numbers)."""
     title = "title_en" if lang == "en" else "title_da"
-    frame = activity.select(
-        pl.col(title).alias("occupation"), "industry_group", "shortage_areas", "mangel_areas",
-        "widespread_shortage", "participations", "participations_suppressed", "courses_started",
+    return activity.select(
+        pl.col(title).alias("occupation"), pl.col("industry_group").cast(pl.String),
+        "shortage_areas", "mangel_areas",
+        pl.col("widespread_shortage").replace_strict({True: "★", False: ""}, return_dtype=pl.String),
+        "participations", "participations_suppressed", "courses_started",
     )
-    shown = display_frame(frame, lang).with_columns(
-        pl.col("widespread_shortage").replace_strict({True: "★", False: ""}, return_dtype=pl.String))
-    return shown.rename({c: t(f"shortage.col.{c}", lang) for c in (
-        "occupation", "industry_group", "shortage_areas", "mangel_areas", "widespread_shortage",
-        "participations", "courses_started")})
 
 
 def activity_chart_rows(activity: pl.DataFrame, lang: str, top: int = 20) -> pl.DataFrame:

@@ -24,7 +24,7 @@ MAX_STYLED_CELLS = 60_000
 """Above this many number/date cells the Styler is left out (it formats cell by cell in
 Python); counts then show without thousands separators, still sorting as numbers."""
 
-_DATE_FORMAT = "DD-MM-YYYY"  # the tables' date format (docs: README, "Dates")
+_DATE_KINDS = ("date", "month", "quarter", "year")
 
 
 def table_parts(frame: pl.DataFrame, lang: str, columns: Mapping[str, Column] | None = None
@@ -64,7 +64,7 @@ def column_config(resolved: Mapping[str, Column], lang: str) -> dict[str, Any]:
                 format="%.0f %%" if lang == "da" else "%.0f%%")
         elif column.kind in ("count", "number", "share"):
             config[name] = st.column_config.NumberColumn(label, help=help_text)
-        elif column.kind in ("date", "month"):
+        elif column.kind in _DATE_KINDS:
             config[name] = st.column_config.DateColumn(label, help=help_text)
         else:
             config[name] = st.column_config.TextColumn(label, help=help_text)
@@ -75,12 +75,12 @@ def styled(shown: pl.DataFrame, resolved: Mapping[str, Column], lang: str) -> An
     """A pandas Styler whose display values are the Danish/English texts of numbers and dates;
     the frame itself when there is nothing to format or too much."""
     formatted = [n for n, c in resolved.items()
-                 if c.kind in ("count", "number", "share", "date", "month") and not c.progress]
+                 if c.kind in ("count", "number", "share", *_DATE_KINDS) and not c.progress]
     if not formatted or shown.height * len(formatted) > MAX_STYLED_CELLS:
         return shown
     frame = shown.to_pandas(use_pyarrow_extension_array=True)
     formatters = {name: (lambda v, c=resolved[name]: "" if _missing(v) else cell_text(
-        v.date() if hasattr(v, "date") and callable(v.date) and c.kind in ("date", "month")
+        v.date() if hasattr(v, "date") and callable(v.date) and c.kind in _DATE_KINDS
         else v, c, lang)) for name in formatted if not resolved[name].unit_from}
     styler = frame.style.format(formatters)
     for name in formatted:

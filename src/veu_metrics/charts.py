@@ -86,6 +86,10 @@ def build_trend_chart(frame: pl.DataFrame, *, period_col: str, value_col: str, u
     return _finish(chart, lang)
 
 
+BAR_STEP = 30
+"""Pixels per bar: a bar chart's height grows with its number of categories."""
+
+
 def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, unit: str,
                     decimals: int, lang: str, x_title: str, highlight: Sequence[str] = (),
                     height: int | None = None, sort_descending: bool = True) -> alt.TopLevelMixin:
@@ -100,7 +104,9 @@ def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, u
     # Room to the right of the longest bar for its value label.
     x_scale = alt.Scale(domain=[0, float(largest) * 1.18]) if largest else alt.Undefined
     bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y(f"{category_col}:N", sort=order, title=None, axis=alt.Axis(labelLimit=280)),
+        # Every category keeps its label: no overlap pruning, and the chart grows per bar.
+        y=alt.Y(f"{category_col}:N", sort=order, title=None,
+                axis=alt.Axis(labelLimit=280, labelOverlap=False)),
         x=alt.X(f"{value_col}:Q", title=x_title, axis=alt.Axis(format=_axis_format(unit)),
                 scale=x_scale),
         color=colour,
@@ -115,7 +121,7 @@ def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, u
         layers.append(alt.Chart(suppressed).mark_text(align="left", dx=4, fontSize=12).encode(
             y=alt.Y(f"{category_col}:N", sort=order), x=alt.value(0), text=alt.value(SUPPRESSED_MARKER),
         ))
-    chart = alt.layer(*layers).properties(height=height or max(140, 30 * data.height), width="container")
+    chart = alt.layer(*layers).properties(height=height or alt.Step(BAR_STEP), width="container")
     return _finish(chart, lang)
 
 

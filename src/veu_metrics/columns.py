@@ -22,7 +22,11 @@ from veu_metrics.catalogue import load_catalogue
 from veu_metrics.formatting import format_month, format_value
 from veu_metrics.i18n import t, texts
 
-Kind = Literal["text", "count", "number", "share", "date", "month", "flag", "hidden"]
+Kind = Literal["text", "count", "number", "share", "date", "month", "quarter", "year", "flag",
+               "hidden"]
+
+PERIOD_KINDS = {"month": "month", "quarter": "quarter", "year": "year"}
+"""A time grain → the kind of a period column at that grain."""
 
 SUPPRESSED_SUFFIX = "_suppressed"
 
@@ -110,6 +114,10 @@ def cell_text(value: object, column: Column, lang: str) -> str:
         return format_table_date(value)
     if kind == "month" and isinstance(value, date):
         return format_month(value, lang)
+    if kind == "quarter" and isinstance(value, date):
+        return f"{value.year} {'K' if lang == 'da' else 'Q'}{(value.month - 1) // 3 + 1}"
+    if kind == "year" and isinstance(value, date):
+        return str(value.year)
     if kind == "flag":
         return t("value.yes" if value else "value.no", lang)
     return str(value)
