@@ -66,6 +66,38 @@ def test_target_chart_shares_of_target():
     assert "50 %" in spec and "90 %" in spec and "Bagud" in spec
 
 
+def test_target_chart_labels_every_target_above_its_bullet():
+    names = [f"Mål nummer {i}" for i in range(8)]
+    frame = pl.DataFrame({"label": names, "actual": [50.0] * 8, "projection": [90.0] * 8,
+                          "target": [100.0] * 8, "expected": [60.0] * 8,
+                          "on_track": [False, True, None, True, False, True, True, False]})
+    labels = {"on_track": "På rette vej", "behind": "Bagud", "unknown": "Kan ikke vurderes",
+              "actual": "Indtil nu", "projection": "Forventet", "status": "Status",
+              "axis": "Andel af målet", "expected_now": "Forventet nu"}
+    spec = charts.build_target_chart(frame, label_col="label", actual_col="actual",
+                                     projection_col="projection", target_col="target",
+                                     on_track_col="on_track", lang="da", labels=labels,
+                                     expected_col="expected").to_dict()
+    # The names are text marks (an axis would drop labels that crowd it), one per target.
+    name_layers = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"
+                   and layer["encoding"]["text"]["field"] == "label"]
+    assert len(name_layers) == 1 and name_layers[0]["encoding"]["y"]["axis"] is None
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["label"] for r in rows] == names
+    assert [r["expected_share"] for r in rows] == [0.6] * 8
+    assert {r["status_text"] for r in rows} == {"På rette vej", "Bagud", "Kan ikke vurderes"}
+    assert spec["height"] == {"step": charts.BULLET_ROW_HEIGHT}  # grows with the targets
+
+
+def test_bar_chart_keeps_every_label_and_grows_per_bar():
+    frame = pl.DataFrame({"area": [f"Beskæftigelsesrådet {i}" for i in range(12)],
+                          "value": [float(i) for i in range(12)]})
+    spec = charts.build_bar_chart(frame, category_col="area", value_col="value", unit="persons",
+                                  decimals=0, lang="da", x_title="Personer").to_dict()
+    assert spec["height"] == {"step": charts.BAR_STEP}
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
+
+
 def test_actual_expected_chart_skips_hidden_points_and_draws_the_diagonal():
     frame = pl.DataFrame({"name": ["A", "B", "C"], "uptake": [50.0, None, 80.0],
                           "expected": [60.0, 70.0, 40.0]})
