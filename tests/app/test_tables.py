@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import polars as pl
-from ui import area_view, tables
 
+from ui import area_view, tables
 from veu_metrics.columns import Column
 
 FRAME = pl.DataFrame({
