@@ -440,4 +440,4 @@ def test_the_shipped_boundaries_are_the_default_small_attributed_and_complete():
     assert len(shipped.shapes("municipality").area_codes) == 98
     assert len(shipped.shapes("council").area_codes) == 5
     lon_min, lat_min, lon_max, lat_max = shipped.shapes("municipality").bounds_of()
-    assert 8.0 < lon_min < 8.2 and 15.0 < lon_max < 15.3 and 54.5 < lat_min and lat_max < 57.8
+    assert 8.0 < lon_min < 8.2 and 15.0 < lon_max < 15.3 and lat_min > 54.5 and lat_max < 57.8
