@@ -30,15 +30,26 @@ if TYPE_CHECKING:
 
 MEETING_CSS = """
 <style>
-section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"] { display: none !important; }
-.block-container { max-width: 100% !important; padding-top: 2.5rem; }
-html, body, [class*="css"], .stMarkdown p { font-size: 1.25rem; }
+/* Meeting mode: the sidebar (pages and filters) starts collapsed and stays one click away */
+.block-container { max-width: 100% !important; padding-top: 4.5rem; }
+html, body, [class*="css"], .stMarkdown p, .stCaption p { font-size: 1.3rem; }
 h1 { font-size: 2.8rem !important; }
+h2, h3 { font-size: 1.9rem !important; }
 [data-testid="stMetricValue"] { font-size: 3.2rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.3rem !important; }
+[data-testid="stMetricDelta"] div { font-size: 1.15rem !important; }
+[data-testid="stExpandSidebarButton"] { transform: scale(1.6); transform-origin: top left; }
 </style>
 """
+MEETING_FONT = 17
+"""Axis and legend text in meeting mode (px): readable from the back of a room."""
+
+
+def meeting_chart(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A chart with enlarged axis and legend text for a projector; legends never cut."""
+    return chart.configure_axis(labelFontSize=MEETING_FONT, titleFontSize=MEETING_FONT + 1,
+                                labelLimit=420).configure_legend(
+        labelFontSize=MEETING_FONT, titleFontSize=MEETING_FONT, labelLimit=0, symbolSize=180)
 
 
 def ensure_data_or_stop(settings: Settings, lang: str) -> None:
@@ -72,7 +83,12 @@ def render_meeting_toggle(lang: str) -> bool:
     on = st.toggle(t("meeting.toggle", lang), key="moede", bind="query-params",
                    help=t("meeting.help", lang))
     if on:
+        # Collapsed, not hidden: the ">" at the top left opens pages and filters with one click.
+        st.set_page_config(initial_sidebar_state="collapsed")
         st.markdown(MEETING_CSS, unsafe_allow_html=True)
+    elif st.session_state.get("_veu_was_meeting"):
+        st.set_page_config(initial_sidebar_state="expanded")
+    st.session_state["_veu_was_meeting"] = bool(on)
     return bool(on)
 
 
@@ -219,7 +235,7 @@ def render_chart_block(ctx: AppContext, *, title: str, chart: alt.TopLevelMixin 
     if chart is not None:
         tab_chart, tab_table = st.tabs([t("tab.chart", ctx.lang), t("tab.table", ctx.lang)])
         with tab_chart:
-            st.altair_chart(chart, width="stretch")
+            st.altair_chart(meeting_chart(chart) if ctx.meeting_mode else chart, width="stretch")
         with tab_table:
             render_table(table, ctx.lang, column_config, columns=columns)
     else:
