@@ -150,3 +150,24 @@ def test_outcomes_chart_labels_values_marker_and_unknown():
     assert bars["y"]["sort"] == ["AMU", "EUV"]
     assert bars["color"]["scale"]["domain"] == ["Gennemført", "I job 3 mdr."]
     assert spec["config"]["locale"]["number"]["decimal"] == ","
+
+
+def test_many_groups_become_the_largest_and_others():
+    from datetime import date
+
+    periods = [date(2024, 1, 1), date(2024, 2, 1)]
+    rows = [{"period": p, "group": f"G{g}", "value": float(g), "value_suppressed": False}
+            for p in periods for g in range(1, 10)]
+    rows[0] |= {"value": None, "value_suppressed": True}  # G1 hidden in January
+    frame = pl.DataFrame(rows)
+    folded, rest = charts.top_groups(frame, n=3, other_label="Øvrige")
+    assert rest == 6
+    assert sorted(folded["group"].unique().to_list()) == ["G7", "G8", "G9", "Øvrige"]
+    others = folded.filter(pl.col("group") == "Øvrige").sort("period")
+    # January holds a hidden part: the sum is hidden too; February is 1 + … + 6 = 21.
+    assert others["value_suppressed"].to_list() == [True, False]
+    assert others["value"].to_list() == [None, 21.0]
+    rates, left_out = charts.top_groups(frame, n=3, additive=False)
+    assert left_out == 6 and sorted(rates["group"].unique().to_list()) == ["G7", "G8", "G9"]
+    few, none = charts.top_groups(frame.filter(pl.col("group").is_in(["G1", "G2"])), n=3)
+    assert none == 0 and few.height == 4

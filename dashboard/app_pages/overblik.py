@@ -39,8 +39,10 @@ series = ctx.compute.compute_series(history, measure_key, threshold=ctx.threshol
                                     breakdown=breakdown)
 series = components.name_groups(series, breakdown, filters.scheme, lang)
 series, cut_short = drop_incomplete_last_period(series, grain, filters.period_to)
+lines, folded = charts.top_groups(series, other_label=t("chart.others", lang),
+                                  additive=measure.kind != "rate") if breakdown else (series, 0)
 trend = charts.build_trend_chart(
-    series, period_col="period", value_col="value", unit=measure.unit, decimals=measure.decimals,
+    lines, period_col="period", value_col="value", unit=measure.unit, decimals=measure.decimals,
     lang=lang, y_title=measure.title(lang), group_col="group" if breakdown else None,
     group_title=t(f"breakdown.{breakdown}", lang) if breakdown else "",
     time_unit=components.TIME_UNITS[grain])
@@ -50,6 +52,9 @@ components.render_chart_block(
     help=measure.help_text(lang), columns=components.series_columns(measure, grain, breakdown, lang))
 if cut_short:
     st.caption(t("trend.partial_left_out", lang, grain=t(f"grain.{grain}", lang).lower()))
+if folded:
+    st.caption(t("chart.folded" if measure.kind != "rate" else "chart.left_out", lang, n=folded,
+                 top=charts.MAX_LINES))
 
 # 3) Map by area and 4) the top focus areas
 map_col, focus_col = st.columns([3, 2])

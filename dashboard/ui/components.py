@@ -41,6 +41,21 @@ h2, h3 { font-size: 1.9rem !important; }
 [data-testid="stExpandSidebarButton"] { transform: scale(1.6); transform-origin: top left; }
 </style>
 """
+LAYOUT_CSS = """
+<style>
+/* Nothing essential cut from 1024 px up: KPI titles and comparison texts wrap, never "…" */
+[data-testid="stMetric"] p { white-space: normal !important; overflow-wrap: anywhere; }
+[data-testid="stMetric"] * { text-overflow: clip !important; }
+[data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: 0.2rem; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div { overflow: visible !important; }
+/* Chips of chosen values in the sidebar (e.g. an area) show their whole name */
+section[data-testid="stSidebar"] [data-baseweb="tag"] { max-width: 100% !important; height: auto; }
+section[data-testid="stSidebar"] [data-baseweb="tag"] span { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; max-width: none !important; }
+</style>
+"""
+
+
 MEETING_FONT = 17
 """Axis and legend text in meeting mode (px): readable from the back of a room."""
 
@@ -115,7 +130,9 @@ def render_banners(dataset: Dataset, problems: list[FilterError], lang: str) -> 
 
 def render_page_header(title: str, filters_line: str, lang: str, intro: str | None = None) -> None:
     """Title, the active filters in one line (so a screenshot explains itself), copy-link."""
-    left, right = st.columns([5, 1], vertical_alignment="bottom")
+    st.html(LAYOUT_CSS)
+    # Room for "Del link" in full at 1024 px (a sixth of the column cut it to "D…")
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
     with left:
         st.title(title)
     with right, st.popover(t("link.copy", lang), width="stretch"):

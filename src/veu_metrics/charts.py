@@ -72,7 +72,8 @@ def build_trend_chart(frame: pl.DataFrame, *, period_col: str, value_col: str, u
             f"{group_col}:N", title=group_title,
             scale=alt.Scale(domain=groups, range=list(style.CATEGORY_COLOURS[: max(1, len(groups))])
                             if len(groups) <= len(style.CATEGORY_COLOURS) else alt.Undefined),
-            legend=alt.Legend(orient="bottom", columns=4, labelLimit=260),
+            # Two columns fit the narrowest chart (a 1024 px screen): a legend is never clipped.
+            legend=alt.Legend(orient="bottom", columns=2, labelLimit=300),
         )
         tooltip.insert(1, alt.Tooltip(f"{group_col}:N", title=group_title))
     else:
@@ -88,6 +89,39 @@ def build_trend_chart(frame: pl.DataFrame, *, period_col: str, value_col: str, u
 
 BAR_STEP = 30
 """Pixels per bar: a bar chart's height grows with its number of categories."""
+
+
+MAX_LINES = 6
+"""A trend split into more groups than this draws the largest ones and "Øvrige" (the rest)."""
+
+
+def top_groups(frame: pl.DataFrame, *, group_col: str = "group", value_col: str = "value",
+               period_col: str = "period", n: int = MAX_LINES, other_label: str = "Øvrige",
+               additive: bool = True) -> tuple[pl.DataFrame, int]:
+    """The ``n`` largest groups of a long series (by their total) and, for an amount, one more
+    group ``other_label`` holding the rest per period (hidden where any part is hidden: a sum
+    with a hidden part would reveal it or be wrong). A rate cannot be summed: its smaller groups
+    are left out of the chart (the table keeps them). Returns the frame and how many groups
+    were folded or left out."""
+    flag = f"{value_col}_suppressed"
+    totals = (frame.group_by(group_col).agg(pl.col(value_col).fill_null(0).sum().alias("_t"))
+              .sort(["_t", group_col], descending=[True, False]))
+    if totals.height <= n + 1:
+        return frame, 0
+    keep = totals[group_col].head(n).to_list()
+    kept = frame.filter(pl.col(group_col).is_in(keep))
+    rest = totals.height - n
+    if not additive:
+        return kept, rest
+    others = frame.filter(~pl.col(group_col).is_in(keep)).group_by(period_col).agg(
+        pl.col(value_col).fill_null(0).sum().alias(value_col),
+        (pl.col(flag).any() if flag in frame.columns else pl.lit(False)).alias(flag),
+    ).with_columns(pl.when(pl.col(flag)).then(None).otherwise(pl.col(value_col)).alias(value_col),
+                   pl.lit(other_label).alias(group_col))
+    columns = [period_col, group_col, value_col, flag]
+    kept = kept.with_columns(pl.lit(False).alias(flag)) if flag not in kept.columns else kept
+    return pl.concat([kept.select(columns), others.select(columns)], how="vertical_relaxed").sort(
+        period_col, maintain_order=True), rest
 
 
 def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, unit: str,
