@@ -1,6 +1,7 @@
 """Mangelområder: the labour-market balance (STAR) and where VEU meets it — the categories by
 area, what changed, activity in shortage occupations, and shortage with little or no VEU."""
 
+import polars as pl
 import streamlit as st
 
 from ui import components, shortage_view
@@ -34,7 +35,15 @@ with defs_col, st.expander(t("shortage.definitions", lang), expanded=False):
 
 # 1) The balance as a categorical heatmap: occupation × area
 matrix = ctx.compute.compute_balance_matrix(half_year)
-rows = shortage_view.heatmap_rows(matrix, only_shortage, filters.industry_groups, lang)
+scheme = shortage_view.scheme_of(published, half_year)
+rows = shortage_view.heatmap_rows(matrix, only_shortage, filters.industry_groups, lang,
+                                  area_codes=shortage_view.overlapping_areas(filters, scheme))
+if rows["occupation"].n_unique() > charts.HEATMAP_MAX_ROWS:
+    # Hundreds of occupations: one industry group at a time, every occupation labelled.
+    groups = sorted(g for g in rows["industry_group"].unique().to_list() if g)
+    group = st.selectbox(t("shortage.heatmap_group", lang), groups, key="hmgruppe",
+                         bind="query-params", help=t("shortage.heatmap_group_help", lang))
+    rows = rows.filter(pl.col("industry_group") == group)
 heatmap = charts.build_balance_heatmap(
     rows, row_col="occupation", column_col="area", status_col="status", lang=lang,
     row_title=t("shortage.col.occupation", lang), column_title=t("col.area", lang),
@@ -54,7 +63,6 @@ with map_col:
                          bind="query-params")
     statuses = shortage_view.occupation_statuses(matrix, occupations[title])
     geometry = boundary_status(ctx).boundaries
-    scheme = shortage_view.scheme_of(published, half_year)
     deck = maps.build_balance_deck(
         statuses, geometry.shapes(scheme) if geometry is not None and scheme else None, lang=lang,
         scheme=scheme, half_year=half_year, basemap_url=ctx.settings.basemap_url)

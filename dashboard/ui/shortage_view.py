@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from veu_metrics import geography
 from veu_metrics.columns import Column
+from veu_metrics.filters import Filters
 from veu_metrics.i18n import t
 from veu_metrics.maps import BALANCE_DESCRIPTIONS, BALANCE_LABELS, format_half_year
 from veu_metrics.schema import BALANCE_STATUSES
@@ -25,14 +27,17 @@ def category_definitions(lang: str) -> str:
 
 
 def heatmap_rows(matrix: pl.DataFrame, only_shortage: bool, industry_groups: tuple[str, ...],
-                 lang: str) -> pl.DataFrame:
+                 lang: str, area_codes: list[str] | None = None) -> pl.DataFrame:
     """The matrix rows to draw: occupation title, area name, status (optionally only occupations
-    in shortage somewhere, and only the filtered industry groups)."""
+    in shortage somewhere, only the filtered industry groups, only the areas in ``area_codes``:
+    those overlapping the area filter)."""
     title = "title_en" if lang == "en" else "title_da"
     area = "area_name_en" if lang == "en" else "area_name"
     rows = matrix
     if industry_groups:
         rows = rows.filter(pl.col("industry_group").is_in(list(industry_groups)))
+    if area_codes is not None:
+        rows = rows.filter(pl.col("area_code").is_in(area_codes))
     if only_shortage:
         rows = rows.filter(pl.col("shortage_areas") > 0)
     star = pl.when(pl.col("widespread_shortage")).then(pl.lit(" ★")).otherwise(pl.lit(""))
@@ -42,7 +47,17 @@ def heatmap_rows(matrix: pl.DataFrame, only_shortage: bool, industry_groups: tup
         pl.col(area).str.replace(r"^(RAR |Beskæftigelsesrådet |Employment Council )", "").alias("area"),
         "status",
         "shortage_areas",
+        pl.col("industry_group").cast(pl.String),
     ).sort(["shortage_areas", "occupation"], descending=[True, False])
+
+
+def overlapping_areas(filters: Filters, scheme: str) -> list[str] | None:
+    """The balance scheme's areas that overlap the area filter (None: no area filter)."""
+    codes = filters.municipality_codes()
+    if codes is None:
+        return None
+    lookup = geography.area_lookup(scheme)
+    return lookup.filter(pl.col("municipality_code").is_in(codes))["area_code"].unique().to_list()
 
 
 def occupation_statuses(matrix: pl.DataFrame, occupation_code: str) -> pl.DataFrame:

@@ -270,6 +270,12 @@ def build_target_chart(frame: pl.DataFrame, *, label_col: str, actual_col: str,
     return _finish(chart, lang)
 
 
+HEATMAP_ROW = 20
+"""Pixels per occupation in the heatmap: the height grows with the rows, every one labelled."""
+HEATMAP_MAX_ROWS = 60
+"""More occupations than this are shown one industry group at a time (the page picks)."""
+
+
 def build_balance_heatmap(frame: pl.DataFrame, *, row_col: str, column_col: str,
                           status_col: str, lang: str, row_title: str, column_title: str,
                           status_title: str) -> alt.TopLevelMixin:
@@ -278,15 +284,18 @@ def build_balance_heatmap(frame: pl.DataFrame, *, row_col: str, column_col: str,
     rows = frame[row_col].unique(maintain_order=True).to_list()  # keep the caller's row order
     chart = alt.Chart(frame).mark_rect(stroke="white", strokeWidth=1).encode(
         x=alt.X(f"{column_col}:N", title=column_title, sort=None,
-                axis=alt.Axis(labelAngle=-35, orient="top", labelLimit=160)),
-        y=alt.Y(f"{row_col}:N", title=row_title, sort=rows, axis=alt.Axis(labelLimit=260)),
+                axis=alt.Axis(labelAngle=-35, orient="top", labelLimit=160, labelOverlap=False)),
+        # Every occupation labelled: one row step per occupation, no overlap pruning.
+        y=alt.Y(f"{row_col}:N", title=row_title, sort=rows,
+                axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         color=alt.Color(f"{status_col}:N", title=status_title,
                         scale=alt.Scale(domain=domain, range=list(style.BALANCE_COLOURS.values())),
-                        legend=alt.Legend(orient="bottom", columns=4)),
+                        # Two columns and no label limit: the legend is never clipped.
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=0)),
         tooltip=[alt.Tooltip(f"{row_col}:N", title=row_title),
                  alt.Tooltip(f"{column_col}:N", title=column_title),
                  alt.Tooltip(f"{status_col}:N", title=status_title)],
-    ).properties(height=max(200, 18 * frame[row_col].n_unique()), width="container")
+    ).properties(height=alt.Step(HEATMAP_ROW), width="container")
     return _finish(chart, lang)
 
 
@@ -361,6 +370,7 @@ def build_outcomes_chart(frame: pl.DataFrame, *, group_col: str, series: dict[st
     text = alt.Chart(data.with_columns(pl.col("value").fill_null(0.0).alias("_at"))).mark_text(
         align="left", dx=4, fontSize=11).encode(
         y=y, yOffset=offset, x=alt.X("_at:Q"), text="value_text:N", tooltip=tooltip)
+    # A step per group (room for each of its bars): readable with one group or twenty.
     chart = alt.layer(bars, text).properties(
-        height=max(160, 18 * data.height + 20), width="container")
+        height=alt.Step(20 * len(labels) + 14), width="container")
     return _finish(chart, lang)

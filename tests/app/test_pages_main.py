@@ -183,3 +183,18 @@ def test_an_unknown_period_preset_is_explained(open_page):
     at = open_page(None, {"periodevalg": "1999"})
     _no_exception(at)
     assert any("periodevalg" in w for w in texts_of(at, "warning"))
+
+
+def test_many_occupations_are_shown_one_industry_group_at_a_time(open_page):
+    at = open_page("app_pages/mangel.py", {"kunmangel": "false"})
+    _no_exception(at)
+    group = at.selectbox(key="hmgruppe")
+    assert '"labelOverlap":false' in at.get("vega_lite_chart")[0].proto.spec.replace(" ", "")
+    table = at.dataframe[0].value  # the heatmap's numbers
+    assert set(table["industry_group"]) == {group.value}
+
+
+def test_the_area_filter_narrows_the_heatmap(open_page):
+    at = open_page("app_pages/mangel.py", {"inddeling": "RAR", "omr": ["RAR Fyn"]})
+    _no_exception(at)
+    assert set(at.dataframe[0].value["area"]) <= {"Fyn", "Syddanmark"}
