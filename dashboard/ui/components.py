@@ -157,14 +157,22 @@ def render_no_data(lang: str) -> None:
 def render_footer(dataset: Dataset, lang: str, threshold: int) -> None:
     meta = dataset.metadata
     st.divider()
-    created = str(meta.get("created_at", ""))[:10]
     st.caption(" · ".join([
         t("footer.source", lang, source=meta.get("source", "")),
         t("footer.until", lang, day=format_date(dataset.covers_to, lang)),
-        t("footer.updated", lang, day=created),
-        t("footer.next", lang, day=str(meta.get("next_update", ""))),
+        t("footer.updated", lang, day=text_date(meta.get("created_at"), lang)),
+        t("footer.next", lang, day=text_date(meta.get("next_update"), lang)),
         t("footer.suppressed", lang, marker=SUPPRESSED_MARKER, threshold=threshold),
     ]))
+
+
+def text_date(value: Any, lang: str) -> str:
+    """A date from the metadata (ISO text or a timestamp) in the text format: '5. nov. 2026'."""
+    text = str(value or "")[:10]
+    try:
+        return format_date(date.fromisoformat(text), lang)
+    except ValueError:
+        return text or "–"
 
 
 def render_kpi_cards(cards: list[dict], columns: int = 3) -> None:

@@ -15,11 +15,11 @@ import polars as pl
 import streamlit as st
 
 from ui import data
-from ui.components import text_column
 from veu_metrics import exports, geography, tables
 from veu_metrics.catalogue import load_catalogue
+from veu_metrics.columns import Column
 from veu_metrics.filters import Filters
-from veu_metrics.formatting import format_date, format_month, format_number, format_percent
+from veu_metrics.formatting import format_month, format_number
 from veu_metrics.i18n import t
 
 if TYPE_CHECKING:
@@ -159,24 +159,24 @@ def definition_cards(definitions: pl.DataFrame, lang: str) -> list[str]:
     return cards
 
 
-def summary_shown(summary: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict[str, Any]]:
-    frame = summary.select(
-        "table",
-        text_column(summary, "rows", lambda v: format_number(v, 0, lang)),
-        text_column(summary, "first", lambda d: format_date(d, lang)),
-        text_column(summary, "last", lambda d: format_date(d, lang)),
-    ).with_columns(pl.col("first", "last").fill_null("–"))
-    return frame, _labels("data.col", ["table", "rows", "first", "last"], lang)
+SUMMARY_COLUMNS = {"table": Column(label="data.col.table"), "rows": Column(label="data.col.rows"),
+                   "first": Column(label="data.col.first"), "last": Column(label="data.col.last")}
+NULLS_COLUMNS = {
+    "table": Column(label="data.col.table"), "field": Column(label="data.col.description"),
+    "column": Column(kind="hidden"), "rows": Column(label="data.col.rows"),
+    "nulls": Column(label="data.col.nulls"),
+    "null_share": Column(label="data.col.null_share", kind="share", progress=True),
+}
+"""The fields by their meaning, not their code (the code stays in the files, for scripts)."""
 
 
-def nulls_shown(nulls: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict[str, Any]]:
-    frame = nulls.select(
-        "table", "column",
-        text_column(nulls, "rows", lambda v: format_number(v, 0, lang)),
-        text_column(nulls, "nulls", lambda v: format_number(v, 0, lang)),
-        text_column(nulls, "null_share", lambda v: format_percent(v, 1, lang)).fill_null("–"),
-    )
-    return frame, _labels("data.col", ["table", "column", "rows", "nulls", "null_share"], lang)
+def nulls_rows(nulls: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Missing values per field, the field named by its meaning in the data dictionary."""
+    fields = [t(f"dict.{table}.{column}", lang)
+              for table, column in zip(nulls["table"].to_list(), nulls["column"].to_list(),
+                                       strict=True)]
+    return nulls.select("table", pl.Series("field", fields, dtype=pl.String), "column", "rows",
+                        "nulls", "null_share")
 
 
 def month_list(months: pl.DataFrame, lang: str) -> str:

@@ -52,9 +52,14 @@ def column_label(name: str, lang: str, label: str | None = None) -> str:
     text, or (last resort) the name itself."""
     if label is not None:
         return t(label, lang) if label in texts() else label
-    measure = load_catalogue().get(name)
+    catalogue = load_catalogue()
+    measure = catalogue.get(name)
     if measure is not None:
         return measure.title(lang)
+    for part in ("numerator", "denominator"):  # a rate's parts: 'Gennemførelsesprocent – tæller'
+        base = name.removesuffix(f"_{part}")
+        if base != name and base in catalogue:
+            return f"{catalogue[base].title(lang)} – {t(f'col.{part}', lang)}"
     key = f"col.{name}"
     return t(key, lang) if key in texts() else name
 
