@@ -47,7 +47,9 @@ if rows["occupation"].n_unique() > charts.HEATMAP_MAX_ROWS:
 heatmap = charts.build_balance_heatmap(
     rows, row_col="occupation", column_col="area", status_col="status", lang=lang,
     row_title=t("shortage.col.occupation", lang), column_title=t("col.area", lang),
-    status_title=t("shortage.status", lang)) if rows.height else None
+    status_title=t("shortage.status", lang),
+    status_labels={s: maps.BALANCE_LABELS[s][lang] for s in maps.BALANCE_LABELS}
+    if lang == "en" else None) if rows.height else None
 components.render_chart_block(
     ctx, title=t("shortage.heatmap_title", lang, half_year=maps.format_half_year(half_year, lang)),
     chart=heatmap, table=rows, subject=f"arbejdsmarkedsbalance-{half_year}", key="heatmap",

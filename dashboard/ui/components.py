@@ -212,7 +212,9 @@ def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, titl
 
     catalogue = load_catalogue()
     definitions = [catalogue[m] for m in (measures or []) if m in catalogue] or list(catalogue.values())
-    cols = st.columns(6 if chart is not None else 4)
+    # One wrapping row: each button keeps its whole label, also at 1024 px.
+    row = st.container(horizontal=True, gap="small")
+    cols = [row] * (6 if chart is not None else 4)
     cols[0].download_button(
         t("download.csv_da", lang), data=lambda: exports.to_csv_bytes(frame, "da", headers=headers, lang=lang),
         file_name=name("csv"), mime="text/csv", key=f"{key}-csv", on_click="ignore",

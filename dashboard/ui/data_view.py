@@ -92,7 +92,9 @@ def render_deferred_downloads(ctx: AppContext, build: Callable[[], pl.DataFrame]
             filters_params=ctx.filters.to_query_params(), data_version=ctx.dataset.version,
             exported_at=datetime.now(), lang=lang, disclosure_threshold=ctx.threshold)
 
-    cols = st.columns(4)
+    row = st.container(horizontal=True, gap="small")  # wraps: labels never cut
+
+    cols = [row] * 4
     cols[0].download_button(
         t("download.csv_da", lang), data=lambda: exports.to_csv_bytes(build(), "da"),
         file_name=name("csv"), mime="text/csv", key=f"{key}-csv", on_click="ignore",
@@ -123,7 +125,9 @@ def render_person_downloads(ctx: AppContext) -> None:
         return exports.export_filename("deltagelser-personniveau", ctx.filters.short_name(),
                                        ctx.dataset.version, today, ext)
 
-    cols = st.columns(4)
+    row = st.container(horizontal=True, gap="small")  # wraps: labels never cut
+
+    cols = [row] * 4
     cols[0].download_button(
         t("data.person_csv", lang), key="person-csv", on_click="ignore", file_name=name("csv"),
         mime="text/csv", data=lambda: exports.person_level_export(

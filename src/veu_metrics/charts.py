@@ -278,9 +278,14 @@ HEATMAP_MAX_ROWS = 60
 
 def build_balance_heatmap(frame: pl.DataFrame, *, row_col: str, column_col: str,
                           status_col: str, lang: str, row_title: str, column_title: str,
-                          status_title: str) -> alt.TopLevelMixin:
-    """Occupation × area coloured by the balance's four official categories (categorical)."""
-    domain = list(style.BALANCE_COLOURS)
+                          status_title: str, status_labels: dict[str, str] | None = None
+                          ) -> alt.TopLevelMixin:
+    """Occupation × area coloured by the balance's four official categories (categorical).
+    ``status_labels`` names the categories in the legend and tooltip (the official Danish name
+    with an English gloss in the English UI)."""
+    labels = status_labels or {s: s for s in style.BALANCE_COLOURS}
+    frame = frame.with_columns(pl.col(status_col).replace(labels))
+    domain = [labels.get(s, s) for s in style.BALANCE_COLOURS]
     rows = frame[row_col].unique(maintain_order=True).to_list()  # keep the caller's row order
     chart = alt.Chart(frame).mark_rect(stroke="white", strokeWidth=1).encode(
         x=alt.X(f"{column_col}:N", title=column_title, sort=None,

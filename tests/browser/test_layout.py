@@ -27,19 +27,32 @@ TEXT_TABLES_ELSEWHERE = {"jobcentre"}
 # Essential texts: page titles and headings, KPI titles/values/comparisons, buttons (Del link),
 # tabs, the chips of chosen values in the sidebar. Truncated = its text is wider than its box.
 _CUT_TEXT_JS = r"""() => {
-  const selectors = ['h1', 'h2', 'h3', '[data-testid="stMetric"] p',
-    '[data-testid="stMain"] button p', '[data-testid="stTab"] p',
-    '[data-testid="stSidebar"] [data-baseweb="tag"] span', '[data-testid="stSidebarNav"] span'];
+  const selectors = ['h1', 'h2', 'h3', '[data-testid="stMetric"]',
+    '[data-testid="stMain"] button', '[data-testid="stTab"]',
+    '[data-testid="stSidebar"] [data-baseweb="tag"]', '[data-testid="stSidebarNav"] a'];
   const cut = [];
   for (const el of document.querySelectorAll(selectors.join(','))) {
-    const r = el.getBoundingClientRect();
-    if (!r.width || !r.height || !el.innerText.trim()) continue;
-    const style = getComputedStyle(el);
-    if (style.visibility === 'hidden') continue;
-    if (el.scrollWidth > el.clientWidth + 1 && style.overflow !== 'visible') {
-      cut.push(el.innerText.trim().slice(0, 60));
-    } else if (style.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1) {
-      cut.push(el.innerText.trim().slice(0, 60));
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).visibility === 'hidden') continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const r = range.getBoundingClientRect();
+      if (!r.width) continue;
+      // Every box between the text and the page that clips overflow must hold the whole text.
+      for (let a = node.parentElement; a && a !== document.body; a = a.parentElement) {
+        const cs = getComputedStyle(a);
+        const c = a.getBoundingClientRect();
+        if ((cs.overflowX !== 'visible' || cs.textOverflow === 'ellipsis')
+            && (r.right > c.right + 1 || r.left < c.left - 1)) {
+          cut.push(node.textContent.trim().slice(0, 60));
+          break;
+        }
+        const id = a.getAttribute('data-testid');
+        if (id === 'stMain' || id === 'stSidebar') break;
+      }
     }
   }
   return cut;
