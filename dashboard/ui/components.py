@@ -48,6 +48,10 @@ LAYOUT_CSS = """
 [data-testid="stMetric"] * { text-overflow: clip !important; }
 [data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: 0.2rem; }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div { overflow: visible !important; }
+/* Button labels wrap onto a second line rather than end in "…" */
+[data-testid="stMain"] button div, [data-testid="stMain"] button p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMain"] button { height: auto; }
 /* Chips of chosen values in the sidebar (e.g. an area) show their whole name */
 section[data-testid="stSidebar"] [data-baseweb="tag"] { max-width: 100% !important; height: auto; }
 section[data-testid="stSidebar"] [data-baseweb="tag"] span { white-space: normal !important;

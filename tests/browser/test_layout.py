@@ -34,6 +34,7 @@ _CUT_TEXT_JS = r"""() => {
   for (const el of document.querySelectorAll(selectors.join(','))) {
     const box = el.getBoundingClientRect();
     if (!box.width || !box.height || getComputedStyle(el).visibility === 'hidden') continue;
+    if (box.right <= 0) continue;  // in the folded sidebar (meeting mode): not on screen
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (!node.textContent.trim()) continue;
