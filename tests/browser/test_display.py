@@ -20,6 +20,10 @@ DEFAULT_FILTERS = Filters(period_from=date(2025, 11, 1), period_to=date(2026, 10
                           scheme="council")
 
 
+_FORGET_SIDEBAR_CHOICE_JS = """() => Object.keys(window.localStorage)
+  .filter(k => k.startsWith('stSidebarCollapsed')).forEach(k => window.localStorage.removeItem(k))"""
+
+
 def _sidebar_shown(app) -> bool:
     sidebar = app.page.locator('[data-testid="stSidebar"]')
     box = sidebar.bounding_box() if sidebar.is_visible() else None
@@ -52,6 +56,8 @@ def test_meeting_mode_collapses_the_panel_one_click_away_and_a_link_keeps_it(app
     assert t("filters.title", "da") in app.page.locator('[data-testid="stSidebar"]').inner_text()
 
     # A meeting link opened cold on another page starts with the panel folded, with the filters.
+    # (Streamlit remembers a user's own unfolding in the browser: start as a fresh browser.)
+    app.page.evaluate(_FORGET_SIDEBAR_CHOICE_JS)
     app.open("kurser", {"moede": "true", "inddeling": "RAR", "omr": "RAR Fyn"})
     assert not _sidebar_shown(app)
     assert app.query().get("omr") == ["RAR Fyn"]
