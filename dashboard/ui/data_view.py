@@ -17,7 +17,7 @@ import streamlit as st
 from ui import data
 from veu_metrics import exports, geography, tables
 from veu_metrics.catalogue import load_catalogue
-from veu_metrics.columns import Column
+from veu_metrics.columns import Column, file_headers
 from veu_metrics.filters import Filters
 from veu_metrics.formatting import format_month, format_number
 from veu_metrics.i18n import t
@@ -75,7 +75,8 @@ def dictionary_by_table(lang: str) -> dict[str, pl.DataFrame]:
 def render_deferred_downloads(ctx: AppContext, build: Callable[[], pl.DataFrame], *, subject: str,
                               title: str, key: str, measures: list[str] | None = None) -> None:
     """CSV (Danish and plain), Excel and Parquet of a table that is built only when a button is
-    clicked — for tables too slow to make on every visit. Same files as ``render_downloads``."""
+    clicked — for tables too slow to make on every visit. Same files as ``render_downloads``:
+    the Danish CSV and Excel with the column labels, the plain CSV and Parquet with the codes."""
     lang = ctx.lang
     today = date.today()
     catalogue = load_catalogue()
@@ -86,17 +87,23 @@ def render_deferred_downloads(ctx: AppContext, build: Callable[[], pl.DataFrame]
                                        ctx.dataset.version, today, ext)
 
     def excel() -> bytes:
+        frame = build()
         return exports.to_excel_bytes(
-            build(), title=title, definitions=definitions,
+            frame, title=title, definitions=definitions,
             filters_description=ctx.filters.describe(lang),
             filters_params=ctx.filters.to_query_params(), data_version=ctx.dataset.version,
-            exported_at=datetime.now(), lang=lang, disclosure_threshold=ctx.threshold)
+            exported_at=datetime.now(), lang=lang, disclosure_threshold=ctx.threshold,
+            headers=file_headers(frame, lang))
+
+    def danish_csv() -> bytes:
+        frame = build()
+        return exports.to_csv_bytes(frame, "da", headers=file_headers(frame, lang), lang=lang)
 
     row = st.container(horizontal=True, gap="small")  # wraps: labels never cut
 
     cols = [row] * 4
     cols[0].download_button(
-        t("download.csv_da", lang), data=lambda: exports.to_csv_bytes(build(), "da"),
+        t("download.csv_da", lang), data=danish_csv,
         file_name=name("csv"), mime="text/csv", key=f"{key}-csv", on_click="ignore",
         help=t("download.csv_da.help", lang))
     cols[1].download_button(
