@@ -52,9 +52,9 @@ LAYOUT_CSS = """
 [data-testid="stMain"] button div, [data-testid="stMain"] button p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMain"] button { height: auto; }
-/* Chips of chosen values in the sidebar (e.g. an area) show their whole name */
-section[data-testid="stSidebar"] [data-baseweb="tag"] { max-width: 100% !important; height: auto; }
-section[data-testid="stSidebar"] [data-baseweb="tag"] span { white-space: normal !important;
+/* Chips of chosen values in the sidebar (e.g. an area) show their whole name, on two lines */
+section[data-testid="stSidebar"] [data-tag] { max-width: 100% !important; height: auto !important; }
+section[data-testid="stSidebar"] [data-tag] span[title] { white-space: normal !important;
   overflow: visible !important; text-overflow: clip !important; max-width: none !important; }
 </style>
 """

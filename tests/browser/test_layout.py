@@ -29,7 +29,7 @@ TEXT_TABLES_ELSEWHERE = {"jobcentre"}
 _CUT_TEXT_JS = r"""() => {
   const selectors = ['h1', 'h2', 'h3', '[data-testid="stMetric"]',
     '[data-testid="stMain"] button', '[data-testid="stTab"]',
-    '[data-testid="stSidebar"] [data-baseweb="tag"]', '[data-testid="stSidebarNav"] a'];
+    '[data-testid="stSidebar"] [data-tag]', '[data-testid="stSidebarNav"] a'];
   const cut = [];
   for (const el of document.querySelectorAll(selectors.join(','))) {
     const box = el.getBoundingClientRect();
@@ -144,3 +144,12 @@ def test_nothing_essential_is_cut_and_tables_hold_numbers(app, page: str, view: 
         expand = app.page.locator('[data-testid="stExpandSidebarButton"]')
         nav = app.page.locator('[data-testid="stSidebarNav"] a').first
         assert expand.is_visible() or nav.is_visible(), f"{where}: no way to open the pages and filters"
+
+
+def test_a_long_area_name_in_the_sidebar_chip_is_whole_at_1024(app) -> None:
+    app.page.set_viewport_size({"width": 1024, "height": 1600})
+    app.open("", {"omr": "Beskæftigelsesrådet Nordjylland"})
+    app.assert_healthy()
+    chip = app.page.locator('[data-testid="stSidebar"] [data-tag]').first
+    assert "Beskæftigelsesrådet Nordjylland" in chip.inner_text()
+    assert app.page.evaluate(_CUT_TEXT_JS) == []
