@@ -20,6 +20,7 @@ LANGUAGE_LABELS = {"Dansk": "da", "English": "en"}
 PAGE_KEYS = frozenset({"sprog", "moede", "visning", "opdel", "maal", "halvaar", "kommune",
                        "kunmangel", "stillingkort",
                        "omraade", "aar", "soeg", "gruppe", "effekt", "fane", "dl"})
+PAGE_KEYS |= {"hmgruppe"}  # Mangelområder: the heatmap's industry group (many occupations)
 
 PAGES = (  # (file, text key of the title, url path, icon)
     ("app_pages/overblik.py", "page.overview", "overblik", "📊"),

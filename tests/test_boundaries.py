@@ -424,3 +424,20 @@ def test_try_load_returns_good_boundaries():
 def test_unknown_scheme():
     with pytest.raises(ValueError, match="unknown area scheme"):
         bd.load_boundaries(SQUARES).shapes("region")
+
+
+# --- the boundaries the project ships (the default of VEU_BOUNDARIES) -----------------------------
+
+def test_the_shipped_boundaries_are_the_default_small_attributed_and_complete():
+    from veu_metrics.settings import DEFAULT_BOUNDARIES, load_settings
+
+    assert load_settings({}).boundaries == DEFAULT_BOUNDARIES
+    assert DEFAULT_BOUNDARIES.is_file() and DEFAULT_BOUNDARIES.stat().st_size <= 400 * 1024
+    source = (DEFAULT_BOUNDARIES.parent / "SOURCE.md").read_text(encoding="utf-8")
+    assert bd.DAGI_ATTRIBUTION in source and "CC BY 4.0" in source
+    shipped = bd.load_boundaries(DEFAULT_BOUNDARIES)
+    assert shipped.attribution == bd.DAGI_ATTRIBUTION
+    assert len(shipped.shapes("municipality").area_codes) == 98
+    assert len(shipped.shapes("council").area_codes) == 5
+    lon_min, lat_min, lon_max, lat_max = shipped.shapes("municipality").bounds_of()
+    assert 8.0 < lon_min < 8.2 and 15.0 < lon_max < 15.3 and lat_min > 54.5 and lat_max < 57.8

@@ -66,6 +66,38 @@ def test_target_chart_shares_of_target():
     assert "50 %" in spec and "90 %" in spec and "Bagud" in spec
 
 
+def test_target_chart_labels_every_target_above_its_bullet():
+    names = [f"Mål nummer {i}" for i in range(8)]
+    frame = pl.DataFrame({"label": names, "actual": [50.0] * 8, "projection": [90.0] * 8,
+                          "target": [100.0] * 8, "expected": [60.0] * 8,
+                          "on_track": [False, True, None, True, False, True, True, False]})
+    labels = {"on_track": "På rette vej", "behind": "Bagud", "unknown": "Kan ikke vurderes",
+              "actual": "Indtil nu", "projection": "Forventet", "status": "Status",
+              "axis": "Andel af målet", "expected_now": "Forventet nu"}
+    spec = charts.build_target_chart(frame, label_col="label", actual_col="actual",
+                                     projection_col="projection", target_col="target",
+                                     on_track_col="on_track", lang="da", labels=labels,
+                                     expected_col="expected").to_dict()
+    # The names are text marks (an axis would drop labels that crowd it), one per target.
+    name_layers = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"
+                   and layer["encoding"]["text"]["field"] == "label"]
+    assert len(name_layers) == 1 and name_layers[0]["encoding"]["y"]["axis"] is None
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["label"] for r in rows] == names
+    assert [r["expected_share"] for r in rows] == [0.6] * 8
+    assert {r["status_text"] for r in rows} == {"På rette vej", "Bagud", "Kan ikke vurderes"}
+    assert spec["height"] == {"step": charts.BULLET_ROW_HEIGHT}  # grows with the targets
+
+
+def test_bar_chart_keeps_every_label_and_grows_per_bar():
+    frame = pl.DataFrame({"area": [f"Beskæftigelsesrådet {i}" for i in range(12)],
+                          "value": [float(i) for i in range(12)]})
+    spec = charts.build_bar_chart(frame, category_col="area", value_col="value", unit="persons",
+                                  decimals=0, lang="da", x_title="Personer").to_dict()
+    assert spec["height"] == {"step": charts.BAR_STEP}
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
+
+
 def test_actual_expected_chart_skips_hidden_points_and_draws_the_diagonal():
     frame = pl.DataFrame({"name": ["A", "B", "C"], "uptake": [50.0, None, 80.0],
                           "expected": [60.0, 70.0, 40.0]})
@@ -147,3 +179,24 @@ def test_outcomes_chart_labels_values_marker_and_unknown():
     assert bars["y"]["sort"] == ["AMU", "EUV"]
     assert bars["color"]["scale"]["domain"] == ["Gennemført", "I job 3 mdr."]
     assert spec["config"]["locale"]["number"]["decimal"] == ","
+
+
+def test_many_groups_become_the_largest_and_others():
+    from datetime import date
+
+    periods = [date(2024, 1, 1), date(2024, 2, 1)]
+    rows = [{"period": p, "group": f"G{g}", "value": float(g), "value_suppressed": False}
+            for p in periods for g in range(1, 10)]
+    rows[0] |= {"value": None, "value_suppressed": True}  # G1 hidden in January
+    frame = pl.DataFrame(rows)
+    folded, rest = charts.top_groups(frame, n=3, other_label="Øvrige")
+    assert rest == 6
+    assert sorted(folded["group"].unique().to_list()) == ["G7", "G8", "G9", "Øvrige"]
+    others = folded.filter(pl.col("group") == "Øvrige").sort("period")
+    # January holds a hidden part: the sum is hidden too; February is 1 + … + 6 = 21.
+    assert others["value_suppressed"].to_list() == [True, False]
+    assert others["value"].to_list() == [None, 21.0]
+    rates, left_out = charts.top_groups(frame, n=3, additive=False)
+    assert left_out == 6 and sorted(rates["group"].unique().to_list()) == ["G7", "G8", "G9"]
+    few, none = charts.top_groups(frame.filter(pl.col("group").is_in(["G1", "G2"])), n=3)
+    assert none == 0 and few.height == 4

@@ -435,3 +435,33 @@ def test_export_filename_is_bounded_and_keeps_version_and_date():
 def test_export_filename_needs_a_usable_extension():
     with pytest.raises(ExportError, match="extension"):
         export_filename("x", "", "", date(2026, 1, 5), ".#")
+
+
+# --- files for people: labels as headers, words for yes/no, no flag columns ----------------------
+
+PEOPLE = pl.DataFrame({
+    "area_name": ["Fyn", "Bornholm"], "employed_3m": [12.0, None],
+    "employed_3m_suppressed": [False, True], "widespread": [True, False],
+})
+HEADERS = {"area_name": "Område", "employed_3m": "I job efter 3 mdr.", "widespread": "Omfattende"}
+
+
+def test_danish_csv_for_people_has_labels_words_and_no_flags():
+    text = to_csv_bytes(PEOPLE, "da", headers=HEADERS).decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0] == "Område;I job efter 3 mdr.;Omfattende"
+    assert lines[1:] == ["Fyn;12,0;ja", f"Bornholm;{SUPPRESSED_MARKER};nej"]
+    assert "suppressed" not in text and "true" not in text.lower()
+
+
+def test_excel_for_people_has_labels_words_and_no_flags():
+    data = to_excel_bytes(PEOPLE, **excel_kwargs(headers=HEADERS))
+    sheet = excel_sheet(data, "Data")
+    assert sheet.columns == ["Område", "I job efter 3 mdr.", "Omfattende"]
+    assert sheet["Omfattende"].to_list() == ["ja", "nej"]
+    assert sheet["I job efter 3 mdr."].cast(pl.String).to_list()[1] == SUPPRESSED_MARKER
+
+
+def test_plain_csv_keeps_the_codes_for_scripts():
+    text = to_csv_bytes(PEOPLE, "plain").decode("utf-8")
+    assert text.splitlines()[0] == "area_name,employed_3m,employed_3m_suppressed,widespread"

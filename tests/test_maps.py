@@ -496,3 +496,23 @@ def test_horizontal_legend_wraps_entries_side_by_side():
     html_text = maps.build_legend_html(entries, "Status", horizontal=True)
     assert "flex-wrap:wrap" in html_text
     assert all(entry.label in html_text for entry in entries)
+
+
+def test_the_view_fits_the_whole_country_with_padding_in_a_narrow_column():
+    import math
+
+    bounds = (8.07, 54.56, 15.16, 57.75)  # Denmark with Bornholm
+    view = maps.compute_view_state(bounds)
+
+    def px(lon: float, lat: float) -> tuple[float, float]:
+        scale = 512 * 2 ** view.zoom
+        x = (lon + 180) / 360 * scale
+        y = (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2 * scale
+        return x, y
+
+    (x0, y0), (x1, y1) = px(bounds[0], bounds[3]), px(bounds[2], bounds[1])
+    cx, cy = px(view.longitude, view.latitude)
+    width, height = maps._ASSUMED_VIEW_PX
+    # Every edge of the country lies inside the view with at least 5 % to spare.
+    assert cx - x0 <= width / 2 * 0.95 and x1 - cx <= width / 2 * 0.95
+    assert cy - y0 <= height / 2 * 0.95 and y1 - cy <= height / 2 * 0.95

@@ -13,6 +13,7 @@ import pytest
 from measures_builders import REFORM, People, course, tables
 from veu_metrics.facts import prepare_facts
 from veu_metrics.measures import MeasureError, compute_target_progress
+from veu_metrics.targets import status_in_brief, target_date_range
 
 HEALTH = "Sundhed og omsorg"
 
@@ -100,3 +101,42 @@ def test_a_year_without_data_yet_and_bad_arguments(facts):
         compute_target_progress(facts, "rar", "atlantis", 2024, threshold=5)
     with pytest.raises(MeasureError, match="per 'rar' or 'council'"):
         compute_target_progress(facts, "municipality", "101", 2024, threshold=5)
+
+
+def test_expected_by_now_follows_the_seasonal_profile(facts):
+    progress = compute_target_progress(facts, "rar", "fyn", 2024, threshold=5)
+    total, completion = progress.row(1, named=True), progress.row(0, named=True)
+    # A quarter of a year's participations by the end of June: 25 % of the target of 100.
+    assert total["expected_by_now"] == pytest.approx(25.0)
+    assert completion["expected_by_now"] == pytest.approx(0.9)  # a rate: the target itself
+
+
+def test_status_in_brief_counts_targets_and_names_the_extremes(facts):
+    # Protection off (threshold 1): the figures are the scenario's own.
+    progress = compute_target_progress(facts, "rar", "fyn", 2024, threshold=1)
+    labels = ["Gennemførelse", "Deltagelser", "Deltagelser — Sundhed"]
+    change = {"previous_available": True, "change_pct": 0.06, "change_suppressed": False}
+    text = status_in_brief(progress, labels, lang="da", change_row=change,
+                           change_title="Kursusdeltagelser")
+    assert text.startswith("1 af 3 mål er bagud.")
+    assert "Kursusdeltagelser er 6,0 % over samme periode sidste år." in text
+    assert "Længst bagud: Deltagelser (48 % af målet forventet)." in text
+    english = status_in_brief(progress, labels, lang="en")
+    assert english.startswith("1 of 3 targets are behind.") and "last year" not in english
+
+
+def test_status_in_brief_when_all_are_on_track_or_nothing_can_be_judged():
+    on_track = pl.DataFrame({"on_track": [True, True], "share_of_target": [1.1, 1.3],
+                             "share_of_target_suppressed": [False, False]})
+    assert status_in_brief(on_track, ["A", "B"], lang="da").startswith("Alle 2 mål er på rette vej.")
+    unknown = pl.DataFrame({"on_track": [None], "share_of_target": [None],
+                            "share_of_target_suppressed": [True]},
+                           schema={"on_track": pl.Boolean, "share_of_target": pl.Float64,
+                                   "share_of_target_suppressed": pl.Boolean})
+    assert status_in_brief(unknown, ["A"], lang="da") == "Ingen af de 1 mål kan vurderes endnu."
+
+
+def test_target_date_range_is_january_to_the_last_month_with_data():
+    assert target_date_range(2024, date(2024, 6, 30)) == (date(2024, 1, 1), date(2024, 6, 1))
+    assert target_date_range(2023, date(2024, 6, 30)) == (date(2023, 1, 1), date(2023, 12, 1))
+    assert target_date_range(2025, date(2024, 6, 30)) is None

@@ -205,3 +205,17 @@ def test_works_with_a_rendered_chart_image():
     png = chart_to_png(chart, title="Deltagelser", subtitle="Filtre: 2024", source_line="Kilde: demo")
     html = pack(charts=[("Deltagelser", png)])
     assert base64.b64encode(png).decode() in html
+
+
+def test_status_in_brief_comes_first_and_the_period_is_labelled_once():
+    html = pack(brief="3 af 8 mål er bagud.", period_description="jan. 2026–okt. 2026",
+                charts_heading="Udvikling i området")
+    assert "<h2>Status kort fortalt</h2><p>3 af 8 mål er bagud.</p>" in html
+    assert html.index("Status kort fortalt") < html.index("Nøgletal")
+    assert "Periode: jan. 2026–okt. 2026" in html and "Periode: Periode" not in html
+
+
+def test_area_names_make_short_file_names():
+    from veu_metrics.meeting_pack import slug_title
+    assert slug_title("Midtjylland") == "Midtjylland"
+    assert slug_title("Sydjylland / Fyn") == "Sydjylland-Fyn"

@@ -116,15 +116,14 @@ with quality:
                   label=escape_markdown(meta.get("version", "")), version=ctx.dataset.version))
     st.markdown(t("data.quality.dates", lang, first=format_date(ctx.dataset.covers_from, lang),
                   last=format_date(ctx.dataset.covers_to, lang),
-                  created=escape_markdown(str(meta.get("created_at", ""))[:10]) or "–",
-                  next=escape_markdown(meta.get("next_update", "") or "") or "–"))
+                  created=components.text_date(meta.get("created_at"), lang),
+                  next=components.text_date(meta.get("next_update"), lang)))
     summary, nulls, gaps = data_view.quality(ctx)
     st.subheader(t("data.quality.tables_title", lang))
-    shown, config = data_view.summary_shown(summary, lang)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    components.render_table(summary, lang, columns=data_view.SUMMARY_COLUMNS)
     st.subheader(t("data.quality.nulls_title", lang), help=t("data.quality.nulls_help", lang))
-    shown, config = data_view.nulls_shown(nulls, lang)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    components.render_table(data_view.nulls_rows(nulls, lang), lang,
+                            columns=data_view.NULLS_COLUMNS)
     st.subheader(t("data.quality.gaps_title", lang))
     if gaps.is_empty():
         st.success(t("data.quality.no_gaps", lang, months=len(ctx.options.months)))

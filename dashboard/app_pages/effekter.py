@@ -33,7 +33,7 @@ if outcome_view.has_values(outcomes):
     components.render_chart_block(
         ctx, title=title, chart=chart, table=outcomes, subject=f"effekter-{by}", key="outcomes",
         measures=list(outcome_view.OUTCOME_RATES), help=outcome_view.rates_help(lang),
-        column_config=outcome_view.outcome_column_config(by, lang))
+        columns=outcome_view.outcome_columns(by, lang))
 else:
     st.subheader(title, help=outcome_view.rates_help(lang))
     components.render_no_data(lang)
@@ -57,7 +57,7 @@ if outcome_view.has_values(wide):
         ctx, title=trend_title, chart=trend, table=wide, subject="effekter-over-tid",
         key="outcomes-trend", measures=list(outcome_view.OUTCOME_RATES),
         help=t("outcomes.trend_help", lang),
-        column_config=outcome_view.trend_column_config(grain, lang))
+        columns=outcome_view.trend_columns(grain))
 else:
     st.subheader(trend_title, help=t("outcomes.trend_help", lang))
     components.render_no_data(lang)

@@ -47,16 +47,16 @@ else:
     st.markdown(f"**{line}**")
     st.subheader(title, help=help_text)
     if grouped:
-        shown, config = course_view.provider_table(providers, lang)
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+        shown, columns = course_view.provider_table(providers, lang)
+        components.render_table(shown, lang, columns=columns)
         download, subject = providers, "kurser-pr-udbyder"
     else:
         if courses.height > course_view.MAX_SHOWN_ROWS:
             st.caption(t("courses.truncated", lang,
                          shown=format_number(course_view.MAX_SHOWN_ROWS, 0, lang),
                          total=format_number(courses.height, 0, lang)))
-        shown, config = course_view.course_table(courses.head(course_view.MAX_SHOWN_ROWS), lang)
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+        shown, columns = course_view.course_table(courses.head(course_view.MAX_SHOWN_ROWS), lang)
+        components.render_table(shown, lang, columns=columns)
         download, subject = course_view.download_frame(courses), "kurser"
     with st.expander(t("download.title", lang)):
         components.render_downloads(ctx, download, subject=subject, title=title, key="courses",

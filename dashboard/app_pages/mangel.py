@@ -1,10 +1,11 @@
 """Mangelområder: the labour-market balance (STAR) and where VEU meets it — the categories by
 area, what changed, activity in shortage occupations, and shortage with little or no VEU."""
 
+import polars as pl
 import streamlit as st
 
 from ui import components, shortage_view
-from ui.area_view import course_display
+from ui.area_view import COURSE_COLUMNS, course_rows
 from ui.context import get_context
 from ui.map_view import boundary_status, select_clicked_area
 from veu_metrics import charts, maps
@@ -35,19 +36,25 @@ with defs_col, st.expander(t("shortage.definitions", lang), expanded=False):
 
 # 1) The balance as a categorical heatmap: occupation × area
 matrix = ctx.compute.compute_balance_matrix(half_year)
-rows = shortage_view.heatmap_rows(matrix, only_shortage, filters.industry_groups, lang)
-drawn, n_occupations = shortage_view.cap_heatmap(rows)  # ~900 titles: the chart draws the top
+scheme = shortage_view.scheme_of(published, half_year)
+rows = shortage_view.heatmap_rows(matrix, only_shortage, filters.industry_groups, lang,
+                                  area_codes=shortage_view.overlapping_areas(filters, scheme))
+if rows["occupation"].n_unique() > charts.HEATMAP_MAX_ROWS:
+    # Hundreds of occupations: one industry group at a time, every occupation labelled.
+    groups = sorted(g for g in rows["industry_group"].unique().to_list() if g)
+    group = st.selectbox(t("shortage.heatmap_group", lang), groups, key="hmgruppe",
+                         bind="query-params", help=t("shortage.heatmap_group_help", lang))
+    rows = rows.filter(pl.col("industry_group") == group)
 heatmap = charts.build_balance_heatmap(
-    drawn, row_col="occupation", column_col="area", status_col="status", lang=lang,
+    rows, row_col="occupation", column_col="area", status_col="status", lang=lang,
     row_title=t("shortage.col.occupation", lang), column_title=t("col.area", lang),
-    status_title=t("shortage.status", lang)) if rows.height else None
+    status_title=t("shortage.status", lang),
+    status_labels={s: maps.BALANCE_LABELS[s][lang] for s in maps.BALANCE_LABELS}
+    if lang == "en" else None) if rows.height else None
 components.render_chart_block(
     ctx, title=t("shortage.heatmap_title", lang, half_year=maps.format_half_year(half_year, lang)),
     chart=heatmap, table=rows, subject=f"arbejdsmarkedsbalance-{half_year}", key="heatmap",
     help=t("shortage.heatmap_help", lang))
-if n_occupations > shortage_view.HEATMAP_MAX_OCCUPATIONS:
-    st.caption(t("shortage.heatmap_capped", lang, shown=shortage_view.HEATMAP_MAX_OCCUPATIONS,
-                 total=n_occupations))
 
 # 2) One occupation on the map (as on arbejdsmarkedsbalancen.dk)
 occupations = dict(zip(matrix["title_en" if lang == "en" else "title_da"], matrix["occupation_code"],
@@ -59,7 +66,6 @@ with map_col:
                          bind="query-params")
     statuses = shortage_view.occupation_statuses(matrix, occupations[title])
     geometry = boundary_status(ctx).boundaries
-    scheme = shortage_view.scheme_of(published, half_year)
     deck = maps.build_balance_deck(
         statuses, geometry.shapes(scheme) if geometry is not None and scheme else None, lang=lang,
         scheme=scheme, half_year=half_year, basemap_url=ctx.settings.basemap_url)
@@ -76,7 +82,8 @@ with map_col:
 with change_col:
     changes = ctx.compute.compute_balance_changes(half_year)
     st.subheader(t("shortage.changes_title", lang), help=t("shortage.changes_help", lang))
-    components.render_table(shortage_view.change_summary(changes, lang), lang)
+    components.render_table(shortage_view.change_summary(changes, lang), lang,
+                            columns=shortage_view.CHANGE_SUMMARY_COLUMNS)
     moved = shortage_view.change_display(changes, lang)
     if moved.height:
         with st.expander(t("shortage.changes_list", lang, n=moved.height)):
@@ -95,9 +102,9 @@ else:
                                    x_title=t("shortage.col.participations", lang))
     st.altair_chart(chart, width="stretch")
     st.caption(t("shortage.click_row", lang))
-    event = st.dataframe(shortage_view.activity_display(activity, lang), hide_index=True,
-                         width="stretch", on_select="rerun", selection_mode="single-row",
-                         key="activity-table")
+    event = components.render_table(shortage_view.activity_rows(activity, lang), lang,
+                                    columns=shortage_view.ACTIVITY_COLUMNS, on_select="rerun",
+                                    selection_mode="single-row", key="activity-table")
     with st.expander(t("download.title", lang)):
         components.render_downloads(ctx, activity, subject=f"mangel-aktivitet-{half_year}",
                                     title=t("shortage.activity_title", lang), key="activity",
@@ -109,7 +116,8 @@ else:
         courses = ctx.compute.compute_courses(filters.with_changes(occupations=(code,)),
                                               threshold=ctx.threshold, limit=200)
         components.render_chart_block(ctx, title=t("shortage.courses_for", lang, name=name),
-                                      chart=None, table=course_display(courses, lang),
+                                      chart=None, table=course_rows(courses, lang),
+                                      columns=COURSE_COLUMNS,
                                       subject=f"kurser-{code}", key="occupation-courses")
 
 # 5) Blind spots: shortage with little or no VEU activity
@@ -118,4 +126,5 @@ st.subheader(t("shortage.blind_title", lang), help=t("shortage.blind_help", lang
 if blind.is_empty():
     st.success(t("shortage.no_blind", lang))
 else:
-    components.render_table(shortage_view.activity_display(blind, lang), lang)
+    components.render_table(shortage_view.activity_rows(blind, lang), lang,
+                            columns=shortage_view.ACTIVITY_COLUMNS)

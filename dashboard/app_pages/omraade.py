@@ -3,6 +3,7 @@ municipalities, the latest courses, and a meeting pack for the council's papers.
 
 from datetime import date
 
+import polars as pl
 import streamlit as st
 
 from ui import area_view, components, kpis
@@ -11,6 +12,8 @@ from ui.map_view import render_map
 from veu_metrics import charts, geography
 from veu_metrics.catalogue import get_measure
 from veu_metrics.i18n import t
+from veu_metrics.safe_text import escape_markdown
+from veu_metrics.targets import target_date_range
 
 ctx = get_context()
 lang, filters = ctx.lang, ctx.filters
@@ -29,30 +32,36 @@ with area_col:
     area_label = st.selectbox(t("area.choose", lang), labels, index=labels.index(names[default_area]),
                               key="omraade", bind="query-params")
 area_code = {v: k for k, v in names.items()}[area_label]
-area_filters = filters.with_changes(scheme=scheme, areas=(area_code,))
+# The chair's view follows the strategy year: January to the last month with data in that year.
+year_range = target_date_range(year, ctx.dataset.covers_to) or (filters.period_from, filters.period_to)
+area_filters = filters.with_changes(scheme=scheme, areas=(area_code,), period_from=year_range[0],
+                                    period_to=year_range[1])
 
 area_title = geography.area_names(scheme, lang)[area_code]
 components.render_page_header(t("area.title", lang, area=area_title), area_filters.describe(lang),
                               lang, intro=t("area.intro", lang, year=year))
 
-# 1) Key figures for the area
+# 1) Status in brief, then the key figures for the area in the strategy year
 kpi_frame = ctx.compute.compute_kpis(area_filters, ctx.threshold)
-components.render_kpi_cards(kpis.kpi_cards(ctx, kpi_frame, {}), columns=3 if not ctx.meeting_mode else 3)
-
-# 2) Target progress: actual so far, projected year end, target
 progress = ctx.compute.compute_target_progress(scheme, area_code, year, threshold=ctx.threshold)
+brief = area_view.status_brief(progress, kpi_frame, lang)
+if brief:
+    st.markdown(f"**{t('brief.title', lang)}:** {escape_markdown(brief)}")
+components.render_kpi_cards(kpis.kpi_cards(ctx, kpi_frame, {}), columns=3)
+
+# 2) Target progress: one bullet per target (so far, expected by now, year end, target)
 st.subheader(t("area.targets_title", lang, year=year), help=t("area.targets_help", lang))
+target_chart = None
 if progress.is_empty():
     st.info(t("area.no_targets", lang, area=area_title, year=year))
 else:
     target_table = area_view.target_table(progress, lang)
-    chart = charts.build_target_chart(
-        target_table.drop_nulls("target"), label_col="label", actual_col="actual_ytd",
-        projection_col="projection", target_col="target", on_track_col="on_track", lang=lang,
-        labels=area_view.target_labels(lang))
-    components.render_chart_block(ctx, title=t("area.targets_chart", lang), chart=chart,
-                                  table=area_view.target_display(target_table, lang),
-                                  subject=f"maal-{area_code}-{year}", key="targets", help=None)
+    target_chart = area_view.target_chart(target_table, lang, scale=1.3 if ctx.meeting_mode else 1.0)
+    components.render_chart_block(ctx, title=t("area.targets_chart", lang), chart=target_chart,
+                                  table=area_view.target_rows(target_table),
+                                  columns=area_view.TARGET_COLUMNS,
+                                  subject=f"maal-{area_code}-{year}", key="targets",
+                                  help=t("target.chart_help", lang))
 
 # 3) The area among the other areas and the country
 st.divider()
@@ -67,8 +76,10 @@ with compare_col:
                                   x_title=measure.title(lang), highlight=[area_label])
     components.render_chart_block(
         ctx, title=t("area.compare_title", lang, measure=measure.title(lang)), chart=bars,
-        table=others.select("area_name", "value", "value_suppressed"), subject=f"{measure_key}-omraader",
-        key="compare", measures=[measure_key], help=measure.help_text(lang))
+        table=others.select("area_name", pl.col("value").alias(measure_key),
+                            pl.col("value_suppressed").alias(f"{measure_key}_suppressed")),
+        subject=f"{measure_key}-omraader", key="compare", measures=[measure_key],
+        help=measure.help_text(lang))
     national = area_view.national_line(kpi_frame, measure, lang)
     if national:
         st.caption(national)
@@ -86,10 +97,11 @@ with map_col:
 st.divider()
 courses = ctx.compute.compute_courses(area_filters, threshold=ctx.threshold, limit=15)
 components.render_chart_block(ctx, title=t("area.latest_courses", lang), chart=None,
-                              table=area_view.course_display(courses, lang),
+                              table=area_view.course_rows(courses, lang),
+                              columns=area_view.COURSE_COLUMNS,
                               subject=f"seneste-kurser-{area_code}", key="latest")
 
 # 6) Meeting pack: one printable file for the council's papers
 area_view.render_meeting_pack(ctx, area_label=area_title, area_filters=area_filters,
-                              kpi_frame=kpi_frame, progress=progress, others_chart=bars,
-                              measure_title=measure.title(lang))
+                              kpi_frame=kpi_frame, progress=progress, target_chart=target_chart,
+                              brief=brief, year=year)

@@ -7,6 +7,7 @@ from ui.context import get_context
 from ui.map_view import render_map
 from veu_metrics import charts
 from veu_metrics.catalogue import get_measure, kpi_measures
+from veu_metrics.columns import Column
 from veu_metrics.filters import add_months
 from veu_metrics.i18n import t
 from veu_metrics.periods import drop_incomplete_last_period
@@ -38,17 +39,22 @@ series = ctx.compute.compute_series(history, measure_key, threshold=ctx.threshol
                                     breakdown=breakdown)
 series = components.name_groups(series, breakdown, filters.scheme, lang)
 series, cut_short = drop_incomplete_last_period(series, grain, filters.period_to)
+lines, folded = charts.top_groups(series, other_label=t("chart.others", lang),
+                                  additive=measure.kind != "rate") if breakdown else (series, 0)
 trend = charts.build_trend_chart(
-    series, period_col="period", value_col="value", unit=measure.unit, decimals=measure.decimals,
+    lines, period_col="period", value_col="value", unit=measure.unit, decimals=measure.decimals,
     lang=lang, y_title=measure.title(lang), group_col="group" if breakdown else None,
     group_title=t(f"breakdown.{breakdown}", lang) if breakdown else "",
     time_unit=components.TIME_UNITS[grain])
 components.render_chart_block(
     ctx, title=t("overview.trend_title", lang, measure=measure.title(lang)), chart=trend,
     table=series, subject=f"{measure_key}-trend", key="trend", measures=[measure_key],
-    help=measure.help_text(lang))
+    help=measure.help_text(lang), columns=components.series_columns(measure, grain, breakdown, lang))
 if cut_short:
     st.caption(t("trend.partial_left_out", lang, grain=t(f"grain.{grain}", lang).lower()))
+if folded:
+    st.caption(t("chart.folded" if measure.kind != "rate" else "chart.left_out", lang, n=folded,
+                 top=charts.MAX_LINES))
 
 # 3) Map by area and 4) the top focus areas
 map_col, focus_col = st.columns([3, 2])
@@ -68,5 +74,5 @@ with focus_col:
     components.render_chart_block(
         ctx, title=t("overview.focus_title", lang), chart=focus_chart, table=focus,
         subject="indsatsomraader", key="focus", measures=["participations"],
-        help=t("overview.focus_help", lang))
+        help=t("overview.focus_help", lang), columns={"focus_area": Column(label="filters.fokus")})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -13,11 +13,12 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from ui import data
+from ui import data, tables
 from ui.page_params import resolve_page_value
 from veu_metrics import exports, geography, images
 from veu_metrics.aggregate import MeasureError, check_breakdown
 from veu_metrics.catalogue import get_measure, load_catalogue
+from veu_metrics.columns import PERIOD_KINDS, Column, file_headers
 from veu_metrics.dataset import Dataset
 from veu_metrics.exports import export_filename
 from veu_metrics.filters import FilterError
@@ -31,15 +32,45 @@ if TYPE_CHECKING:
 
 MEETING_CSS = """
 <style>
-section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"] { display: none !important; }
-.block-container { max-width: 100% !important; padding-top: 2.5rem; }
-html, body, [class*="css"], .stMarkdown p { font-size: 1.25rem; }
+/* Meeting mode: the sidebar (pages and filters) starts collapsed and stays one click away */
+.block-container { max-width: 100% !important; padding-top: 4.5rem; }
+html, body, [class*="css"], .stMarkdown p, .stCaption p { font-size: 1.3rem; }
 h1 { font-size: 2.8rem !important; }
+h2, h3 { font-size: 1.9rem !important; }
 [data-testid="stMetricValue"] { font-size: 3.2rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.3rem !important; }
+[data-testid="stMetricDelta"] div { font-size: 1.15rem !important; }
+[data-testid="stExpandSidebarButton"] { transform: scale(1.6); transform-origin: top left; }
 </style>
 """
+LAYOUT_CSS = """
+<style>
+/* Nothing essential cut from 1024 px up: KPI titles and comparison texts wrap, never "…" */
+[data-testid="stMetric"] p { white-space: normal !important; overflow-wrap: anywhere; }
+[data-testid="stMetric"] * { text-overflow: clip !important; }
+[data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: 0.2rem; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div { overflow: visible !important; }
+/* Button labels wrap onto a second line rather than end in "…" */
+[data-testid="stMain"] button div, [data-testid="stMain"] button p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMain"] button { height: auto; }
+/* Chips of chosen values in the sidebar (e.g. an area) show their whole name, on two lines */
+section[data-testid="stSidebar"] [data-tag] { max-width: 100% !important; height: auto !important; }
+section[data-testid="stSidebar"] [data-tag] span[title] { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; max-width: none !important; }
+</style>
+"""
+
+
+MEETING_FONT = 17
+"""Axis and legend text in meeting mode (px): readable from the back of a room."""
+
+
+def meeting_chart(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A chart with enlarged axis and legend text for a projector; legends never cut."""
+    return chart.configure_axis(labelFontSize=MEETING_FONT, titleFontSize=MEETING_FONT + 1,
+                                labelLimit=420).configure_legend(
+        labelFontSize=MEETING_FONT, titleFontSize=MEETING_FONT, labelLimit=0, symbolSize=180)
 
 
 def ensure_data_or_stop(settings: Settings, lang: str) -> None:
@@ -73,7 +104,12 @@ def render_meeting_toggle(lang: str) -> bool:
     on = st.toggle(t("meeting.toggle", lang), key="moede", bind="query-params",
                    help=t("meeting.help", lang))
     if on:
+        # Collapsed, not hidden: the ">" at the top left opens pages and filters with one click.
+        st.set_page_config(initial_sidebar_state="collapsed")
         st.markdown(MEETING_CSS, unsafe_allow_html=True)
+    elif st.session_state.get("_veu_was_meeting"):
+        st.set_page_config(initial_sidebar_state="expanded")
+    st.session_state["_veu_was_meeting"] = bool(on)
     return bool(on)
 
 
@@ -133,7 +169,9 @@ def run_page_safely(page, lang: str) -> None:
 
 def render_page_header(title: str, filters_line: str, lang: str, intro: str | None = None) -> None:
     """Title, the active filters in one line (so a screenshot explains itself), copy-link."""
-    left, right = st.columns([5, 1], vertical_alignment="bottom")
+    st.html(LAYOUT_CSS)
+    # Room for "Del link" in full at 1024 px (a sixth of the column cut it to "D…")
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
     with left:
         st.title(title)
     with right, st.popover(t("link.copy", lang), width="stretch"):
@@ -158,14 +196,22 @@ def render_no_data(lang: str) -> None:
 def render_footer(dataset: Dataset, lang: str, threshold: int) -> None:
     meta = dataset.metadata
     st.divider()
-    created = str(meta.get("created_at", ""))[:10]
     st.caption(" · ".join([
         t("footer.source", lang, source=escape_markdown(meta.get("source", ""))),
         t("footer.until", lang, day=format_date(dataset.covers_to, lang)),
-        t("footer.updated", lang, day=escape_markdown(created)),
-        t("footer.next", lang, day=escape_markdown(meta.get("next_update", ""))),
+        t("footer.updated", lang, day=text_date(meta.get("created_at"), lang)),
+        t("footer.next", lang, day=text_date(meta.get("next_update"), lang)),
         t("footer.suppressed", lang, marker=SUPPRESSED_MARKER, threshold=threshold),
     ]))
+
+
+def text_date(value: Any, lang: str) -> str:
+    """A date from the metadata (ISO text or a timestamp) in the text format: '5. nov. 2026'."""
+    text = str(value or "")[:10]
+    try:
+        return format_date(date.fromisoformat(text), lang)
+    except ValueError:  # outside text: shown as it is, escaped
+        return escape_markdown(text) if text else "–"
 
 
 def render_kpi_cards(cards: list[dict], columns: int = 3) -> None:
@@ -190,9 +236,12 @@ def _source_line(ctx: AppContext) -> str:
 
 def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, title: str,
                      key: str, chart: alt.TopLevelMixin | None = None,
-                     measures: list[str] | None = None) -> None:
-    """Download buttons for what the view shows. Files are built only when clicked."""
+                     measures: list[str] | None = None,
+                     columns: Mapping[str, Column] | None = None) -> None:
+    """Download buttons for what the view shows. Files are built only when clicked. The Danish
+    CSV and Excel carry the screen's column labels; the plain CSV and Parquet keep the codes."""
     lang = ctx.lang
+    headers = file_headers(frame, lang, columns)
     today = date.today()
     params = ctx.filters.to_query_params()
     description = ctx.filters.describe(lang)
@@ -202,9 +251,11 @@ def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, titl
 
     catalogue = load_catalogue()
     definitions = [catalogue[m] for m in (measures or []) if m in catalogue] or list(catalogue.values())
-    cols = st.columns(6 if chart is not None else 4)
+    # One wrapping row: each button keeps its whole label, also at 1024 px.
+    row = st.container(horizontal=True, gap="small")
+    cols = [row] * (6 if chart is not None else 4)
     cols[0].download_button(
-        t("download.csv_da", lang), data=lambda: exports.to_csv_bytes(frame, "da"),
+        t("download.csv_da", lang), data=lambda: exports.to_csv_bytes(frame, "da", headers=headers, lang=lang),
         file_name=name("csv"), mime="text/csv", key=f"{key}-csv", on_click="ignore",
         help=t("download.csv_da.help", lang))
     cols[1].download_button(
@@ -217,7 +268,7 @@ def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, titl
         data=lambda: exports.to_excel_bytes(
             frame, title=title, definitions=definitions, filters_description=description,
             filters_params=params, data_version=ctx.dataset.version, exported_at=datetime.now(),
-            lang=lang, disclosure_threshold=ctx.threshold),
+            lang=lang, disclosure_threshold=ctx.threshold, headers=headers),
         help=t("download.excel.help", lang))
     cols[3].download_button(
         "Parquet", data=lambda: exports.to_parquet_bytes(frame), file_name=name("parquet"),
@@ -239,8 +290,10 @@ def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, titl
 def render_chart_block(ctx: AppContext, *, title: str, chart: alt.TopLevelMixin | None,
                        table: pl.DataFrame, subject: str, key: str,
                        measures: list[str] | None = None, help: str | None = None,
-                       column_config: dict | None = None) -> None:
-    """A titled visual with its numbers one click away (Graf | Tabel) and its downloads."""
+                       column_config: dict | None = None,
+                       columns: Mapping[str, Column] | None = None) -> None:
+    """A titled visual with its numbers one click away (Graf | Tabel) and its downloads.
+    ``columns`` describes the table's columns (labels, kinds); see ``ui.tables``."""
     st.subheader(title, help=help)
     if table.is_empty():
         render_no_data(ctx.lang)
@@ -248,23 +301,29 @@ def render_chart_block(ctx: AppContext, *, title: str, chart: alt.TopLevelMixin 
     if chart is not None:
         tab_chart, tab_table = st.tabs([t("tab.chart", ctx.lang), t("tab.table", ctx.lang)])
         with tab_chart:
-            st.altair_chart(chart, width="stretch")
+            st.altair_chart(meeting_chart(chart) if ctx.meeting_mode else chart, width="stretch")
         with tab_table:
-            render_table(table, ctx.lang, column_config)
+            render_table(table, ctx.lang, column_config, columns=columns)
     else:
-        render_table(table, ctx.lang, column_config)
+        render_table(table, ctx.lang, column_config, columns=columns)
     with st.expander(t("download.title", ctx.lang)):
         render_downloads(ctx, table, subject=subject, title=title, key=key, chart=chart,
-                         measures=measures)
+                         measures=measures, columns=columns)
 
 
-def render_table(frame: pl.DataFrame, lang: str, column_config: dict | None = None) -> None:
+def render_table(frame: pl.DataFrame, lang: str, column_config: dict | None = None, *,
+                 columns: Mapping[str, Column] | None = None, **options: Any) -> Any:
     """A table where suppressed cells show the marker, never 0 or blank; a table of protected
-    figures says under it that they are perturbed."""
-    st.dataframe(display_frame(frame, lang), hide_index=True, width="stretch",
-                 column_config=column_config)
+    figures says under it that they are perturbed. Without an explicit ``column_config`` the
+    table is typed (``ui.tables``): numbers sort as numbers."""
+    if column_config is not None:  # an already formatted frame with its own configuration
+        shown = st.dataframe(display_frame(frame, lang), hide_index=True, width="stretch",
+                             column_config=column_config, **options)
+    else:
+        shown = tables.render_table(frame, lang, columns, **options)
     if any(c.endswith("_suppressed") for c in frame.columns):
         st.caption(t("disclosure.note", lang))
+    return shown
 
 
 def text_column(frame: pl.DataFrame, column: str, formatter: Callable[[Any], str]) -> pl.Series:
@@ -299,6 +358,21 @@ PICKABLE_MEASURES = ("participations", "persons", "courses_started", "aarselever
                      "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share")
 BREAKDOWN_CHOICES = (None, "area", "education_type", "funding", "labour_status", "industry_group",
                      "focus_area", "job_veu", "shortage")
+
+
+def series_columns(measure: Any, grain: str, breakdown: str | None, lang: str
+                   ) -> dict[str, Column]:
+    """A trend's table: the period at its grain, the group named by the breakdown, the value
+    in the measure's unit under the measure's title."""
+    kind = PERIOD_KINDS[grain]
+    columns: dict[str, Column] = {
+        "period": Column(label="col.period", kind=kind),  # type: ignore[arg-type]
+        "value": Column(label=measure.title(lang), kind="share" if measure.unit == "share" else (
+            "count" if measure.decimals == 0 else "number"), decimals=measure.decimals),
+    }
+    columns["group"] = (Column(label=f"breakdown.{breakdown}") if breakdown
+                        else Column(kind="hidden"))
+    return columns
 
 
 def render_measure_picker(ctx: AppContext, key: str, choices: tuple[str, ...] = PICKABLE_MEASURES,

@@ -15,11 +15,11 @@ import polars as pl
 import streamlit as st
 
 from ui import data
-from ui.components import text_column
 from veu_metrics import exports, geography, tables
 from veu_metrics.catalogue import load_catalogue
+from veu_metrics.columns import Column, file_headers
 from veu_metrics.filters import Filters
-from veu_metrics.formatting import format_date, format_month, format_number, format_percent
+from veu_metrics.formatting import format_month, format_number
 from veu_metrics.i18n import t
 
 if TYPE_CHECKING:
@@ -75,7 +75,8 @@ def dictionary_by_table(lang: str) -> dict[str, pl.DataFrame]:
 def render_deferred_downloads(ctx: AppContext, build: Callable[[], pl.DataFrame], *, subject: str,
                               title: str, key: str, measures: list[str] | None = None) -> None:
     """CSV (Danish and plain), Excel and Parquet of a table that is built only when a button is
-    clicked — for tables too slow to make on every visit. Same files as ``render_downloads``."""
+    clicked — for tables too slow to make on every visit. Same files as ``render_downloads``:
+    the Danish CSV and Excel with the column labels, the plain CSV and Parquet with the codes."""
     lang = ctx.lang
     today = date.today()
     catalogue = load_catalogue()
@@ -86,15 +87,23 @@ def render_deferred_downloads(ctx: AppContext, build: Callable[[], pl.DataFrame]
                                        ctx.dataset.version, today, ext)
 
     def excel() -> bytes:
+        frame = build()
         return exports.to_excel_bytes(
-            build(), title=title, definitions=definitions,
+            frame, title=title, definitions=definitions,
             filters_description=ctx.filters.describe(lang),
             filters_params=ctx.filters.to_query_params(), data_version=ctx.dataset.version,
-            exported_at=datetime.now(), lang=lang, disclosure_threshold=ctx.threshold)
+            exported_at=datetime.now(), lang=lang, disclosure_threshold=ctx.threshold,
+            headers=file_headers(frame, lang))
 
-    cols = st.columns(4)
+    def danish_csv() -> bytes:
+        frame = build()
+        return exports.to_csv_bytes(frame, "da", headers=file_headers(frame, lang), lang=lang)
+
+    row = st.container(horizontal=True, gap="small")  # wraps: labels never cut
+
+    cols = [row] * 4
     cols[0].download_button(
-        t("download.csv_da", lang), data=lambda: exports.to_csv_bytes(build(), "da"),
+        t("download.csv_da", lang), data=danish_csv,
         file_name=name("csv"), mime="text/csv", key=f"{key}-csv", on_click="ignore",
         help=t("download.csv_da.help", lang))
     cols[1].download_button(
@@ -123,7 +132,9 @@ def render_person_downloads(ctx: AppContext) -> None:
         return exports.export_filename("deltagelser-personniveau", ctx.filters.short_name(),
                                        ctx.dataset.version, today, ext)
 
-    cols = st.columns(4)
+    row = st.container(horizontal=True, gap="small")  # wraps: labels never cut
+
+    cols = [row] * 4
     cols[0].download_button(
         t("data.person_csv", lang), key="person-csv", on_click="ignore", file_name=name("csv"),
         mime="text/csv", data=lambda: exports.person_level_export(
@@ -159,24 +170,24 @@ def definition_cards(definitions: pl.DataFrame, lang: str) -> list[str]:
     return cards
 
 
-def summary_shown(summary: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict[str, Any]]:
-    frame = summary.select(
-        "table",
-        text_column(summary, "rows", lambda v: format_number(v, 0, lang)),
-        text_column(summary, "first", lambda d: format_date(d, lang)),
-        text_column(summary, "last", lambda d: format_date(d, lang)),
-    ).with_columns(pl.col("first", "last").fill_null("–"))
-    return frame, _labels("data.col", ["table", "rows", "first", "last"], lang)
+SUMMARY_COLUMNS = {"table": Column(label="data.col.table"), "rows": Column(label="data.col.rows"),
+                   "first": Column(label="data.col.first"), "last": Column(label="data.col.last")}
+NULLS_COLUMNS = {
+    "table": Column(label="data.col.table"), "field": Column(label="data.col.description"),
+    "column": Column(kind="hidden"), "rows": Column(label="data.col.rows"),
+    "nulls": Column(label="data.col.nulls"),
+    "null_share": Column(label="data.col.null_share", kind="share", progress=True),
+}
+"""The fields by their meaning, not their code (the code stays in the files, for scripts)."""
 
 
-def nulls_shown(nulls: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, dict[str, Any]]:
-    frame = nulls.select(
-        "table", "column",
-        text_column(nulls, "rows", lambda v: format_number(v, 0, lang)),
-        text_column(nulls, "nulls", lambda v: format_number(v, 0, lang)),
-        text_column(nulls, "null_share", lambda v: format_percent(v, 1, lang)).fill_null("–"),
-    )
-    return frame, _labels("data.col", ["table", "column", "rows", "nulls", "null_share"], lang)
+def nulls_rows(nulls: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Missing values per field, the field named by its meaning in the data dictionary."""
+    fields = [t(f"dict.{table}.{column}", lang)
+              for table, column in zip(nulls["table"].to_list(), nulls["column"].to_list(),
+                                       strict=True)]
+    return nulls.select("table", pl.Series("field", fields, dtype=pl.String), "column", "rows",
+                        "nulls", "null_share")
 
 
 def month_list(months: pl.DataFrame, lang: str) -> str:

@@ -23,6 +23,7 @@ from veu_metrics.filters import (
 )
 from veu_metrics.i18n import t
 from veu_metrics.occupations import occupations
+from veu_metrics.periods import CUSTOM, LAST_12, PRESET_KEY, period_presets, preset_label
 
 SCHEME_LABELS = SCHEME_LINK_LABELS
 SCHEME_BY_LABEL = {label: code for code, label in SCHEME_LABELS.items()}
@@ -78,6 +79,7 @@ def _occupation_labels(options: PanelOptions) -> dict[str, str]:
 
 def reset_filters(options: PanelOptions) -> None:
     st.session_state["periode"] = options.default_period
+    st.session_state[PRESET_KEY] = LAST_12
     st.session_state["inddeling"] = SCHEME_LABELS[options.default_scheme]
     for key in ("omr", "stilling", *LIST_FILTERS):
         st.session_state[key] = []
@@ -89,25 +91,61 @@ def default_filters_of(options: PanelOptions) -> Filters:
                    period_to=month_start(options.default_period[1]), scheme=options.default_scheme)
 
 
+def _check_preset(raw: dict[str, list[str]], presets: dict[str, tuple[date, date]]
+                  ) -> list[FilterError]:
+    values = raw.get(PRESET_KEY, [])
+    if values and values[-1] not in presets and values[-1] != CUSTOM:
+        return [FilterError(PRESET_KEY, values[-1], "not a period choice (ignored)",
+                            "ikke et periodevalg (ignoreret)")]
+    return []
+
+
+def _render_period(options: PanelOptions, presets: dict[str, tuple[date, date]],
+                   raw: dict[str, list[str]], lang: str) -> tuple[str, str]:
+    """The period: a preset (last 12 months, a year, a quarter) or a custom range on the slider.
+    Both are in the link (``periodevalg``, and ``periode`` for a custom range); an old link with
+    only ``periode`` opens as a custom range."""
+    choices = [*presets, CUSTOM]
+    linked = raw.get(PRESET_KEY, [])
+    if PERIOD_KEY in raw and (not linked or linked[-1] not in choices) \
+            and PRESET_KEY not in st.session_state:
+        st.session_state[PRESET_KEY] = CUSTOM
+    if linked and linked[-1] not in choices:
+        st.query_params.pop(PRESET_KEY, None)
+    preset = st.selectbox(
+        t("filters.period", lang), choices, key=PRESET_KEY, bind="query-params",
+        format_func=lambda p: preset_label(p, lang), help=t("filters.period.help", lang),
+    )
+    if preset != CUSTOM and preset in presets:
+        first, last = presets[preset]
+        return f"{first:%Y-%m}", f"{last:%Y-%m}"
+    start, end = st.select_slider(
+        t("filters.period.custom", lang), options=list(options.months),
+        value=options.default_period, key=PERIOD_KEY, bind="query-params",
+        label_visibility="collapsed",
+    )
+    return start, end
+
+
 def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[str] = frozenset()
                         ) -> tuple[Filters, list[FilterError]]:
     """Draw the sidebar filters; return the Filters they describe and any problems in the link
     (checked by the core before the widgets run, because Streamlit drops what it cannot use)."""
     raw = {key: st.query_params.get_all(key) for key in st.query_params}
-    problems = check_query_params(raw, default_filters_of(options), page_keys=extra_keys)
+    problems = check_query_params(raw, default_filters_of(options),
+                                  page_keys=extra_keys | {PRESET_KEY})
     months = set(options.months)
     for value in raw.get(PERIOD_KEY, []):  # a valid month outside the data's range
         if value not in months and not any(p.key == PERIOD_KEY and value in str(p.value) for p in problems):
             problems.append(FilterError(PERIOD_KEY, value, "outside the months with data (ignored)",
                                         "uden for månederne med data (ignoreret)"))
 
+    presets = period_presets(month_start(options.months[0]), month_start(options.months[-1]))
+    problems += _check_preset(raw, presets)
+
     with st.sidebar:
         st.markdown(f"### {t('filters.title', lang)}")
-        start, end = st.select_slider(
-            t("filters.period", lang), options=list(options.months),
-            value=options.default_period, key="periode", bind="query-params",
-            help=t("filters.period.help", lang),
-        )
+        start, end = _render_period(options, presets, raw, lang)
         scheme_label = st.radio(
             t("filters.scheme", lang), list(SCHEME_LABELS.values()),
             index=list(SCHEME_LABELS).index(options.default_scheme), key="inddeling",

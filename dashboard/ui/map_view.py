@@ -14,6 +14,7 @@ from ui.filter_panel import SCHEME_LABELS
 from veu_metrics import geography, maps
 from veu_metrics.boundaries import BoundaryStatus, try_load_boundaries
 from veu_metrics.catalogue import get_measure
+from veu_metrics.columns import Column
 from veu_metrics.i18n import t
 from veu_metrics.safe_text import escape_markdown
 
@@ -98,5 +99,11 @@ def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, s
         table = maps.compute_map_table(area_frame, scheme, value_col="value", unit=measure.unit,
                                        decimals=measure.decimals, lang=lang,
                                        unit_label=measure.unit_label(lang))
-        render_table(table.select("area_name", "formatted"), lang,
-                     {"area_name": t("col.area", lang), "formatted": measure.title(lang)})
+        hidden = area_frame.select(pl.col("area_code").cast(pl.String), "value_suppressed")
+        shown = table.join(hidden, on="area_code", how="left", maintain_order="left").select(
+            "area_name", "value", pl.col("value_suppressed").fill_null(False))
+        render_table(shown, lang, columns={
+            "area_name": Column(label="col.area"),
+            "value": Column(label=measure.title(lang), kind="share" if measure.unit == "share"
+                            else ("count" if measure.decimals == 0 else "number"),
+                            decimals=measure.decimals)})

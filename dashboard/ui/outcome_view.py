@@ -5,9 +5,9 @@ three rates side by side over time. Presentation only; the numbers come from
 from __future__ import annotations
 
 import polars as pl
-import streamlit as st
 
 from veu_metrics.catalogue import get_measure
+from veu_metrics.columns import PERIOD_KINDS, Column
 from veu_metrics.formatting import SUPPRESSED_MARKER
 from veu_metrics.i18n import t
 
@@ -42,13 +42,12 @@ def name_groups(outcomes: pl.DataFrame, by: str, lang: str) -> pl.DataFrame:
     return outcomes.with_columns(group.fill_null(t("outcomes.group.none", lang)).alias("group"))
 
 
-def outcome_column_config(by: str, lang: str) -> dict:
-    config: dict = {"group": st.column_config.TextColumn(grouping_label(by, lang))}
+def outcome_columns(by: str, lang: str) -> dict[str, Column]:
+    """The outcome table's columns: counts and rates as numbers (they sort as numbers)."""
+    columns: dict[str, Column] = {"group": Column(label=grouping_label(by, lang))}
     for column in COUNT_COLUMNS:
-        config[column] = st.column_config.TextColumn(t(f"outcomes.col.{column}", lang))
-    for column, title in rate_titles(lang).items():
-        config[column] = st.column_config.TextColumn(title)
-    return config
+        columns[column] = Column(label=f"outcomes.col.{column}", kind="count")
+    return columns
 
 
 def series_long(series: dict[str, pl.DataFrame], lang: str) -> pl.DataFrame:
@@ -81,16 +80,6 @@ def has_values(frame: pl.DataFrame, columns: tuple[str, ...] = OUTCOME_RATES) ->
     return bool(known)
 
 
-def trend_column_config(grain: str, lang: str) -> dict:
-    config: dict = {"period": st.column_config.DateColumn(t("outcomes.col.period", lang),
-                                                          format=period_format(grain, lang))}
-    for column, title in rate_titles(lang).items():
-        config[column] = st.column_config.TextColumn(title)
-    return config
-
-
-def period_format(grain: str, lang: str) -> str:
-    """A Moment.js format for a period's first day in the table: 2026-03, 2026 K1, 2026."""
-    if grain == "quarter":
-        return "YYYY [K]Q" if lang == "da" else "YYYY [Q]Q"
-    return "YYYY" if grain == "year" else "YYYY-MM"
+def trend_columns(grain: str) -> dict[str, Column]:
+    """The rates over time: the period as 'okt. 2026', '2026 K4' or '2026', sorting by date."""
+    return {"period": Column(label="outcomes.col.period", kind=PERIOD_KINDS[grain])}  # type: ignore[dict-item]

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from ui.components import display_frame
+from veu_metrics import geography
+from veu_metrics.columns import Column
+from veu_metrics.filters import Filters
 from veu_metrics.i18n import t
 from veu_metrics.maps import BALANCE_DESCRIPTIONS, BALANCE_LABELS, format_half_year
 from veu_metrics.occupations import NOT_GIVEN
 from veu_metrics.schema import BALANCE_STATUSES
-
-HEATMAP_MAX_OCCUPATIONS = 50
-"""The heatmap draws at most this many occupations (a real balance has ~900 titles); the table
-and the downloads beside it hold every row."""
 
 CHANGE_KINDS = ("new_shortage", "ended_shortage", "changed", "unchanged", "new", "not_comparable")
 
@@ -30,14 +28,17 @@ def category_definitions(lang: str) -> str:
 
 
 def heatmap_rows(matrix: pl.DataFrame, only_shortage: bool, industry_groups: tuple[str, ...],
-                 lang: str) -> pl.DataFrame:
+                 lang: str, area_codes: list[str] | None = None) -> pl.DataFrame:
     """The matrix rows to draw: occupation title, area name, status (optionally only occupations
-    in shortage somewhere, and only the filtered industry groups)."""
+    in shortage somewhere, only the filtered industry groups, only the areas in ``area_codes``:
+    those overlapping the area filter)."""
     title = "title_en" if lang == "en" else "title_da"
     area = "area_name_en" if lang == "en" else "area_name"
     rows = matrix
     if industry_groups:
         rows = rows.filter(pl.col("industry_group").is_in(list(industry_groups)))
+    if area_codes is not None:
+        rows = rows.filter(pl.col("area_code").is_in(area_codes))
     if only_shortage:
         rows = rows.filter(pl.col("shortage_areas") > 0)
     star = pl.when(pl.col("widespread_shortage")).then(pl.lit(" ★")).otherwise(pl.lit(""))
@@ -47,16 +48,17 @@ def heatmap_rows(matrix: pl.DataFrame, only_shortage: bool, industry_groups: tup
         pl.col(area).str.replace(r"^(RAR |Beskæftigelsesrådet |Employment Council )", "").alias("area"),
         "status",
         "shortage_areas",
+        pl.col("industry_group").cast(pl.String),
     ).sort(["shortage_areas", "occupation"], descending=[True, False])
 
 
-def cap_heatmap(rows: pl.DataFrame, limit: int = HEATMAP_MAX_OCCUPATIONS
-                ) -> tuple[pl.DataFrame, int]:
-    """The first ``limit`` occupations of the heatmap's rows (most shortage areas first, as
-    ``heatmap_rows`` sorts them) and how many occupations there are in all."""
-    occupations = rows["occupation"].unique(maintain_order=True)
-    kept = occupations.head(limit)
-    return rows.filter(pl.col("occupation").is_in(kept.implode())), occupations.len()
+def overlapping_areas(filters: Filters, scheme: str) -> list[str] | None:
+    """The balance scheme's areas that overlap the area filter (None: no area filter)."""
+    codes = filters.municipality_codes()
+    if codes is None:
+        return None
+    lookup = geography.area_lookup(scheme)
+    return lookup.filter(pl.col("municipality_code").is_in(codes))["area_code"].unique().to_list()
 
 
 def occupation_statuses(matrix: pl.DataFrame, occupation_code: str) -> pl.DataFrame:
@@ -65,13 +67,17 @@ def occupation_statuses(matrix: pl.DataFrame, occupation_code: str) -> pl.DataFr
         "area_code", "area_name", "status")
 
 
+CHANGE_SUMMARY_COLUMNS = {"change": Column(label="shortage.col.change"),
+                          "cells": Column(label="shortage.col.cells", kind="count")}
+
+
 def change_summary(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """How many occupation × area cells changed, by kind."""
+    """How many occupation × area cells changed, by kind (counts stay numbers)."""
     counts = dict(changes.group_by("change").len().iter_rows())
     return pl.DataFrame({
-        t("shortage.col.change", lang): [t(f"shortage.change.{k}", lang) for k in CHANGE_KINDS],
-        t("shortage.col.cells", lang): [counts.get(k, 0) for k in CHANGE_KINDS],
-    })
+        "change": [t(f"shortage.change.{k}", lang) for k in CHANGE_KINDS],
+        "cells": [counts.get(k, 0) for k in CHANGE_KINDS],
+    }, schema={"change": pl.String, "cells": pl.Int64})
 
 
 def change_display(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -89,19 +95,28 @@ def change_display(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
     )
 
 
-def activity_display(activity: pl.DataFrame, lang: str) -> pl.DataFrame:
+ACTIVITY_COLUMNS: dict[str, Column] = {
+    "occupation": Column(label="shortage.col.occupation"),
+    "industry_group": Column(label="shortage.col.industry_group"),
+    "shortage_areas": Column(label="shortage.col.shortage_areas", kind="count"),
+    "mangel_areas": Column(label="shortage.col.mangel_areas", kind="count"),
+    "widespread_shortage": Column(label="shortage.col.widespread_shortage"),
+    "participations": Column(label="shortage.col.participations", kind="count"),
+    "courses_started": Column(label="shortage.col.courses_started", kind="count"),
+}
+
+
+def activity_rows(activity: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Activity per shortage occupation as a typed table (counts sort as numbers)."""
     title = "title_en" if lang == "en" else "title_da"
-    frame = activity.select(
+    return activity.select(
         pl.col(title).alias("occupation"),
-        pl.col("industry_group").fill_null(NOT_GIVEN[lang]),  # a title the reference lacks
+        # a title the reference lacks has no industry group
+        pl.col("industry_group").cast(pl.String).fill_null(NOT_GIVEN[lang]),
         "shortage_areas", "mangel_areas",
-        "widespread_shortage", "participations", "participations_suppressed", "courses_started",
+        pl.col("widespread_shortage").replace_strict({True: "★", False: ""}, return_dtype=pl.String),
+        "participations", "participations_suppressed", "courses_started",
     )
-    shown = display_frame(frame, lang).with_columns(
-        pl.col("widespread_shortage").replace_strict({True: "★", False: ""}, return_dtype=pl.String))
-    return shown.rename({c: t(f"shortage.col.{c}", lang) for c in (
-        "occupation", "industry_group", "shortage_areas", "mangel_areas", "widespread_shortage",
-        "participations", "courses_started")})
 
 
 def activity_chart_rows(activity: pl.DataFrame, lang: str, top: int = 20) -> pl.DataFrame:

@@ -15,7 +15,8 @@ from veu_metrics import style
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_value
 
 DA_LOCALE = {
-    "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]},
+    "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."],
+               "percent": "\u00a0%", "minus": "\u2212"},
     "time": {
         "dateTime": "%A den %d %B %Y %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
         "periods": ["AM", "PM"],
@@ -71,7 +72,8 @@ def build_trend_chart(frame: pl.DataFrame, *, period_col: str, value_col: str, u
             f"{group_col}:N", title=group_title,
             scale=alt.Scale(domain=groups, range=list(style.CATEGORY_COLOURS[: max(1, len(groups))])
                             if len(groups) <= len(style.CATEGORY_COLOURS) else alt.Undefined),
-            legend=alt.Legend(orient="bottom", columns=4, labelLimit=260),
+            # Two columns fit the narrowest chart (a 1024 px screen): a legend is never clipped.
+            legend=alt.Legend(orient="bottom", columns=2, labelLimit=300),
         )
         tooltip.insert(1, alt.Tooltip(f"{group_col}:N", title=group_title))
     else:
@@ -83,6 +85,43 @@ def build_trend_chart(frame: pl.DataFrame, *, period_col: str, value_col: str, u
         .properties(height=height, width="container")
     )
     return _finish(chart, lang)
+
+
+BAR_STEP = 30
+"""Pixels per bar: a bar chart's height grows with its number of categories."""
+
+
+MAX_LINES = 6
+"""A trend split into more groups than this draws the largest ones and "Øvrige" (the rest)."""
+
+
+def top_groups(frame: pl.DataFrame, *, group_col: str = "group", value_col: str = "value",
+               period_col: str = "period", n: int = MAX_LINES, other_label: str = "Øvrige",
+               additive: bool = True) -> tuple[pl.DataFrame, int]:
+    """The ``n`` largest groups of a long series (by their total) and, for an amount, one more
+    group ``other_label`` holding the rest per period (hidden where any part is hidden: a sum
+    with a hidden part would reveal it or be wrong). A rate cannot be summed: its smaller groups
+    are left out of the chart (the table keeps them). Returns the frame and how many groups
+    were folded or left out."""
+    flag = f"{value_col}_suppressed"
+    totals = (frame.group_by(group_col).agg(pl.col(value_col).fill_null(0).sum().alias("_t"))
+              .sort(["_t", group_col], descending=[True, False]))
+    if totals.height <= n + 1:
+        return frame, 0
+    keep = totals[group_col].head(n).to_list()
+    kept = frame.filter(pl.col(group_col).is_in(keep))
+    rest = totals.height - n
+    if not additive:
+        return kept, rest
+    others = frame.filter(~pl.col(group_col).is_in(keep)).group_by(period_col).agg(
+        pl.col(value_col).fill_null(0).sum().alias(value_col),
+        (pl.col(flag).any() if flag in frame.columns else pl.lit(False)).alias(flag),
+    ).with_columns(pl.when(pl.col(flag)).then(None).otherwise(pl.col(value_col)).alias(value_col),
+                   pl.lit(other_label).alias(group_col))
+    columns = [period_col, group_col, value_col, flag]
+    kept = kept.with_columns(pl.lit(False).alias(flag)) if flag not in kept.columns else kept
+    return pl.concat([kept.select(columns), others.select(columns)], how="vertical_relaxed").sort(
+        period_col, maintain_order=True), rest
 
 
 def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, unit: str,
@@ -99,7 +138,9 @@ def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, u
     # Room to the right of the longest bar for its value label.
     x_scale = alt.Scale(domain=[0, float(largest) * 1.18]) if largest else alt.Undefined
     bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y(f"{category_col}:N", sort=order, title=None, axis=alt.Axis(labelLimit=280)),
+        # Every category keeps its label: no overlap pruning, and the chart grows per bar.
+        y=alt.Y(f"{category_col}:N", sort=order, title=None,
+                axis=alt.Axis(labelLimit=280, labelOverlap=False)),
         x=alt.X(f"{value_col}:Q", title=x_title, axis=alt.Axis(format=_axis_format(unit)),
                 scale=x_scale),
         color=colour,
@@ -114,61 +155,152 @@ def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, u
         layers.append(alt.Chart(suppressed).mark_text(align="left", dx=4, fontSize=12).encode(
             y=alt.Y(f"{category_col}:N", sort=order), x=alt.value(0), text=alt.value(SUPPRESSED_MARKER),
         ))
-    chart = alt.layer(*layers).properties(height=height or max(140, 30 * data.height), width="container")
+    chart = alt.layer(*layers).properties(height=height or alt.Step(BAR_STEP), width="container")
     return _finish(chart, lang)
+
+
+def build_year_lines_chart(frame: pl.DataFrame, *, value_col: str, unit: str, decimals: int,
+                           lang: str, y_title: str, group_col: str = "group",
+                           month_col: str = "month_number") -> alt.TopLevelMixin:
+    """One line per year over the months January–December (this year against the last),
+    each line named at its end so no legend is needed."""
+    data = with_value_text(frame, value_col, unit, decimals, lang)
+    names = _MONTH_NAMES["en" if lang == "en" else "da"]
+    data = data.with_columns(pl.col(month_col).replace_strict(
+        {i + 1: n for i, n in enumerate(names)}, return_dtype=pl.String).alias("_month"))
+    years = sorted(data[group_col].unique().to_list())
+    colours = [style.COMPARISON] * (len(years) - 1) + [style.PRIMARY]
+    x = alt.X("_month:N", sort=list(names), title=None, axis=alt.Axis(labelAngle=0))
+    colour = alt.Color(f"{group_col}:N", scale=alt.Scale(domain=years, range=colours),
+                       legend=alt.Legend(orient="top", title=None))
+    lines = alt.Chart(data).mark_line(point=True, strokeWidth=3).encode(
+        x=x, y=alt.Y(f"{value_col}:Q", title=y_title, axis=alt.Axis(format=_axis_format(unit))),
+        color=colour, tooltip=[alt.Tooltip(f"{group_col}:N", title=""),
+                               alt.Tooltip("_month:N", title=""),
+                               alt.Tooltip("value_text:N", title=y_title)])
+    return _finish(lines.properties(height=320, width="container"), lang)
+
+
+_MONTH_NAMES = {
+    "da": ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.",
+           "dec."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+BULLET_ROW_HEIGHT = 64
+"""Pixels per target in the bullet chart: the label line above, the bullet below."""
 
 
 def build_target_chart(frame: pl.DataFrame, *, label_col: str, actual_col: str,
                        projection_col: str, target_col: str, on_track_col: str, lang: str,
-                       labels: dict[str, str]) -> alt.TopLevelMixin:
-    """Progress per goal as a share of target: actual so far, projected year end, target at 100 %."""
-    data = frame.with_columns(
+                       labels: dict[str, str], expected_col: str | None = None,
+                       scale: float = 1.0) -> alt.TopLevelMixin:
+    """One bullet per target, on a common scale of "share of the year's target": a thick bar
+    for what is achieved so far (coloured and worded by status), a light bar for the expected
+    year end, a black tick for where the area should be by now (``expected_col``: the seasonal
+    profile), and a tall tick at 100 % for the year's target. Every target's name is written
+    above its bullet (never an axis that drops labels); the status in words at the right.
+    ``scale`` enlarges the type and rows (meeting mode)."""
+    status = (pl.when(pl.col(on_track_col).is_null()).then(pl.lit(labels.get("unknown", "–")))
+              .when(pl.col(on_track_col)).then(pl.lit(labels["on_track"]))
+              .otherwise(pl.lit(labels["behind"])))
+    data = frame.with_row_index("_row").with_columns(
         (pl.col(actual_col) / pl.col(target_col)).alias("actual_share"),
         (pl.col(projection_col) / pl.col(target_col)).alias("projection_share"),
-        pl.when(pl.col(on_track_col)).then(pl.lit(labels["on_track"]))
-        .otherwise(pl.lit(labels["behind"])).alias("status_text"),
+        ((pl.col(expected_col) / pl.col(target_col)) if expected_col else pl.lit(None))
+        .cast(pl.Float64).alias("expected_share"),
+        status.alias("status_text"),
     )
-    data = with_value_text(data, "actual_share", "share", 0, lang, text_col="actual_text")
-    data = with_value_text(data, "projection_share", "share", 0, lang, text_col="projection_text")
-    y = alt.Y(f"{label_col}:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
+    data = with_value_text(data, "actual_share", "share", 0, lang, text_col="actual_text",
+                           suppressed_col=f"{actual_col}_suppressed")
+    data = with_value_text(data, "projection_share", "share", 0, lang, text_col="projection_text",
+                           suppressed_col=f"{actual_col}_suppressed")
+    data = with_value_text(data, "expected_share", "share", 0, lang, text_col="expected_text",
+                           suppressed_col="_none")
+    data = data.with_columns(
+        pl.when(pl.col(on_track_col).is_null()).then(pl.col("status_text"))
+        .otherwise(pl.col("status_text") + pl.lit(" · ") + pl.col("projection_text")
+                   + pl.lit(f" {labels.get('of_target_at_end', '')}".rstrip()))
+        .alias("status_line"))
+    top = max(1.25, float(data.select(pl.max_horizontal("actual_share", "projection_share")
+                                      .max()).item() or 0) * 1.08)
+    font = 13 * scale
+    row = BULLET_ROW_HEIGHT * scale
+    x_scale = alt.Scale(domain=[0, top], nice=False, clamp=True)
+    y = alt.Y("_row:O", axis=None, scale=alt.Scale(paddingInner=0.0, paddingOuter=0.0))
     tooltip = [alt.Tooltip(f"{label_col}:N", title=""),
                alt.Tooltip("actual_text:N", title=labels["actual"]),
+               alt.Tooltip("expected_text:N", title=labels.get("expected_now", "")),
                alt.Tooltip("projection_text:N", title=labels["projection"]),
                alt.Tooltip("status_text:N", title=labels["status"])]
-    projection = alt.Chart(data).mark_bar(color=style.PROJECTION, opacity=0.45, height=22).encode(
-        y=y, x=alt.X("projection_share:Q", title=labels["axis"], axis=alt.Axis(format=".0%")),
+    base = alt.Chart(data)
+    band = base.mark_bar(color="#EEEEEE", height=18 * scale, yOffset=8 * scale).encode(
+        y=y, x=alt.X("_zero:Q", scale=x_scale), x2="_one:Q").transform_calculate(
+        _zero="0", _one="1")
+    projection = base.mark_bar(color=style.PROJECTION, opacity=0.55, height=18 * scale,
+                               yOffset=8 * scale).encode(
+        y=y, x=alt.X("projection_share:Q", scale=x_scale,
+                     axis=alt.Axis(format=".0%", title=labels["axis"], labelFontSize=font,
+                                   titleFontSize=font, grid=False)),
         tooltip=tooltip)
-    actual = alt.Chart(data).mark_bar(height=22).encode(
-        y=y, x="actual_share:Q",
-        color=alt.Color("status_text:N", title=labels["status"],
-                        scale=alt.Scale(domain=[labels["on_track"], labels["behind"]],
-                                        range=[style.ON_TRACK, style.BEHIND]),
-                        legend=alt.Legend(orient="bottom")),
+    actual = base.mark_bar(height=9 * scale, yOffset=8 * scale).encode(
+        y=y, x=alt.X("actual_share:Q", scale=x_scale),
+        color=alt.Color("status_text:N", legend=None, scale=alt.Scale(
+            domain=[labels["on_track"], labels["behind"], labels.get("unknown", "–")],
+            range=[style.ON_TRACK, style.BEHIND, style.COMPARISON])),
         tooltip=tooltip)
-    target = alt.Chart(pl.DataFrame({"x": [1.0]})).mark_rule(color=style.TARGET, strokeWidth=2,
-                                                                strokeDash=[4, 3]).encode(x="x:Q")
-    chart = alt.layer(projection, actual, target).properties(
-        height=max(120, 34 * data.height), width="container")
+    expected = base.mark_tick(color=style.TARGET, thickness=3 * scale, size=24 * scale,
+                              yOffset=8 * scale).encode(
+        y=y, x=alt.X("expected_share:Q", scale=x_scale), tooltip=tooltip)
+    target = base.mark_tick(color=style.TARGET, thickness=2 * scale, size=34 * scale,
+                            yOffset=8 * scale, opacity=0.8).encode(
+        y=y, x=alt.datum(1.0, scale=x_scale))
+    name = base.mark_text(align="left", baseline="middle", dy=-14 * scale, fontSize=font,
+                          fontWeight="bold").encode(
+        y=y, x=alt.datum(0.0, scale=x_scale), text=f"{label_col}:N")
+    words = base.mark_text(align="right", baseline="middle", dy=-14 * scale, fontSize=font,
+                           fontWeight="bold").encode(
+        y=y, x=alt.datum(top, scale=x_scale), text="status_line:N",
+        color=alt.Color("status_text:N", legend=None, scale=alt.Scale(
+            domain=[labels["on_track"], labels["behind"], labels.get("unknown", "–")],
+            range=[style.ON_TRACK, style.BEHIND, "#555555"])))
+    chart = alt.layer(band, projection, actual, expected, target, name, words).properties(
+        height=alt.Step(row), width="container")
     return _finish(chart, lang)
+
+
+HEATMAP_ROW = 20
+"""Pixels per occupation in the heatmap: the height grows with the rows, every one labelled."""
+HEATMAP_MAX_ROWS = 60
+"""More occupations than this are shown one industry group at a time (the page picks)."""
 
 
 def build_balance_heatmap(frame: pl.DataFrame, *, row_col: str, column_col: str,
                           status_col: str, lang: str, row_title: str, column_title: str,
-                          status_title: str) -> alt.TopLevelMixin:
-    """Occupation × area coloured by the balance's four official categories (categorical)."""
-    domain = list(style.BALANCE_COLOURS)
+                          status_title: str, status_labels: dict[str, str] | None = None
+                          ) -> alt.TopLevelMixin:
+    """Occupation × area coloured by the balance's four official categories (categorical).
+    ``status_labels`` names the categories in the legend and tooltip (the official Danish name
+    with an English gloss in the English UI)."""
+    labels = status_labels or {s: s for s in style.BALANCE_COLOURS}
+    frame = frame.with_columns(pl.col(status_col).replace(labels))
+    domain = [labels.get(s, s) for s in style.BALANCE_COLOURS]
     rows = frame[row_col].unique(maintain_order=True).to_list()  # keep the caller's row order
     chart = alt.Chart(frame).mark_rect(stroke="white", strokeWidth=1).encode(
         x=alt.X(f"{column_col}:N", title=column_title, sort=None,
-                axis=alt.Axis(labelAngle=-35, orient="top", labelLimit=160)),
-        y=alt.Y(f"{row_col}:N", title=row_title, sort=rows, axis=alt.Axis(labelLimit=260)),
+                axis=alt.Axis(labelAngle=-35, orient="top", labelLimit=160, labelOverlap=False)),
+        # Every occupation labelled: one row step per occupation, no overlap pruning.
+        y=alt.Y(f"{row_col}:N", title=row_title, sort=rows,
+                axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         color=alt.Color(f"{status_col}:N", title=status_title,
                         scale=alt.Scale(domain=domain, range=list(style.BALANCE_COLOURS.values())),
-                        legend=alt.Legend(orient="bottom", columns=4)),
+                        # Two columns and no label limit: the legend is never clipped.
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=0)),
         tooltip=[alt.Tooltip(f"{row_col}:N", title=row_title),
                  alt.Tooltip(f"{column_col}:N", title=column_title),
                  alt.Tooltip(f"{status_col}:N", title=status_title)],
-    ).properties(height=max(200, 18 * frame[row_col].n_unique()), width="container")
+    ).properties(height=alt.Step(HEATMAP_ROW), width="container")
     return _finish(chart, lang)
 
 
@@ -280,6 +412,7 @@ def build_outcomes_chart(frame: pl.DataFrame, *, group_col: str, series: dict[st
     text = alt.Chart(data.with_columns(pl.col("value").fill_null(0.0).alias("_at"))).mark_text(
         align="left", dx=4, fontSize=11).encode(
         y=y, yOffset=offset, x=alt.X("_at:Q"), text="value_text:N", tooltip=tooltip)
+    # A step per group (room for each of its bars): readable with one group or twenty.
     chart = alt.layer(bars, text).properties(
-        height=max(160, 18 * data.height + 20), width="container")
+        height=alt.Step(20 * len(labels) + 14), width="container")
     return _finish(chart, lang)

@@ -68,6 +68,8 @@ _LABELS = {
         "threshold": "Diskretionsgrænse",
         "threshold_text": "Tal for færre end {n} personer er skjult og vist som '{marker}'",
         "no_definitions": "Ingen mål i dette udtræk har en definition i kataloget.",
+        "yes": "ja",
+        "no": "nej",
     },
     "en": {
         "data": "Data",
@@ -87,6 +89,8 @@ _LABELS = {
         "threshold": "Disclosure threshold",
         "threshold_text": "Counts of fewer than {n} persons are hidden and shown as '{marker}'",
         "no_definitions": "No measure in this export has a definition in the catalogue.",
+        "yes": "yes",
+        "no": "no",
     },
 }
 
@@ -172,14 +176,31 @@ def _prepare(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str]]:
 
 # --- CSV ---------------------------------------------------------------------------------------
 
-def to_csv_bytes(frame: pl.DataFrame, dialect: CsvDialect = "da") -> bytes:
+def to_csv_bytes(frame: pl.DataFrame, dialect: CsvDialect = "da",
+                 headers: Mapping[str, str] | None = None, lang: str = "da") -> bytes:
     """The frame as CSV. 'da': UTF-8 with BOM, ';' and decimal comma (opens right in Danish
-    Excel); 'plain': UTF-8, ',' and decimal point. Dates are ISO; suppressed cells hold the marker."""
+    Excel); 'plain': UTF-8, ',' and decimal point. Dates are ISO; suppressed cells hold the marker.
+
+    ``headers`` (column → label, e.g. from ``columns.file_headers``) makes a file for people:
+    labels as headers, yes/no in words, and no flag columns (the marker says it). Without it the
+    column codes and flags are kept, for those who script."""
     frame, flags = _prepare(frame)
-    return _csv_bytes(frame, flags, dialect)
+    return _csv_bytes(frame, flags, dialect, headers, lang)
 
 
-def _csv_bytes(frame: pl.DataFrame, flags: Mapping[str, str], dialect: CsvDialect) -> bytes:
+def _for_people(frame: pl.DataFrame, flags: Mapping[str, str], headers: Mapping[str, str],
+                lang: str) -> pl.DataFrame:
+    """Flags dropped, booleans as words, columns renamed to their labels."""
+    yes, no = _LABELS["en" if lang == "en" else "da"]["yes"], _LABELS["en" if lang == "en" else "da"]["no"]
+    frame = frame.drop([f for f in flags.values() if f in frame.columns])
+    frame = frame.with_columns(
+        pl.when(pl.col(name)).then(pl.lit(yes)).when(~pl.col(name)).then(pl.lit(no)).alias(name)
+        for name, dtype in frame.schema.items() if dtype == pl.Boolean)
+    return frame.rename({c: headers[c] for c in frame.columns if c in headers})
+
+
+def _csv_bytes(frame: pl.DataFrame, flags: Mapping[str, str], dialect: CsvDialect,
+               headers: Mapping[str, str] | None = None, lang: str = "da") -> bytes:
     if dialect not in ("da", "plain"):
         raise ExportError(f"unknown CSV dialect {dialect!r}; use 'da' or 'plain'")
     danish = dialect == "da"
@@ -202,6 +223,8 @@ def _csv_bytes(frame: pl.DataFrame, flags: Mapping[str, str], dialect: CsvDialec
             exprs.append(pl.col(name).dt.replace_time_zone(None))
     if exprs:
         frame = frame.with_columns(exprs)
+    if headers is not None:
+        frame = _for_people(frame, flags, headers, lang)
     buffer = io.BytesIO()
     frame.write_csv(
         buffer,
@@ -286,13 +309,16 @@ def to_excel_bytes(
     exported_at: datetime,
     lang: str = "da",
     disclosure_threshold: int | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> bytes:
     """An .xlsx workbook: the data, the definitions of its measures, and the filters used.
 
     ``definitions`` are catalogue Measure objects (a list, or ``load_catalogue()``'s dict) or
     dicts with key, title(_da/_en), definition(_da/_en), unit, source(_da/_en) and optionally
     decimals; a data column named after a measure key gets that measure's number format.
-    ``disclosure_threshold`` defaults to the deployment setting.
+    ``disclosure_threshold`` defaults to the deployment setting. ``headers`` (column → label)
+    writes the labels as the header row, yes/no in words and no flag columns (see
+    ``to_csv_bytes``); the measures' number formats still follow the column codes.
     """
     labels = _LABELS["en" if lang == "en" else "da"]
     frame, flags = _prepare(frame)
@@ -320,7 +346,8 @@ def to_excel_bytes(
     marker_format = workbook.add_format({"align": "right"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
 
-    _write_data_sheet(workbook, labels["data"], frame, flags, measures, bold, marker_format)
+    _write_data_sheet(workbook, labels["data"], frame, flags, measures, bold, marker_format,
+                      headers=headers, words=(labels["yes"], labels["no"]))
     _write_definitions_sheet(workbook, labels, lang, definitions, bold, wrap)
     _write_filters_sheet(workbook, labels, bold, wrap, title=title,
                          filters_description=filters_description, filters_params=filters_params,
@@ -357,23 +384,33 @@ def _cell_writer(name: str, dtype: pl.DataType, workbook: Any, measure: Any | No
 
 
 def _write_data_sheet(workbook: Any, sheet_name: str, frame: pl.DataFrame, flags: Mapping[str, str],
-                      measures: Mapping[str, Any], header_format: Any, marker_format: Any) -> None:
+                      measures: Mapping[str, Any], header_format: Any, marker_format: Any,
+                      headers: Mapping[str, str] | None = None,
+                      words: tuple[str, str] = ("ja", "nej")) -> None:
     ws = workbook.add_worksheet(sheet_name)
     columns = frame.columns
     writers = [_cell_writer(n, frame.schema[n], workbook, measures.get(n)) for n in columns]
+    if headers is not None:  # for people: booleans as words
+        writers = [(lambda ws, r, c, v: ws.write_string(r, c, words[0] if v else words[1]))
+                   if frame.schema[n] == pl.Boolean else w for n, w in zip(columns, writers, strict=True)]
     flag_index = {columns.index(v): columns.index(f) for v, f in flags.items()}
-    for c, name in enumerate(columns):
-        ws.write_string(0, c, name, header_format)
-        ws.set_column(c, c, _column_width(name, frame[name]))
+    # Files for people leave the flag columns out: the marker in the cell says it.
+    shown = [c for c, n in enumerate(columns) if headers is None or n not in flags.values()]
+    for out, c in enumerate(shown):
+        name = columns[c]
+        ws.write_string(0, out, headers.get(name, name) if headers else name, header_format)
+        ws.set_column(out, out, _column_width(headers.get(name, name) if headers else name,
+                                              frame[name]))
     for r, row in enumerate(frame.iter_rows(), start=1):
-        for c, value in enumerate(row):
+        for out, c in enumerate(shown):
+            value = row[c]
             if c in flag_index and row[flag_index[c]]:
-                ws.write_string(r, c, SUPPRESSED_MARKER, marker_format)
+                ws.write_string(r, out, SUPPRESSED_MARKER, marker_format)
             elif value is not None:
-                writers[c](ws, r, c, value)
+                writers[c](ws, r, out, value)
     ws.freeze_panes(1, 0)
-    if columns:
-        ws.autofilter(0, 0, max(frame.height, 1), len(columns) - 1)
+    if shown:
+        ws.autofilter(0, 0, max(frame.height, 1), len(shown) - 1)
 
 
 def _write_definitions_sheet(workbook: Any, labels: Mapping[str, str], lang: str,

@@ -111,7 +111,11 @@ _TOOLTIP = {
 _BORDER_RGBA: RGBA = (255, 255, 255, 255)
 _SELECTED_RGBA: RGBA = (20, 20, 20, 255)
 _HIGHLIGHT_RGBA: RGBA = (0, 0, 0, 255)
-_ASSUMED_VIEW_PX = (540, 480)  # width, height used to fit a bounding box: a half-width map column
+_ASSUMED_VIEW_PX = (380, 420)
+"""Width, height used to fit a bounding box: the narrowest map column (a 3/5 column at 1024 px)
+and the shortest map. A wider column only adds margin; a narrower guess never cuts a map off."""
+VIEW_MARGIN_ZOOM = 0.3
+"""Zoom levels taken off the exact fit: about 20 % padding around the features."""
 
 
 def text(key: str, lang: str = "da") -> str:
@@ -464,10 +468,10 @@ def compute_view_state(bounds: tuple[float, float, float, float],
 
     width_share = (lon_max - lon_min) / 360
     height_share = (mercator_y(lat_max) - mercator_y(lat_min)) / (2 * math.pi)
-    # deck.gl's world is 512 px wide at zoom 0; leave ~10 % margin around the box.
+    # deck.gl's world is 512 px wide at zoom 0; leave a margin around the box.
     zoom_x = math.log2(view_px[0] / (512 * width_share))
     zoom_y = math.log2(view_px[1] / (512 * height_share))
-    zoom = max(4.0, min(11.0, min(zoom_x, zoom_y) - 0.15))
+    zoom = max(4.0, min(11.0, min(zoom_x, zoom_y) - VIEW_MARGIN_ZOOM))
     centre_y = (mercator_y(lat_max) + mercator_y(lat_min)) / 2
     centre_lat = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
     return pdk.ViewState(longitude=round((lon_min + lon_max) / 2, 5), latitude=round(centre_lat, 5),

@@ -24,6 +24,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _LABELS: dict[str, dict[str, str]] = {
     "da": {
         "heading": "Mødemateriale",
+        "brief": "Status kort fortalt",
         "period": "Periode",
         "generated": "Dannet {day} kl. {time}",
         "data_version": "Dataversion",
@@ -51,6 +52,7 @@ _LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "heading": "Meeting pack",
+        "brief": "Status in brief",
         "period": "Period",
         "generated": "Generated {day} at {time}",
         "data_version": "Data version",
@@ -117,6 +119,14 @@ footer p {{ margin: 0 0 1mm; }}
   .print-hint {{ display: none; }}
 }}
 """.strip()
+
+
+def slug_title(name: str) -> str:
+    """An area name for a file name, capitals and Danish letters kept: 'Midtjylland',
+    'Sydjylland-Fyn' (spaces and punctuation become single hyphens)."""
+    import re
+
+    return re.sub(r"[^0-9A-Za-zÆØÅæøå]+", "-", name).strip("-") or "omraade"
 
 
 def _text(value: Any) -> str:
@@ -203,13 +213,18 @@ def build_meeting_pack_html(
     generated_at: datetime,
     lang: str = "da",
     disclosure_threshold: int | None = None,
+    brief: str | None = None,
+    charts_heading: str | None = None,
 ) -> str:
     """One printable HTML page for a council meeting: KPI cards, target progress, trends, map.
 
     ``kpis``: dicts with title, value_text and optionally change_text, definition.
     ``target_rows``: dicts with measure_title, focus_area (None = all), target_text, actual_text,
     projection_text, on_track (True/False/None). ``charts``: (title, PNG bytes) pairs.
-    ``disclosure_threshold`` defaults to the deployment setting.
+    ``disclosure_threshold`` defaults to the deployment setting. ``brief`` is the "status in
+    brief" paragraph (the same text as on the page); ``charts_heading`` names the charts'
+    section (default "Udvikling"/"Trends"). ``period_description`` is the period alone: the
+    pack writes its "Periode:" label itself.
     """
     lang = "en" if lang == "en" else "da"
     labels = _LABELS[lang]
@@ -226,6 +241,9 @@ def build_meeting_pack_html(
         f"{_text(data_version)}</p></header>",
         f'<p class="print-hint">{_text(labels["print_hint"])}</p>',
     ]
+    if brief:
+        sections.append(f'<section class="brief"><h2>{_text(labels["brief"])}</h2>'
+                        f"<p>{_text(brief)}</p></section>")
     if kpis:
         sections.append(f'<section class="kpi-section"><h2>{_text(labels["kpis"])}</h2>'
                         f"{_kpi_cards(kpis)}</section>")
@@ -233,7 +251,8 @@ def build_meeting_pack_html(
                     f"{_target_table(target_rows, labels)}</section>")
     if charts:
         figures = "".join(_figure(title, png, title) for title, png in charts)
-        sections.append(f'<section class="charts"><h2>{_text(labels["trends"])}</h2>{figures}</section>')
+        heading_text = charts_heading or labels["trends"]
+        sections.append(f'<section class="charts"><h2>{_text(heading_text)}</h2>{figures}</section>')
     if map_png is not None:
         sections.append(f'<section class="map"><h2>{_text(labels["map"])}</h2>'
                         + _figure(area_name, map_png, labels["map_alt"].format(area=area_name))

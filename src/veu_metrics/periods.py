@@ -26,3 +26,46 @@ def drop_incomplete_last_period(series: pl.DataFrame, grain: str, last_month: da
         return series, False
     last = series[period_col].max()
     return series.filter(pl.col(period_col) != last), True
+
+
+# --- period presets: the usual choices, one click each, all in the link ---------------------------
+
+LAST_12 = "Seneste 12 måneder"
+CUSTOM = "Valgfri periode"
+PRESET_KEY = "periodevalg"
+"""The link key of the period preset; its values are Danish (the same in both UI languages)."""
+
+
+def _month_add(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_presets(covers_from: date, covers_to: date) -> dict[str, tuple[date, date]]:
+    """Preset → (first month, last month), newest first: the last 12 months, every calendar
+    year with data (the current one up to its last month), every quarter with data. A year or
+    quarter only partly covered runs from the first to the last month with data."""
+    first = date(covers_from.year, covers_from.month, 1)
+    last = date(covers_to.year, covers_to.month, 1)
+    presets: dict[str, tuple[date, date]] = {LAST_12: (max(first, _month_add(last, -11)), last)}
+    for year in range(last.year, first.year - 1, -1):
+        presets[str(year)] = (max(first, date(year, 1, 1)), min(last, date(year, 12, 1)))
+    for year in range(last.year, first.year - 1, -1):
+        for quarter in (4, 3, 2, 1):
+            start = date(year, 3 * quarter - 2, 1)
+            end = date(year, 3 * quarter, 1)
+            if end < first or start > last:
+                continue
+            presets[f"{year} K{quarter}"] = (max(first, start), min(last, end))
+    return presets
+
+
+def preset_label(preset: str, lang: str) -> str:
+    """How a preset reads in the UI language (link values stay Danish)."""
+    if lang != "en":
+        return preset
+    if preset == LAST_12:
+        return "Last 12 months"
+    if preset == CUSTOM:
+        return "Custom range"
+    return preset.replace(" K", " Q")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DEMO_DIR = PROJECT_ROOT / "data" / "demo"
-DEFAULT_BOUNDARIES = PROJECT_ROOT / "data" / "geo" / "kommuner.geojson"
+DEFAULT_BOUNDARIES = Path(__file__).resolve().parent / "reference" / "boundaries" / "kommuner.geojson"
+"""The project's own simplified DAGI municipalities (CC BY 4.0; see SOURCE.md beside the file)."""
 DEFAULT_DEMO_ENROLMENTS = 4_000_000
 """National scale: January 2018 to late 2026 at about 450,000 participations a year, as AMU and
 the other job-oriented adult education had recently (docs/GENERATOR.md)."""
@@ -69,7 +70,8 @@ class Settings:
     data_dir: Path | None = None
     """VEU_DATA_DIR: the dataset to serve. None means the demo dataset in data/demo/."""
     boundaries: Path = DEFAULT_BOUNDARIES
-    """VEU_BOUNDARIES: municipality polygons (GeoJSON). Missing file → centroid maps."""
+    """VEU_BOUNDARIES: municipality polygons (GeoJSON); default: the shipped simplified DAGI
+    municipalities. A missing or unusable file → centroid maps with a notice."""
     reform_date: date = date(2025, 1, 1)
     """VEU_REFORM_DATE: when the 5 regional employment councils replaced the 8 RAR [A]."""
     disclosure_threshold: int = 5

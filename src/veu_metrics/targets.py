@@ -29,6 +29,7 @@ _COLUMNS = {
     "projection": pl.Float64, "projection_suppressed": pl.Boolean,
     "share_of_target": pl.Float64, "share_of_target_suppressed": pl.Boolean,
     "months_elapsed": pl.Int32, "expected_share_of_year": pl.Float64, "on_track": pl.Boolean,
+    "expected_by_now": pl.Float64,
 }
 
 
@@ -60,7 +61,9 @@ def compute_target_progress(facts: Facts, area_scheme: str, area_code: str, year
 
     Columns: ``measure``, ``focus_area`` (null = the whole area), ``target``, ``actual_ytd``,
     ``projection``, ``share_of_target`` (projection ÷ target) — each with ``_suppressed`` —
-    ``months_elapsed``, ``expected_share_of_year`` and ``on_track`` (null when unknown or hidden).
+    ``months_elapsed``, ``expected_share_of_year``, ``on_track`` (null when unknown or hidden)
+    and ``expected_by_now`` (where the area would be now on the way to its target, by the seasonal
+    profile: target × expected share of the year; for a rate, the target itself).
     Targets for measures missing from the catalogue are left out.
     """
     if area_scheme not in ("rar", "council"):
@@ -119,8 +122,60 @@ def compute_target_progress(facts: Facts, area_scheme: str, area_code: str, year
         pl.when(pl.col("projection").is_null()).then(None)
         .when(lower_better).then(pl.col("projection") <= pl.col("target"))
         .otherwise(pl.col("projection") >= pl.col("target")).alias("on_track"),
+        pl.when(is_rate).then(pl.col("target"))
+        .otherwise(pl.col("target") * pl.col("expected_share_of_year")).alias("expected_by_now"),
     )
     return frame.select(list(_COLUMNS))
+
+
+def target_date_range(year: int, last_month: date) -> tuple[date, date] | None:
+    """The months of a strategy year that have data: January to the last month with data (or
+    December); None when the year has not begun in the data."""
+    first = date(year, 1, 1)
+    last = min(month_start(last_month), date(year, 12, 1))
+    return (first, last) if last >= first else None
+
+
+def status_in_brief(progress: pl.DataFrame, labels: list[str], *, lang: str,
+                    change_row: dict | None = None, change_title: str | None = None) -> str:
+    """A short, plain paragraph from the figures, e.g. "3 af 8 mål er bagud. Kursusdeltagelser
+    er 6,0 % over samme periode sidste år. Længst fremme: … Længst bagud: …".
+
+    ``progress`` is ``compute_target_progress``'s frame, ``labels`` a readable name per row.
+    ``change_row`` is a row of ``measures.compute_kpis`` (for the change from a year earlier).
+    """
+    from veu_metrics.formatting import format_percent
+    from veu_metrics.i18n import t
+
+    sentences: list[str] = []
+    judged = [(label, row) for label, row in zip(labels, progress.iter_rows(named=True), strict=True)
+              if row["on_track"] is not None]
+    total = progress.height
+    behind = [label for label, row in judged if not row["on_track"]]
+    if total:
+        if not judged:
+            sentences.append(t("brief.none_judged", lang, n=total))
+        elif not behind:
+            sentences.append(t("brief.all_on_track", lang, n=len(judged)))
+        else:
+            sentences.append(t("brief.behind", lang, behind=len(behind), n=total))
+        if len(judged) < total and judged:
+            sentences.append(t("brief.not_judged", lang, n=total - len(judged)))
+    if change_row and change_title and change_row.get("previous_available") \
+            and change_row.get("change_pct") is not None and not change_row.get("change_suppressed"):
+        pct = change_row["change_pct"]
+        key = "brief.change_up" if pct > 0 else ("brief.change_down" if pct < 0 else "brief.change_flat")
+        sentences.append(t(key, lang, measure=change_title, pct=format_percent(abs(pct), 1, lang)))
+    shares = [(label, row["share_of_target"]) for label, row in judged
+              if row["share_of_target"] is not None and not row["share_of_target_suppressed"]]
+    if len(shares) >= 2:
+        best = max(shares, key=lambda p: p[1])
+        worst = min(shares, key=lambda p: p[1])
+        sentences.append(t("brief.best", lang, label=best[0], share=format_percent(best[1], 0, lang)))
+        if worst[1] < 1 and worst[0] != best[0]:
+            sentences.append(t("brief.worst", lang, label=worst[0],
+                               share=format_percent(worst[1], 0, lang)))
+    return " ".join(sentences)
 
 
 def _disclose_actuals(rows: list[dict[str, object]], threshold: int) -> None:

@@ -3,6 +3,8 @@ filter, with a filter that matches nothing, and from links (good and malformed).
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from tests.app.conftest import texts_of
 
@@ -155,3 +157,44 @@ st.write(st.session_state["inddeling"], st.session_state["omr"])
     assert (at.session_state["inddeling"], at.session_state["omr"]) == ("RAR", ["RAR Fyn"])
     at.button(key="b").click().run()
     assert at.session_state["omr"] == []
+
+
+@pytest.mark.parametrize(("preset", "first", "last"), [
+    ("2024", date(2024, 1, 1), date(2024, 12, 1)),
+    ("2025 K2", date(2025, 4, 1), date(2025, 6, 1)),
+])
+def test_a_period_preset_in_the_link_sets_the_period(open_page, preset, first, last):
+    at = open_page(None, {"periodevalg": preset})
+    _no_exception(at)
+    filters = at.session_state["_veu_context"].filters
+    assert (filters.period_from, filters.period_to) == (first, last)
+    assert not [w for w in texts_of(at, "warning") if "periodevalg" in w]
+
+
+def test_an_old_link_with_only_a_period_opens_as_a_custom_range(open_page):
+    at = open_page(None, {"periode": ["2023-02", "2023-07"]})
+    _no_exception(at)
+    filters = at.session_state["_veu_context"].filters
+    assert (filters.period_from, filters.period_to) == (date(2023, 2, 1), date(2023, 7, 1))
+    assert at.selectbox(key="periodevalg").value == "Valgfri periode"
+
+
+def test_an_unknown_period_preset_is_explained(open_page):
+    at = open_page(None, {"periodevalg": "1999"})
+    _no_exception(at)
+    assert any("periodevalg" in w for w in texts_of(at, "warning"))
+
+
+def test_many_occupations_are_shown_one_industry_group_at_a_time(open_page):
+    at = open_page("app_pages/mangel.py", {"kunmangel": "false"})
+    _no_exception(at)
+    group = at.selectbox(key="hmgruppe")
+    assert '"labelOverlap":false' in at.get("vega_lite_chart")[0].proto.spec.replace(" ", "")
+    table = at.dataframe[0].value  # the heatmap's numbers
+    assert set(table["industry_group"]) == {group.value}
+
+
+def test_the_area_filter_narrows_the_heatmap(open_page):
+    at = open_page("app_pages/mangel.py", {"inddeling": "RAR", "omr": ["RAR Fyn"]})
+    _no_exception(at)
+    assert set(at.dataframe[0].value["area"]) <= {"Fyn", "Syddanmark"}

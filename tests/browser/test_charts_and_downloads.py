@@ -78,19 +78,20 @@ def test_charts_render_and_their_csv_and_excel_downloads_parse(app, tmp_path: Pa
     assert csv_file.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Danish Excel reads UTF-8
     from_csv = pl.read_csv(csv_file, separator=";", decimal_comma=True, try_parse_dates=True)
     from_excel = pl.read_excel(excel_file, sheet_id=1)
-    assert from_csv.columns == ["period", "group", "value", "value_suppressed"]
+    # A file for people: the screen's column labels, no flag columns (nothing is hidden here).
+    period, value = t("col.period", "da"), PARTICIPATIONS
+    assert from_csv.columns == [period, t("col.group", "da"), value]
     # Quarters from the data's first month (Jan 2018) to the period's end (Q4 2025): 8 years.
     assert from_csv.height == 32
-    assert from_csv["period"].to_list()[0] == date(2018, 1, 1)
-    assert from_csv["period"].to_list()[-1] == date(2025, 10, 1)
-    assert not from_csv["value_suppressed"].any()
+    assert from_csv[period].to_list()[0] == date(2018, 1, 1)
+    assert from_csv[period].to_list()[-1] == date(2025, 10, 1)
     # The file holds the numbers behind the card: 2025's four quarters add up to its total,
     # within the perturbation of each (disclosure control perturbs every cell on its own).
-    year_2025 = from_csv.filter(pl.col("period").dt.year() == 2025)
-    assert abs(year_2025["value"].sum() - shown_total) <= MAX_NOISE * (year_2025.height + 1)
+    year_2025 = from_csv.filter(pl.col(period).dt.year() == 2025)
+    assert abs(year_2025[value].sum() - shown_total) <= MAX_NOISE * (year_2025.height + 1)
     # The workbook's data sheet holds the same rows as the CSV.
     assert from_excel.columns == from_csv.columns
-    assert from_excel.select("period", "value").rows() == from_csv.select("period", "value").rows()
+    assert from_excel.select(period, value).rows() == from_csv.select(period, value).rows()
     app.assert_healthy()
 
 
@@ -106,16 +107,35 @@ def test_data_page_table_adds_up_to_the_overview_cards(app, tmp_path: Path) -> N
     excel_file = _download(app, section, "Excel", tmp_path)
 
     table = pl.read_csv(csv_file, separator=";", decimal_comma=True, try_parse_dates=True)
+    # A file for people: the columns carry their Danish labels (codes are in the plain CSV).
+    month, area, code = t("col.month", "da"), t("col.area_name", "da"), t("col.area_code", "da")
     assert table.height == 12 * 5
-    assert sorted(table["month"].unique().to_list()) == (
+    assert sorted(table[month].unique().to_list()) == (
         [date(2025, m, 1) for m in (11, 12)] + [date(2026, m, 1) for m in range(1, 11)])
-    assert set(table["area_name"]) == set(geography.area_names("council").values())
+    assert set(table[area]) == set(geography.area_names("council").values())
     # Participations are perturbed cell by cell: the 60 cells add up to the card's total within
     # their noise. Course counts are not person counts and add up exactly.
     participations = int(cards[PARTICIPATIONS].replace(".", ""))
-    assert abs(table["participations"].sum() - participations) <= MAX_NOISE * (table.height + 1)
-    assert table["courses_started"].sum() == int(cards[COURSES_STARTED].replace(".", ""))
+    assert abs(table[PARTICIPATIONS].sum() - participations) <= MAX_NOISE * (table.height + 1)
+    assert table[COURSES_STARTED].sum() == int(cards[COURSES_STARTED].replace(".", ""))
+    assert not [c for c in table.columns if c.endswith("_suppressed")]
     workbook = pl.read_excel(excel_file, sheet_id=1)
-    assert workbook.select("month", "area_code", "participations").rows() == table.select(
-        "month", "area_code", "participations").rows()
+    assert workbook.select(month, code, PARTICIPATIONS).rows() == table.select(
+        month, code, PARTICIPATIONS).rows()
     app.assert_healthy()
+
+
+def test_meeting_pack_follows_the_strategy_year_with_brief_and_target_chart(app, tmp_path) -> None:
+    app.open("omraade", {"aar": "2026", "omraade": "Beskæftigelsesrådet Midtjylland"})
+    app.assert_healthy()
+    brief = app.page.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"]',
+                             has_text=t("brief.title", "da")).first.inner_text()
+    assert "mål" in brief
+    pack = _download(app, app.page.locator('[data-testid="stMain"]'), t("area.meeting_pack", "da"),
+                     tmp_path)
+    assert pack.name == "VEU-status-Midtjylland-2026.html"
+    html = pack.read_text(encoding="utf-8")
+    assert "Status kort fortalt" in html and "Periode: Periode" not in html
+    assert "Periode: jan 2026–okt 2026" in html  # the strategy year, not the last 12 months
+    assert html.count("data:image/png;base64,") == 2  # the target chart and the development
+    assert "<h2>Udvikling</h2>" in html
