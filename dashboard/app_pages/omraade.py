@@ -67,9 +67,11 @@ else:
 st.divider()
 measure_key = components.render_measure_picker(ctx, key="maal")
 measure = get_measure(measure_key)
-compare_col, map_col = st.columns([1, 1])
+# One below the other: side by side, the bars' value labels and the map were cut at 1024 px.
+compare_col, map_col = st.container(), st.container()
 with compare_col:
-    others = ctx.compute.compute_area_table(filters.with_changes(scheme=scheme, areas=()), measure_key,
+    # The same strategy year as the cards, so the area's bar and the national line agree with them.
+    others = ctx.compute.compute_area_table(area_filters.with_changes(areas=()), measure_key,
                                             scheme, threshold=ctx.threshold)
     bars = charts.build_bar_chart(others, category_col="area_name", value_col="value",
                                   unit=measure.unit, decimals=measure.decimals, lang=lang,

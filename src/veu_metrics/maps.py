@@ -111,9 +111,10 @@ _TOOLTIP = {
 _BORDER_RGBA: RGBA = (255, 255, 255, 255)
 _SELECTED_RGBA: RGBA = (20, 20, 20, 255)
 _HIGHLIGHT_RGBA: RGBA = (0, 0, 0, 255)
-_ASSUMED_VIEW_PX = (380, 420)
-"""Width, height used to fit a bounding box: the narrowest map column (a 3/5 column at 1024 px)
-and the shortest map. A wider column only adds margin; a narrower guess never cuts a map off."""
+_ASSUMED_VIEW_PX = (240, 420)
+"""Width, height used to fit a bounding box: the narrowest map column (at 1024 px, Mangelområder's
+map beside its legend and Jobcentre's half column are about 250 px wide) and the shortest map.
+A wider column only adds margin; a narrower guess never cuts a map off."""
 VIEW_MARGIN_ZOOM = 0.3
 """Zoom levels taken off the exact fit: about 20 % padding around the features."""
 
