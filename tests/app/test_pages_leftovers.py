@@ -60,3 +60,10 @@ def test_the_data_page_says_the_files_have_totals(open_page):
     at = open_page("app_pages/data.py")
     assert not at.exception
     assert t("data.totals_note", "da") in texts_of(at, "caption")
+
+
+def test_an_old_link_with_the_old_industry_group_spelling_selects_the_group(open_page):
+    at = open_page(None, {"erhverv": "It og telekommunikation"})
+    assert not at.exception
+    assert at.multiselect(key="erhverv").value == ["IT og telekommunikation"]
+    assert not any("erhverv" in w for w in texts_of(at, "warning"))  # nothing was ignored
