@@ -374,7 +374,7 @@ def test_occupation_drives_group_themes_and_focus_area(tables):
     assert (with_occ["industry_group"] == with_occ["g"]).all()
     assert (with_occ["themes"] == with_occ["t"]).all()
     focus = {"Sundhed, omsorg og pleje": "Sundhed og omsorg", "Bygge og anlæg": "Bygge og anlæg",
-             "It og telekommunikation": "Digitalisering og IT",
+             "IT og telekommunikation": "Digitalisering og IT",
              "Transport og logistik": "Transport og logistik"}
     for group, area in focus.items():
         assert set(with_occ.filter(pl.col("g") == group)["focus_area"].cast(pl.String)) == {area}

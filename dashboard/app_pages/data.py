@@ -37,10 +37,11 @@ with downloads:
         st.subheader(title, help=t(help_key, lang, scheme=scheme))
         st.caption(t("data.rows_estimate", lang, rows=format_number(rows, 0, lang),
                      months=months, areas=areas))
+        st.caption(t("data.totals_note", lang))
         data_view.render_deferred_downloads(
-            ctx, lambda measures=measures: data_view.area_month_table(ctx, measures),
+            ctx, lambda measures=measures: data_view.area_month_table(ctx, measures, totals=True),
             subject=f"{subject}-maaned-omraade", title=title, key=f"data-{key}",
-            measures=list(measures))
+            measures=list(measures), note=t("disclosure.note", lang))
         if st.toggle(t("data.preview", lang), key=f"data-preview-{key}"):
             with st.spinner(t("data.preparing", lang)):
                 preview = data_view.area_month_table(ctx, measures)

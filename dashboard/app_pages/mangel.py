@@ -122,7 +122,7 @@ else:
 
 # 5) Blind spots: shortage with little or no VEU activity
 blind = ctx.compute.compute_blind_spots(filters, half_year, threshold=ctx.threshold)
-st.subheader(t("shortage.blind_title", lang), help=t("shortage.blind_help", lang))
+st.subheader(t("shortage.blind_title", lang), help=shortage_view.blind_help(ctx.threshold, lang))
 if blind.is_empty():
     st.success(t("shortage.no_blind", lang))
 else:

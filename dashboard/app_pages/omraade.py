@@ -29,8 +29,11 @@ names = geography.area_names(scheme)
 labels = list(names.values())
 with area_col:
     default_area = area_view.default_area(filters, scheme)
+    area_view.follow_shared_area(filters, scheme, names)
+    # The choice becomes the shared area filter (scheme + area, URL-bound) so other pages follow.
     area_label = st.selectbox(t("area.choose", lang), labels, index=labels.index(names[default_area]),
-                              key="omraade", bind="query-params")
+                              key="omraade", bind="query-params",
+                              on_change=area_view.share_area_choice, args=(scheme,))
 area_code = {v: k for k, v in names.items()}[area_label]
 # The chair's view follows the strategy year: January to the last month with data in that year.
 year_range = target_date_range(year, ctx.dataset.covers_to) or (filters.period_from, filters.period_to)

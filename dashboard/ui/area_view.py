@@ -9,6 +9,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from ui.filter_panel import SCHEME_LABELS
 from ui.kpis import format_change
 from veu_metrics import charts, geography, images
 from veu_metrics.catalogue import Measure, get_measure
@@ -43,6 +44,32 @@ def default_area(filters: Filters, scheme: str) -> str:
     if members:  # another scheme's area: the area of this scheme that holds its first municipality
         return dict(geography.area_lookup(scheme).iter_rows())[members[0]]
     return codes[0]
+
+
+def share_area_choice(scheme: str, choice_key: str = "omraade") -> None:
+    """on_change of the Område page's area choice: set the sidebar's shared, URL-bound filter
+    (``inddeling`` and ``omr``) to the chosen area, so every other page shows it too.
+
+    A callback runs before the next script run, i.e. before the sidebar's widgets exist in that
+    run: the only moment Streamlit lets their keyed state be written (``st.query_params`` cannot
+    write a bound key; the widgets write the URL themselves).
+    """
+    label = st.session_state.get(choice_key)
+    if label is None:
+        return
+    st.session_state["inddeling"] = SCHEME_LABELS[scheme]
+    st.session_state["omr"] = [label]
+
+
+def follow_shared_area(filters: Filters, scheme: str, names: dict[str, str],
+                       choice_key: str = "omraade") -> None:
+    """Before the area choice is drawn: when the shared filter names exactly one area of this
+    scheme and the choice shows another, the choice follows the filter (one area everywhere)."""
+    if filters.scheme != scheme or len(filters.areas) != 1 or filters.areas[0] not in names:
+        return
+    shared = names[filters.areas[0]]
+    if st.session_state.get(choice_key, shared) != shared:
+        st.session_state[choice_key] = shared
 
 
 def area_members(scheme: str, area_code: str) -> tuple[str, ...]:

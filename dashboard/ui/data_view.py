@@ -38,9 +38,13 @@ def _key(ctx: AppContext) -> tuple[str, str, date]:
     return str(ctx.settings.dataset_dir), ctx.dataset.version, ctx.settings.reform_date
 
 
-def area_month_table(ctx: AppContext, measures: tuple[str, ...]) -> pl.DataFrame:
-    return _facts_table(*_key(ctx), "compute_area_month_table", ctx.filters,
-                        (("measures", measures), ("threshold", ctx.threshold)))
+def area_month_table(ctx: AppContext, measures: tuple[str, ...], totals: bool = False
+                     ) -> pl.DataFrame:
+    """The month × area table; ``totals`` adds the core's protected totals rows (the files)."""
+    kwargs: tuple = (("measures", measures), ("threshold", ctx.threshold))
+    if totals:
+        kwargs += (("totals", True), ("lang", ctx.lang))
+    return _facts_table(*_key(ctx), "compute_area_month_table", ctx.filters, kwargs)
 
 
 def balance_table(ctx: AppContext) -> pl.DataFrame:
@@ -73,7 +77,8 @@ def dictionary_by_table(lang: str) -> dict[str, pl.DataFrame]:
 
 # ------------------------------------------------------------------------------- downloads
 def render_deferred_downloads(ctx: AppContext, build: Callable[[], pl.DataFrame], *, subject: str,
-                              title: str, key: str, measures: list[str] | None = None) -> None:
+                              title: str, key: str, measures: list[str] | None = None,
+                              note: str | None = None) -> None:
     """CSV (Danish and plain), Excel and Parquet of a table that is built only when a button is
     clicked — for tables too slow to make on every visit. Same files as ``render_downloads``:
     the Danish CSV and Excel with the column labels, the plain CSV and Parquet with the codes."""
@@ -86,6 +91,12 @@ def render_deferred_downloads(ctx: AppContext, build: Callable[[], pl.DataFrame]
         return exports.export_filename(subject + suffix, ctx.filters.short_name(),
                                        ctx.dataset.version, today, ext)
 
+    def headers(frame: pl.DataFrame) -> dict[str, str]:
+        labels = file_headers(frame, lang)
+        if "total" in labels:  # the totals rows' label column (tables.compute_area_month_table)
+            labels["total"] = t("data.total.col", lang)
+        return labels
+
     def excel() -> bytes:
         frame = build()
         return exports.to_excel_bytes(
@@ -93,11 +104,11 @@ def render_deferred_downloads(ctx: AppContext, build: Callable[[], pl.DataFrame]
             filters_description=ctx.filters.describe(lang),
             filters_params=ctx.filters.to_query_params(), data_version=ctx.dataset.version,
             exported_at=datetime.now(), lang=lang, disclosure_threshold=ctx.threshold,
-            headers=file_headers(frame, lang))
+            headers=headers(frame), note=note)
 
     def danish_csv() -> bytes:
         frame = build()
-        return exports.to_csv_bytes(frame, "da", headers=file_headers(frame, lang), lang=lang)
+        return exports.to_csv_bytes(frame, "da", headers=headers(frame), lang=lang)
 
     row = st.container(horizontal=True, gap="small")  # wraps: labels never cut
 

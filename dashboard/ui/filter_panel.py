@@ -22,7 +22,7 @@ from veu_metrics.filters import (
     check_query_params,
 )
 from veu_metrics.i18n import t
-from veu_metrics.occupations import occupations
+from veu_metrics.occupations import LEGACY_INDUSTRY_GROUPS, occupations
 from veu_metrics.periods import CUSTOM, LAST_12, PRESET_KEY, period_presets, preset_label
 
 SCHEME_LABELS = SCHEME_LINK_LABELS
@@ -127,6 +127,19 @@ def _render_period(options: PanelOptions, presets: dict[str, tuple[date, date]],
     return start, end
 
 
+def _seed_other_spelling(raw: dict[str, list[str]], key: str, values: tuple[str, ...]) -> None:
+    """A link naming options in another case or an old spelling ('It og telekommunikation')
+    selects them: the core accepts such values, but a bound widget would drop them silently.
+    Only on a cold link (before the widget has state of its own)."""
+    if key in st.session_state or not raw.get(key):
+        return
+    canonical = {v.lower(): v for v in values}
+    canonical |= {old.lower(): new for old, new in LEGACY_INDUSTRY_GROUPS.items() if new in values}
+    found = [canonical.get(v.lower()) for v in raw[key]]
+    if found != raw[key] and all(found):
+        st.session_state[key] = list(dict.fromkeys(v for v in found if v))
+
+
 def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[str] = frozenset()
                         ) -> tuple[Filters, list[FilterError]]:
     """Draw the sidebar filters; return the Filters they describe and any problems in the link
@@ -160,6 +173,7 @@ def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[
         with st.expander(t("filters.more", lang), expanded=False):
             chosen: dict[str, list[str]] = {}
             for key, (_, values) in LIST_FILTERS.items():
+                _seed_other_spelling(raw, key, values)
                 chosen[key] = st.multiselect(
                     t(f"filters.{key}", lang), list(values), key=key, bind="query-params",
                     placeholder=t("filters.all", lang),

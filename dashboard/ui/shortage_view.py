@@ -5,8 +5,11 @@ from __future__ import annotations
 import polars as pl
 
 from veu_metrics import geography
+from veu_metrics.balance import blind_spot_limit
 from veu_metrics.columns import Column
+from veu_metrics.disclosure import MAX_NOISE
 from veu_metrics.filters import Filters
+from veu_metrics.formatting import SUPPRESSED_MARKER
 from veu_metrics.i18n import t
 from veu_metrics.maps import BALANCE_DESCRIPTIONS, BALANCE_LABELS, format_half_year
 from veu_metrics.occupations import NOT_GIVEN
@@ -104,6 +107,16 @@ ACTIVITY_COLUMNS: dict[str, Column] = {
     "participations": Column(label="shortage.col.participations", kind="count"),
     "courses_started": Column(label="shortage.col.courses_started", kind="count"),
 }
+
+
+def blind_help(threshold: int, lang: str) -> str:
+    """The blind spots' help: the limit the core applies and what 0 and the marker mean under
+    cell-key perturbation (``veu_metrics.disclosure``), all from the code's constants."""
+    limit = blind_spot_limit(threshold)
+    if threshold <= 1:  # protection off (benchmarks, raw comparisons)
+        return t("shortage.blind_help_unprotected", lang, limit=limit)
+    return t("shortage.blind_help", lang, limit=limit, marker=SUPPRESSED_MARKER,
+             hidden_max=threshold - 1, noise=MAX_NOISE)
 
 
 def activity_rows(activity: pl.DataFrame, lang: str) -> pl.DataFrame:

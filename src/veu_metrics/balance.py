@@ -26,6 +26,12 @@ WIDESPREAD_EXCLUDED_AREAS = {"rar": ("bornholm",), "council": ()}
 BLIND_SPOT_LIMIT = 20
 """Default: a shortage occupation with fewer participations than this in the period is a blind spot."""
 
+
+def blind_spot_limit(threshold: int, limit: int = BLIND_SPOT_LIMIT) -> int:
+    """The limit ``compute_blind_spots`` applies: ``limit``, but never below the disclosure
+    threshold (a hidden count must count as under it). The help text states this number."""
+    return max(limit, threshold)
+
 CHANGE_KINDS = ("new_shortage", "ended_shortage", "changed", "unchanged", "new", "not_comparable")
 
 
@@ -240,7 +246,7 @@ def compute_blind_spots(facts: Facts, filters: Filters, half_year: str, *, thres
     table itself. Same columns as ``compute_shortage_activity``; most shortage
     areas first, then least activity.
     """
-    limit = max(limit, threshold)
+    limit = blind_spot_limit(threshold, limit)
     frame = _shortage_activity(facts, filters, half_year, threshold, scheme)
     # Sorted by what is shown (hidden last), so the order reveals nothing about hidden values.
     return (frame.filter(pl.col("participations_suppressed") | (pl.col("participations") < limit))
@@ -248,5 +254,5 @@ def compute_blind_spots(facts: Facts, filters: Filters, half_year: str, *, thres
                   descending=[True, False, False, False], nulls_last=True))
 
 
-__all__ = ["available_half_years", "compute_balance_changes", "compute_balance_matrix",
-           "compute_blind_spots", "compute_shortage_activity", "half_year_index_of_label"]
+__all__ = ["available_half_years", "blind_spot_limit", "compute_balance_changes",
+           "compute_balance_matrix", "compute_blind_spots", "compute_shortage_activity", "half_year_index_of_label"]

@@ -24,6 +24,7 @@ from veu_metrics.occupations import (
     OCCUPATIONS_FILE,
     conform_occupations,
     dataset_occupations,
+    upgrade_industry_group,
 )
 from veu_metrics.schema import (
     METADATA_FIELDS,
@@ -196,6 +197,8 @@ def open_dataset(path: Path | str, *, integrity: bool = False) -> Dataset:
             raise SchemaError(table, None, f"no {table}.parquet or {table}/*.parquet in {directory}")
         try:
             frame = pl.scan_parquet(files)
+            schema = frame.collect_schema()
+            frame = upgrade_industry_group(frame, schema)  # old spellings of a label
             schema = frame.collect_schema()
         except Exception as exc:  # a corrupt or non-Parquet file: name it, don't dump a trace
             raise SchemaError(table, None, f"cannot read {files[0].name}: {exc}") from None

@@ -310,6 +310,7 @@ def to_excel_bytes(
     lang: str = "da",
     disclosure_threshold: int | None = None,
     headers: Mapping[str, str] | None = None,
+    note: str | None = None,
 ) -> bytes:
     """An .xlsx workbook: the data, the definitions of its measures, and the filters used.
 
@@ -318,7 +319,8 @@ def to_excel_bytes(
     decimals; a data column named after a measure key gets that measure's number format.
     ``disclosure_threshold`` defaults to the deployment setting. ``headers`` (column → label)
     writes the labels as the header row, yes/no in words and no flag columns (see
-    ``to_csv_bytes``); the measures' number formats still follow the column codes.
+    ``to_csv_bytes``); the measures' number formats still follow the column codes. ``note`` (e.g.
+    that perturbed parts need not add up to their totals) is written under the filters.
     """
     labels = _LABELS["en" if lang == "en" else "da"]
     frame, flags = _prepare(frame)
@@ -352,7 +354,7 @@ def to_excel_bytes(
     _write_filters_sheet(workbook, labels, bold, wrap, title=title,
                          filters_description=filters_description, filters_params=filters_params,
                          data_version=data_version, exported_at=exported_at,
-                         threshold=disclosure_threshold)
+                         threshold=disclosure_threshold, note=note)
     workbook.close()
     return buffer.getvalue()
 
@@ -432,7 +434,8 @@ def _write_definitions_sheet(workbook: Any, labels: Mapping[str, str], lang: str
 
 def _write_filters_sheet(workbook: Any, labels: Mapping[str, str], header_format: Any, wrap: Any, *,
                          title: str, filters_description: str, filters_params: Mapping[str, Any],
-                         data_version: str, exported_at: datetime, threshold: int) -> None:
+                         data_version: str, exported_at: datetime, threshold: int,
+                         note: str | None = None) -> None:
     ws = workbook.add_worksheet(labels["filters"])
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 80, wrap)
@@ -452,8 +455,10 @@ def _write_filters_sheet(workbook: Any, labels: Mapping[str, str], header_format
             ws.write_number(r, 1, value)
         else:
             ws.write_string(r, 1, neutralise_formula(str(value)) or "")
-    note = labels["threshold_text"].format(n=threshold, marker=SUPPRESSED_MARKER)
-    ws.write_string(len(rows) + 1, 1, note)
+    threshold_note = labels["threshold_text"].format(n=threshold, marker=SUPPRESSED_MARKER)
+    ws.write_string(len(rows) + 1, 1, threshold_note)
+    if note:
+        ws.write_string(len(rows) + 2, 1, neutralise_formula(note) or "")
 
 
 # --- Parquet -----------------------------------------------------------------------------------

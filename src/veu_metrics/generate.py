@@ -162,7 +162,7 @@ HIGHER_TOPICS: dict[str, tuple[str, str]] = {
     "Energi og forsyning": ("Energiteknik", "Bæredygtig energi"),
     "Transport og logistik": ("Logistik og supply chain", "Transportplanlægning"),
     "Køkken, restaurant og rengøring": ("Oplevelsesøkonomi", "Serviceledelse"),
-    "It og telekommunikation": ("IT-sikkerhed", "Softwareudvikling"),
+    "IT og telekommunikation": ("IT-sikkerhed", "Softwareudvikling"),
     "Kontor, handel og service": ("Økonomi og ressourcestyring", "Salg og markedsføring"),
     "Landbrug, skovbrug og fiskeri": ("Natur og miljø", "Jordbrugets økonomi"),
 }
@@ -196,23 +196,23 @@ OCCUPATION_POPULARITY: dict[str, float] = {
 }
 # Regional industry profile: multipliers of occupation weights per RAR area and industry group.
 AREA_INDUSTRY_TILT: dict[str, dict[str, float]] = {
-    "hovedstaden": {"It og telekommunikation": 2.0, "Kontor, handel og service": 1.5,
+    "hovedstaden": {"IT og telekommunikation": 2.0, "Kontor, handel og service": 1.5,
                     "Industri og produktion": 0.6, "Jern, metal og auto": 0.7,
                     "Landbrug, skovbrug og fiskeri": 0.2, "Energi og forsyning": 0.7},
     "bornholm": {"Landbrug, skovbrug og fiskeri": 2.5, "Køkken, restaurant og rengøring": 1.5,
-                 "It og telekommunikation": 0.4},
+                 "IT og telekommunikation": 0.4},
     "sjaelland": {"Transport og logistik": 1.3, "Landbrug, skovbrug og fiskeri": 1.2},
     "fyn": {"Jern, metal og auto": 1.1, "Industri og produktion": 1.1},
     "sydjylland": {"Industri og produktion": 1.3, "Jern, metal og auto": 1.3,
                    "Energi og forsyning": 1.6, "Transport og logistik": 1.2,
-                   "It og telekommunikation": 0.6},
-    "oestjylland": {"Industri og produktion": 1.1, "It og telekommunikation": 1.2},
+                   "IT og telekommunikation": 0.6},
+    "oestjylland": {"Industri og produktion": 1.1, "IT og telekommunikation": 1.2},
     "vestjylland": {"Industri og produktion": 1.5, "Jern, metal og auto": 1.5,
                     "Energi og forsyning": 1.8, "Landbrug, skovbrug og fiskeri": 2.0,
-                    "It og telekommunikation": 0.5, "Kontor, handel og service": 0.8},
+                    "IT og telekommunikation": 0.5, "Kontor, handel og service": 0.8},
     "nordjylland": {"Industri og produktion": 1.3, "Jern, metal og auto": 1.3,
                     "Landbrug, skovbrug og fiskeri": 2.0, "Energi og forsyning": 1.3,
-                    "It og telekommunikation": 0.6},
+                    "IT og telekommunikation": 0.6},
 }
 
 FOCUS_AREA_BY_GROUP: dict[str, str] = {
@@ -224,7 +224,7 @@ FOCUS_AREA_BY_GROUP: dict[str, str] = {
     "Energi og forsyning": "Grøn omstilling",
     "Transport og logistik": "Transport og logistik",
     "Køkken, restaurant og rengøring": "Service og turisme",
-    "It og telekommunikation": "Digitalisering og IT",
+    "IT og telekommunikation": "Digitalisering og IT",
     "Kontor, handel og service": "Service og turisme",
     "Landbrug, skovbrug og fiskeri": "Grøn omstilling",
 }
@@ -233,7 +233,7 @@ FEMALE_SHARE_BY_GROUP: dict[str, float] = {
     "Sundhed, omsorg og pleje": 0.86, "Pædagogisk arbejde": 0.76, "Bygge og anlæg": 0.06,
     "Jern, metal og auto": 0.05, "Industri og produktion": 0.30, "Energi og forsyning": 0.08,
     "Transport og logistik": 0.12, "Køkken, restaurant og rengøring": 0.60,
-    "It og telekommunikation": 0.20, "Kontor, handel og service": 0.65,
+    "IT og telekommunikation": 0.20, "Kontor, handel og service": 0.65,
     "Landbrug, skovbrug og fiskeri": 0.20,
 }
 FEMALE_SHARE_BY_OCCUPATION = {"222110": 0.90, "325110": 0.95, "334310": 0.95, "234110": 0.65}
@@ -256,7 +256,7 @@ GROUP_SHORTAGE_PROPENSITY: dict[str, float] = {
     "Sundhed, omsorg og pleje": 0.65, "Pædagogisk arbejde": 0.45, "Bygge og anlæg": 0.45,
     "Jern, metal og auto": 0.5, "Industri og produktion": 0.2, "Energi og forsyning": 0.4,
     "Transport og logistik": 0.4, "Køkken, restaurant og rengøring": 0.15,
-    "It og telekommunikation": 0.45, "Kontor, handel og service": 0.08,
+    "IT og telekommunikation": 0.45, "Kontor, handel og service": 0.08,
     "Landbrug, skovbrug og fiskeri": 0.2,
 }
 BALANCE_STAY_PROBABILITY = 0.85
@@ -351,7 +351,7 @@ KIND_BY_GROUP: dict[str, str] = {
     "Sundhed, omsorg og pleje": "sosu", "Pædagogisk arbejde": "sosu", "Bygge og anlæg": "tech",
     "Jern, metal og auto": "tech", "Industri og produktion": "amu", "Energi og forsyning": "tech",
     "Transport og logistik": "amu", "Køkken, restaurant og rengøring": "food",
-    "It og telekommunikation": "tech", "Kontor, handel og service": "business",
+    "IT og telekommunikation": "tech", "Kontor, handel og service": "business",
     "Landbrug, skovbrug og fiskeri": "agri",
 }
 PROVIDER_LOCATION_SHARE = 0.65  # the rest is held out in the area (firms, outposts) …

@@ -19,12 +19,34 @@ INDUSTRY_GROUPS: tuple[str, ...] = (
     "Energi og forsyning",
     "Transport og logistik",
     "Køkken, restaurant og rengøring",
-    "It og telekommunikation",
+    "IT og telekommunikation",
     "Kontor, handel og service",
     "Landbrug, skovbrug og fiskeri",
 )
 THEME_ENUM = pl.Enum(list(THEMES))
 INDUSTRY_GROUP_ENUM = pl.Enum(list(INDUSTRY_GROUPS))
+LEGACY_INDUSTRY_GROUPS: dict[str, str] = {"It og telekommunikation": "IT og telekommunikation"}
+"""Old spellings of industry groups (datasets, files and links made before the label was fixed)
+→ the current label. Every reader accepts them; nothing writes them."""
+
+
+def industry_group_expr(column: str = "industry_group") -> pl.Expr:
+    """``column`` (text or an Enum of any spelling) as ``INDUSTRY_GROUP_ENUM``, old spellings
+    mapped to the current labels."""
+    return (pl.col(column).cast(pl.String).replace(LEGACY_INDUSTRY_GROUPS)
+            .cast(INDUSTRY_GROUP_ENUM).alias(column))
+
+
+def upgrade_industry_group(frame: pl.LazyFrame, schema: pl.Schema) -> pl.LazyFrame:
+    """A stored table whose ``industry_group`` Enum was written with old spellings, read with the
+    current Enum (other tables and current files are returned unchanged)."""
+    dtype = schema.get("industry_group")
+    if not isinstance(dtype, pl.Enum) or dtype == INDUSTRY_GROUP_ENUM:
+        return frame
+    current = {LEGACY_INDUSTRY_GROUPS.get(c, c) for c in dtype.categories.to_list()}
+    if not current <= set(INDUSTRY_GROUPS):
+        return frame  # not an old spelling: let the schema check name the problem
+    return frame.with_columns(industry_group_expr())
 
 
 @cache
@@ -87,7 +109,9 @@ def conform_occupations(frame: pl.DataFrame) -> pl.DataFrame:
     columns null; themes an empty list)."""
     columns = []
     for name, dtype in OCCUPATION_SCHEMA.items():
-        if name in frame.columns:
+        if name == "industry_group" and name in frame.columns:
+            columns.append(industry_group_expr())
+        elif name in frame.columns:
             columns.append(pl.col(name).cast(dtype))
         elif name == "themes":
             columns.append(pl.lit([], dtype=dtype).alias(name))

@@ -15,9 +15,15 @@ from datetime import date
 import polars as pl
 
 from veu_metrics import geography
-from veu_metrics.aggregate import disclose, measure_of, measure_table, period_starts
+from veu_metrics.aggregate import (
+    disclose,
+    measure_of,
+    measure_table,
+    period_starts,
+    withheld_selection,
+)
 from veu_metrics.balance import available_half_years, compute_balance_matrix
-from veu_metrics.catalogue import load_catalogue
+from veu_metrics.catalogue import Measure, load_catalogue
 from veu_metrics.dataset import Dataset
 from veu_metrics.disclosure import flag_column
 from veu_metrics.facts import Facts, half_year_index_of_label
@@ -43,7 +49,8 @@ _PERIOD_COLUMNS = {"courses": "start_date", "unemployment": "month"}
 
 # ------------------------------------------------------------------------ month × area aggregates
 def compute_area_month_table(facts: Facts, filters: Filters, *, threshold: int,
-                             measures: tuple[str, ...] = ACTIVITY_MEASURES) -> pl.DataFrame:
+                             measures: tuple[str, ...] = ACTIVITY_MEASURES,
+                             totals: bool = False, lang: str = "da") -> pl.DataFrame:
     """Every month of the period × every area of ``filters.scheme`` (the selected areas only,
     when some are selected), with one column per measure.
 
@@ -52,6 +59,14 @@ def compute_area_month_table(facts: Facts, filters: Filters, *, threshold: int,
     ``m_suppressed``; a rate also gives its ``m_numerator`` and ``m_denominator`` (with flags), so
     that an analyst can re-aggregate. Every cell is perturbed on its own (``disclosure``): the
     published cells need not add up to the totals shown elsewhere.
+
+    ``totals`` adds, after the grid, the totals as cells of their own, computed from the facts
+    through the same protected path as the screen (never by summing published cells, which would
+    neither match the screen nor be protected): a row per month for all areas together
+    (``area_code`` null), a row per area for the whole period (``month`` null), and the grand
+    total. The leading text column ``total`` names them (in ``lang``; null on the grid's rows).
+    A total of a custom selection of several areas is withheld like everywhere
+    (``aggregate.withheld_selection``).
     """
     chosen = [measure_of(key) for key in measures]
     bases = {m.period_basis for m in chosen}
@@ -72,22 +87,70 @@ def compute_area_month_table(facts: Facts, filters: Filters, *, threshold: int,
         table = measure_table(facts, filters, m, first=filters.period_from,
                               last=filters.period_to, grain="month",
                               area_scheme=filters.scheme, grid=grid)
-        shown = disclose(table, m, threshold=threshold, keep_parts=m.is_rate)
-        renames = {"period": "month", "value": m.key, flag_column("value"): flag_column(m.key)}
-        if m.is_rate:
-            for part in ("numerator", "denominator"):
-                renames[part] = f"{m.key}_{part}"
-                renames[flag_column(part)] = flag_column(f"{m.key}_{part}")
-        shown = shown.rename(renames).select(["month", "area_code", *[
-            v for v in renames.values() if v not in ("month",)]])
-        if m.is_rate:  # the parts of a rate are person counts: whole numbers
-            shown = shown.with_columns(pl.col(f"{m.key}_numerator", f"{m.key}_denominator")
-                                       .round(0).cast(pl.Int64))
-        if m.kind in ("sum", "rate"):  # no float noise (23.275000000000002) in the files
-            shown = shown.with_columns(pl.col(m.key).round(SUM_DECIMALS if m.kind == "sum"
-                                                           else RATE_DECIMALS))
+        shown = _published(table, m, threshold=threshold, keys=["month", "area_code"])
         result = result.join(shown, on=["month", "area_code"], how="left", maintain_order="left")
-    return result.sort("month", maintain_order=True)
+    result = result.sort("month", maintain_order=True)
+    if not totals:
+        return result
+    parts = [result.with_columns(pl.lit(None, dtype=pl.String).alias("total"))]
+    parts += _area_month_totals(facts, filters, chosen, months, area_frame, threshold, lang)
+    return pl.concat(parts, how="diagonal_relaxed").select("total", *result.columns)
+
+
+def _published(table: pl.DataFrame, m: Measure, *, threshold: int, keys: list[str],
+               withhold: bool = False) -> pl.DataFrame:
+    """One measure's published columns (value, flag, a rate's parts) by ``keys``."""
+    shown = disclose(table, m, threshold=threshold, keep_parts=m.is_rate, withhold=withhold)
+    renames = {"value": m.key, flag_column("value"): flag_column(m.key)}
+    if "period" in shown.columns:
+        renames["period"] = "month"
+    if m.is_rate:
+        for part in ("numerator", "denominator"):
+            renames[part] = f"{m.key}_{part}"
+            renames[flag_column(part)] = flag_column(f"{m.key}_{part}")
+    shown = shown.rename(renames).select(
+        [*keys, *[v for v in renames.values() if v not in ("month",)]])
+    if m.is_rate:  # the parts of a rate are person counts: whole numbers
+        shown = shown.with_columns(pl.col(f"{m.key}_numerator", f"{m.key}_denominator")
+                                   .round(0).cast(pl.Int64))
+    if m.kind in ("sum", "rate"):  # no float noise (23.275000000000002) in the files
+        shown = shown.with_columns(pl.col(m.key).round(SUM_DECIMALS if m.kind == "sum"
+                                                       else RATE_DECIMALS))
+    return shown
+
+
+def _area_month_totals(facts: Facts, filters: Filters, chosen: list[Measure],
+                       months: pl.DataFrame, area_frame: pl.DataFrame, threshold: int,
+                       lang: str) -> list[pl.DataFrame]:
+    """The totals rows of ``compute_area_month_table``: each cell perturbed as its own cell."""
+    withhold = withheld_selection(filters)  # all areas together: a custom selection is withheld
+    by_month = months.with_columns(pl.lit(None, dtype=pl.String).alias("area_code"),
+                                   pl.lit(t("data.total.areas", lang)).alias("area_name"),
+                                   pl.lit(t("data.total.by_month", lang)).alias("total"))
+    by_area = area_frame.select(pl.lit(None, dtype=pl.Date).alias("month"), "area_code",
+                                "area_name", pl.lit(t("data.total.by_area", lang)).alias("total"))
+    grand = pl.DataFrame({"month": [None], "area_code": [None],
+                          "area_name": [t("data.total.areas", lang)],
+                          "total": [t("data.total.grand", lang)]},
+                         schema={"month": pl.Date, "area_code": pl.String, "area_name": pl.String,
+                                 "total": pl.String})
+    month_grid = months.rename({"month": "period"})
+    area_grid = area_frame.select("area_code")
+    for m in chosen:
+        common = {"first": filters.period_from, "last": filters.period_to}
+        per_month = measure_table(facts, filters, m, grain="month", grid=month_grid, **common)
+        by_month = by_month.join(
+            _published(per_month, m, threshold=threshold, keys=["month"], withhold=withhold),
+            on="month", how="left", maintain_order="left")
+        per_area = measure_table(facts, filters, m, area_scheme=filters.scheme, grid=area_grid,
+                                 **common)
+        by_area = by_area.join(
+            _published(per_area, m, threshold=threshold, keys=["area_code"]),
+            on="area_code", how="left", maintain_order="left")
+        whole = measure_table(facts, filters, m, **common)
+        grand = pl.concat([grand, _published(whole, m, threshold=threshold, keys=[],
+                                             withhold=withhold)], how="horizontal")
+    return [by_month, by_area, grand]
 
 
 # ------------------------------------------------------------------------------------- balance
