@@ -516,3 +516,18 @@ def test_the_view_fits_the_whole_country_with_padding_in_a_narrow_column():
     # Every edge of the country lies inside the view with at least 5 % to spare.
     assert cx - x0 <= width / 2 * 0.95 and x1 - cx <= width / 2 * 0.95
     assert cy - y0 <= height / 2 * 0.95 and y1 - cy <= height / 2 * 0.95
+
+
+def test_a_wider_map_zooms_in_and_the_default_fits_the_narrowest_column():
+    """The view fits the features into the narrowest width a map gets (about 250 px at 1024);
+    a page that gives its map the full width says so and gets a closer view."""
+    from veu_metrics.maps import _ASSUMED_VIEW_PX, compute_view_state
+
+    nordjylland = (8.2, 56.5, 11.2, 57.8)
+    narrow = compute_view_state(nordjylland)
+    wide = compute_view_state(nordjylland, (600, 420))
+    assert _ASSUMED_VIEW_PX[0] <= 250
+    assert wide.zoom > narrow.zoom
+    # The whole box lies inside the narrow view: half its width in degrees at that zoom.
+    degrees_per_px = 360 / (512 * 2 ** narrow.zoom)
+    assert (nordjylland[2] - nordjylland[0]) / degrees_per_px <= _ASSUMED_VIEW_PX[0]

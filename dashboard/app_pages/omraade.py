@@ -96,7 +96,7 @@ with map_col:
                                                     threshold=ctx.threshold)
     render_map(ctx, municipalities, measure_key=measure_key, scheme="municipality", key="area",
                selected=area_view.area_members(scheme, area_code), height=460,
-               legend_below=True)
+               legend_below=True, min_width=600)  # the page's full width: 700 px at 1024
 
 # 5) The latest courses started in the area
 st.divider()

@@ -56,8 +56,9 @@ def select_clicked_area(map_key: str, scheme: str) -> None:
 def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, scheme: str,
                key: str, height: int = 520, highlight: str | None = None,
                selected: tuple[str, ...] | None = None, clickable: bool = True,
-               legend_below: bool = False) -> None:
-    """Draw ``area_frame`` (area_code, area_name, value, value_suppressed) as a map with a legend."""
+               legend_below: bool = False, min_width: int | None = None) -> None:
+    """Draw ``area_frame`` (area_code, area_name, value, value_suppressed) as a map with a legend.
+    ``min_width``: the narrowest the map is on screen (px), when it is wider than a half column."""
     lang = ctx.lang
     measure = get_measure(measure_key)
     status = boundary_status(ctx)
@@ -65,6 +66,8 @@ def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, s
     common = dict(value_col="value", unit=measure.unit, decimals=measure.decimals, lang=lang,
                   highlight=highlight, basemap_url=ctx.settings.basemap_url, selected=chosen,
                   unit_label=measure.unit_label(lang), measure_label=measure.title(lang))
+    if min_width is not None:
+        common["view_px"] = (min_width, height - 40)
     if status.boundaries is not None:
         deck = maps.build_choropleth_deck(area_frame, status.boundaries.shapes(scheme),
                                           scheme=scheme, **common)

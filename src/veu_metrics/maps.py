@@ -553,9 +553,10 @@ def build_choropleth_deck(
     decimals: int = 0, lang: str = "da", scheme: geography.AreaScheme | None = None,
     highlight: str | None = None, basemap_url: str | None = None, selected: Sequence[str] = (),
     n_classes: int = DEFAULT_CLASSES, unit_label: str | None = None,
-    measure_label: str | None = None,
+    measure_label: str | None = None, view_px: tuple[int, int] = _ASSUMED_VIEW_PX,
 ) -> pdk.Deck:
-    """Areas of ``geometry`` coloured by ``value_col`` (highest value darkest).
+    """Areas of ``geometry`` coloured by ``value_col`` (highest value darkest); the view fits the
+    selected areas into ``view_px`` (the narrowest the map is on screen).
 
     ``area_frame``: area_code, area_name, value column, optional ``value_suppressed``.
     ``selected``: area codes outlined and zoomed to (none → all of Denmark); ``highlight``: one
@@ -568,7 +569,7 @@ def build_choropleth_deck(
                       lang=lang, scale=scale, unit_label=unit_label, measure_label=measure_label,
                       drawn_codes=geometry.area_codes)
     layers = _polygon_layers(rows, geometry, selected=selected, highlight=highlight)
-    return _deck(layers, compute_view_state(geometry.bounds_of(selected)), basemap_url)
+    return _deck(layers, compute_view_state(geometry.bounds_of(selected), view_px), basemap_url)
 
 
 def _same_scheme(scheme: geography.AreaScheme | None, geometry: AreaShapes | None
@@ -682,7 +683,7 @@ def build_centroid_deck(
     decimals: int = 0, lang: str = "da", highlight: str | None = None,
     basemap_url: str | None = None, selected: Sequence[str] = (),
     n_classes: int = DEFAULT_CLASSES, unit_label: str | None = None,
-    measure_label: str | None = None,
+    measure_label: str | None = None, view_px: tuple[int, int] = _ASSUMED_VIEW_PX,
 ) -> pdk.Deck:
     """Bubbles at area centres, sized (area ∝ value) and coloured by the value: the map to use
     when no boundary file is available (say so with ``text("centroid_notice")``)."""
@@ -700,4 +701,5 @@ def build_centroid_deck(
         for row in rows
     ]
     layer = _scatter_layer(data, selected=selected, highlight=highlight)
-    return _deck([layer], compute_view_state(_points_bounds(centres, selected)), basemap_url)
+    return _deck([layer], compute_view_state(_points_bounds(centres, selected), view_px),
+                 basemap_url)
