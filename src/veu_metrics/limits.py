@@ -15,6 +15,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,25 @@ MAX_ZIP_PARTS = 2_000
 """Parts in one workbook (a sheet, its strings, styles … — a few dozen in practice)."""
 MAX_JSON_DEPTH = 32
 """Nesting of metadata.json and GeoJSON (a MultiPolygon's coordinates nest 4 deep)."""
+MAX_CELLS_PER_BYTE = 1.0
+"""Cells of a workbook's sheets (the rectangle from A1 to the last row and column that hold a
+cell, which is what the Excel reader allocates) per byte of the file. Ordinary workbooks hold
+0.1–0.3 cells per byte (xlsxwriter, Excel); a crafted one packs 1.5 cells per byte under the
+unpack-ratio limit, and a sparse one (a cell at A1 and one at GR1000000, 1.5 KB) 100,000s.
+Validating costs about 100 bytes of memory per cell (docs/PERFORMANCE.md), so this bounds the
+growth to about 100× the file size."""
+SCAN_CHUNK = 1 << 20
+"""Bytes of a sheet's XML unpacked at a time while its extent is counted."""
 
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(c|row)(?=[\s/>])")
+_CELL_TAG = re.compile(rb"<c[\s/>]")
+_ROW_TAG = re.compile(rb"<row[\s/>]")
+_CELL_REF_FIRST = re.compile(rb'<c r="([A-Z]{1,8})(\d{1,12})"')  # how Excel writes it: fast
+_CELL_REF = re.compile(rb"""<c\s[^<>]*?(?<=\s)r\s*=\s*["']([A-Za-z]{1,8})(\d{1,12})["']""")
+_ROW_REF_FIRST = re.compile(rb'<row r="(\d{1,12})"')
+_ROW_REF = re.compile(rb"""<row\s[^<>]*?(?<=\s)r\s*=\s*["'](\d{1,12})["']""")
+_ANY_REF = re.compile(rb"\sr\s*=")
+_ROW_OPEN = re.compile(rb"""<row(?=[\s/>])[^<>]*?(?:(?<=\s)r\s*=\s*["'](\d{1,12})["'][^<>]*?)?>""")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
@@ -93,6 +112,118 @@ def check_excel(data: bytes) -> LimitProblem | None:
         problem = check_shape(rows, columns)
         if problem is not None:
             return problem
+    return _check_extent(archive, parts, len(data))
+
+
+@dataclass
+class _Extent:
+    """The rectangle a sheet's cells span, counted while its XML streams past."""
+
+    rows: int = 0
+    columns: int = 0
+    row: int = 0
+    column: int = 0
+
+    def feed(self, xml: bytes) -> None:
+        if (b":c" in xml or b":row" in xml) and _PREFIXED.search(xml):
+            xml = _PREFIXED.sub(rb"<\1", xml)  # <x:c …> as <c …>: one spelling below
+        cells, rows = len(_CELL_TAG.findall(xml)), len(_ROW_TAG.findall(xml))
+        cell_refs = _CELL_REF_FIRST.findall(xml)
+        if len(cell_refs) != cells:
+            cell_refs = _CELL_REF.findall(xml)
+        row_refs = _ROW_REF_FIRST.findall(xml)
+        if len(row_refs) != rows:
+            row_refs = _ROW_REF.findall(xml)
+        if len(cell_refs) == cells and len(row_refs) == rows:
+            self._feed_referenced(cell_refs, row_refs)
+        else:  # some row or cell without a reference: count them in order
+            self._feed_in_order(xml)
+
+    def _feed_referenced(self, cell_refs: list[tuple[bytes, bytes]], row_refs: list[bytes]) -> None:
+        """The usual case (Excel, xlsxwriter, openpyxl): every row and cell says where it is."""
+        if row_refs:
+            self.rows = max(self.rows, max(map(int, set(row_refs))))
+            self.row, self.column = int(row_refs[-1]), 0
+        if cell_refs:
+            letters, digits = zip(*cell_refs, strict=True)
+            self.columns = max(self.columns, max(_column_number(c.upper()) for c in set(letters)))
+            self.rows = max(self.rows, max(map(int, set(digits))))
+            self.column = _column_number(letters[-1].upper())
+
+    def _feed_in_order(self, xml: bytes) -> None:
+        """Row by row: a row without ``r`` follows the previous one, and a cell without ``r``
+        is counted one column to the right of the furthest cell before it (an upper bound)."""
+        opens = list(_ROW_OPEN.finditer(xml))
+        self._feed_cells(xml[:opens[0].start()] if opens else xml)  # the row the chunk began in
+        for i, match in enumerate(opens):
+            digits = match.group(1)
+            self.row = int(digits) if digits else self.row + 1
+            self.rows = max(self.rows, self.row)
+            self.column = 0
+            end = opens[i + 1].start() if i + 1 < len(opens) else len(xml)
+            self._feed_cells(xml[match.end():end])
+
+    def _feed_cells(self, xml: bytes) -> None:
+        tags = len(_CELL_TAG.findall(xml))
+        if not tags:
+            return
+        refs = _CELL_REF.findall(xml) if _ANY_REF.search(xml) else []
+        if refs:
+            self.column = max(self.column, max(_column_number(c.upper()) for c, _ in refs))
+            self.rows = max(self.rows, max(int(d) for _, d in refs))
+        self.column += tags - len(refs)
+        self.columns = max(self.columns, self.column)
+
+
+def sheet_extent(handle: Any, chunk: int = SCAN_CHUNK) -> tuple[int, int]:
+    """(rows, columns) a sheet's cells span, from its XML read ``chunk`` bytes at a time: memory
+    stays about one chunk whatever the sheet holds. The ``<dimension>`` element is not trusted
+    (it is optional and can state anything); the cells' own references (or their order, where
+    a row or cell has none) are what the Excel reader allocates for."""
+    extent, carry = _Extent(), b""
+    while True:
+        block = handle.read(chunk)
+        if not block:
+            break
+        xml = carry + block
+        cut = xml.rfind(b"<")
+        extent.feed(xml[:cut] if cut >= 0 else xml)
+        carry = xml[cut:] if cut >= 0 else b""
+        if len(carry) > chunk:  # one tag or text longer than a chunk holds no cell: skip it
+            carry = b""
+    extent.feed(carry)
+    return extent.rows, extent.columns
+
+
+def _check_extent(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
+                  size: int) -> LimitProblem | None:
+    """Stream every sheet and refuse one whose cells span too many rows or columns, or a
+    workbook whose sheets span more cells than MAX_CELLS_PER_BYTE allows for its size."""
+    cells = 0
+    for part in parts:
+        if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+            continue
+        try:
+            with archive.open(part) as handle:
+                rows, columns = sheet_extent(handle)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+                ValueError, zlib.error):
+            continue  # the reader reports a damaged part
+        problem = check_shape(rows, columns)
+        if problem is not None:
+            return problem
+        cells += rows * columns
+    allowed = int(MAX_CELLS_PER_BYTE * size)
+    if cells > allowed:
+        return LimitProblem(
+            "too_many_cells", f"{cells:,} cells in {size / 1024 / 1024:,.2f} MB",
+            f"a workbook whose sheets span at most {MAX_CELLS_PER_BYTE:g} cell per byte of the "
+            f"file, here {allowed:,} (an empty cell far from the table counts the whole "
+            "rectangle up to it; save large tables as CSV)",
+            f"en projektmappe, hvis ark spænder over højst {MAX_CELLS_PER_BYTE:g} celle pr. byte "
+            f"af filen, her {allowed:,} (en tom celle langt fra tabellen tæller hele rektanglet "
+            "op til den; gem store tabeller som CSV)".replace(f"{allowed:,}",
+                                                           f"{allowed:,}".replace(",", ".")))
     return None
 
 
