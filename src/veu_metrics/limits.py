@@ -42,6 +42,9 @@ cell, which is what the Excel reader allocates) per byte of the file. Ordinary w
 unpack-ratio limit, and a sparse one (a cell at A1 and one at GR1000000, 1.5 KB) 100,000s.
 Validating costs about 100 bytes of memory per cell (docs/PERFORMANCE.md), so this bounds the
 growth to about 100× the file size."""
+MAX_TAG_BYTES = 65_536
+"""One tag of a sheet's XML (``<c r="A1" s="3" t="s">`` is about 20 bytes): a longer one could
+hide a cell's reference from the extent count, so it is refused."""
 SCAN_CHUNK = 1 << 20
 """Bytes of a sheet's XML unpacked at a time while its extent is counted."""
 
@@ -187,12 +190,20 @@ def sheet_extent(handle: Any, chunk: int = SCAN_CHUNK) -> tuple[int, int]:
             break
         xml = carry + block
         cut = xml.rfind(b"<")
-        extent.feed(xml[:cut] if cut >= 0 else xml)
-        carry = xml[cut:] if cut >= 0 else b""
-        if len(carry) > chunk:  # one tag or text longer than a chunk holds no cell: skip it
+        if cut < 0 or xml.find(b">", cut) >= 0:  # every tag complete; text after the last one
+            extent.feed(xml)
             carry = b""
+        else:  # a tag cut off: carried into the next block
+            extent.feed(xml[:cut])
+            carry = xml[cut:]
+            if len(carry) > MAX_TAG_BYTES:
+                raise TagTooLongError(f"a tag longer than {MAX_TAG_BYTES:,} bytes")
     extent.feed(carry)
     return extent.rows, extent.columns
+
+
+class TagTooLongError(ValueError):
+    """A sheet's XML has a tag longer than MAX_TAG_BYTES (no spreadsheet writes one)."""
 
 
 def _check_extent(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
@@ -206,6 +217,11 @@ def _check_extent(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
         try:
             with archive.open(part) as handle:
                 rows, columns = sheet_extent(handle)
+        except TagTooLongError:
+            return LimitProblem("tag_too_long", part.filename,
+                                f"sheet XML whose tags are at most {MAX_TAG_BYTES:,} bytes long",
+                                f"ark-XML, hvis tags højst er {MAX_TAG_BYTES:,} byte lange"
+                                .replace(",", "."))
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
                 ValueError, zlib.error):
             continue  # the reader reports a damaged part
