@@ -206,6 +206,10 @@ class TagTooLongError(ValueError):
     """A sheet's XML has a tag longer than MAX_TAG_BYTES (no spreadsheet writes one)."""
 
 
+def _size_text(size: int) -> str:
+    return f"{size / 1024 / 1024:,.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:,.1f} KB"
+
+
 def _check_extent(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
                   size: int) -> LimitProblem | None:
     """Stream every sheet and refuse one whose cells span too many rows or columns, or a
@@ -232,7 +236,7 @@ def _check_extent(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
     allowed = int(MAX_CELLS_PER_BYTE * size)
     if cells > allowed:
         return LimitProblem(
-            "too_many_cells", f"{cells:,} cells in {size / 1024 / 1024:,.2f} MB",
+            "too_many_cells", f"{cells:,} cells in {_size_text(size)}",
             f"a workbook whose sheets span at most {MAX_CELLS_PER_BYTE:g} cell per byte of the "
             f"file, here {allowed:,} (an empty cell far from the table counts the whole "
             "rectangle up to it; save large tables as CSV)",
