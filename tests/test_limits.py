@@ -200,7 +200,11 @@ def test_a_tag_too_long_to_count_is_refused(monkeypatch):
     monkeypatch.setattr(limits, "MAX_UNPACK_RATIO", 10_000)  # the padding packs very tightly
     padding = 'x="1" ' * 20_000
     padded = f'<sheetData><row r="1"><c {padding}r="XFD1048576"/></row></sheetData>'
-    assert limits.check_excel(workbook_with_sheet(padded)).kind == "tag_too_long"
+    workbook = workbook_with_sheet(padded)
+    assert limits.check_excel(workbook).kind == "too_many_columns"  # the tag fit in one block
+    monkeypatch.setattr(limits, "SCAN_CHUNK", 4096)  # now it spans blocks: too long to carry
+    problem = limits.check_excel(workbook)
+    assert problem.kind == "tag_too_long" and problem.found == "xl/worksheets/sheet1.xml"
     long_text = f'<sheetData><row r="1"><c r="B1" t="inlineStr"><is><t>{"x" * 200_000}</t></is>' \
                 '</c></row></sheetData>'
     assert limits.sheet_extent(io.BytesIO(long_text.encode()), chunk=1000) == (1, 2)

@@ -178,12 +178,12 @@ class _Extent:
         self.columns = max(self.columns, self.column)
 
 
-def sheet_extent(handle: Any, chunk: int = SCAN_CHUNK) -> tuple[int, int]:
+def sheet_extent(handle: Any, chunk: int | None = None) -> tuple[int, int]:
     """(rows, columns) a sheet's cells span, from its XML read ``chunk`` bytes at a time: memory
     stays about one chunk whatever the sheet holds. The ``<dimension>`` element is not trusted
     (it is optional and can state anything); the cells' own references (or their order, where
     a row or cell has none) are what the Excel reader allocates for."""
-    extent, carry = _Extent(), b""
+    extent, carry, chunk = _Extent(), b"", chunk or SCAN_CHUNK
     while True:
         block = handle.read(chunk)
         if not block:
