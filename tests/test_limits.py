@@ -208,3 +208,35 @@ def test_a_tag_too_long_to_count_is_refused(monkeypatch):
     long_text = f'<sheetData><row r="1"><c r="B1" t="inlineStr"><is><t>{"x" * 200_000}</t></is>' \
                 '</c></row></sheetData>'
     assert limits.sheet_extent(io.BytesIO(long_text.encode()), chunk=1000) == (1, 2)
+
+
+def test_a_sheet_kept_outside_xl_worksheets_is_counted_too(monkeypatch):
+    """The workbook's relationships may put a sheet anywhere; the Excel reader follows them."""
+    sheet = (_SHEET_OPEN + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>course_id</t>'
+             '</is></c></row><row r="300000"><c r="Q300000"><v>1</v></c></row></sheetData>'
+             '</worksheet>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("_rels/.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+        archive.writestr("xl/workbook.xml", (
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheets><sheet name="courses" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/worksheet" Target="../data/hidden.xml"/></Relationships>'))
+        archive.writestr("data/hidden.xml", sheet)
+    data = buffer.getvalue()
+    problem = limits.check_excel(data)
+    assert problem.kind == "too_many_cells" and problem.found.startswith("5,100,000 cells")
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the workbook was read")
+
+    monkeypatch.setattr("fastexcel.read_excel", never)
+    assert [p.kind for p in validate_upload([("kurser.xlsx", data)]).errors] == ["too_many_cells"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import posixpath
 import re
 import zipfile
 import zlib
@@ -210,13 +211,46 @@ def _size_text(size: int) -> str:
     return f"{size / 1024 / 1024:,.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:,.1f} KB"
 
 
+_RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\s[^<>]*>")
+_ATTRIBUTE = re.compile(rb"""(Type|Target)\s*=\s*["']([^"']*)["']""")
+MAX_RELS_BYTES = 1 << 20
+"""A relationships part read whole to find the sheets (a workbook's is a few KB)."""
+
+
+def _sheet_names(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> set[str]:
+    """The parts the Excel reader may read as sheets: ``xl/worksheets/*.xml`` and whatever a
+    relationships part names as a worksheet (a workbook may keep its sheets anywhere)."""
+    names = {part.filename for part in parts}
+    sheets = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    for part in parts:
+        if not part.filename.endswith(".rels"):
+            continue
+        try:
+            with archive.open(part) as handle:
+                text = handle.read(MAX_RELS_BYTES)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+                ValueError, zlib.error):
+            continue
+        # "xl/_rels/workbook.xml.rels" describes "xl/workbook.xml": targets are relative to xl/
+        base = posixpath.dirname(posixpath.dirname(part.filename))
+        for relationship in _RELATIONSHIP.findall(text):
+            attributes = dict(_ATTRIBUTE.findall(relationship))
+            target = attributes.get(b"Target", b"").decode("utf-8", "replace")
+            if not attributes.get(b"Type", b"").lower().endswith(b"/worksheet") or not target:
+                continue
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+            sheets.add(posixpath.normpath(path))
+    return sheets & names
+
+
 def _check_extent(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
                   size: int) -> LimitProblem | None:
     """Stream every sheet and refuse one whose cells span too many rows or columns, or a
     workbook whose sheets span more cells than MAX_CELLS_PER_BYTE allows for its size."""
     cells = 0
+    sheets = _sheet_names(archive, parts)
     for part in parts:
-        if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+        if part.filename not in sheets:
             continue
         try:
             with archive.open(part) as handle:
