@@ -17,6 +17,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,10 @@ _CELL_REF_FIRST = re.compile(rb'<c r="([A-Z]{1,8})(\d{1,12})"')  # how Excel wri
 _CELL_REF = re.compile(rb"""<c\s[^<>]*?(?<=\s)r\s*=\s*["']([A-Za-z]{1,8})(\d{1,12})["']""")
 _ROW_REF_FIRST = re.compile(rb'<row r="(\d{1,12})"')
 _ROW_REF = re.compile(rb"""<row\s[^<>]*?(?<=\s)r\s*=\s*["'](\d{1,12})["']""")
+_SHARED_FIRST = re.compile(rb'<c r="[A-Z]{1,8}\d{1,12}"(?: s="\d{1,9}")? t="s"><v>(\d{1,10})</v>')
+_SHARED_CELL = re.compile(
+    rb"""<c\s[^<>]*?(?<=\s)t\s*=\s*["']s["'][^<>]*>\s*<v>\s*(\d{1,10})\s*</v>""")
+_SHARED_ITEM = re.compile(rb"<si\s*/>|<si[\s>]|</si>")
 _ANY_REF = re.compile(rb"\sr\s*=")
 _ROW_OPEN = re.compile(rb"""<row(?=[\s/>])[^<>]*?(?:(?<=\s)r\s*=\s*["'](\d{1,12})["'][^<>]*?)?>""")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
@@ -127,10 +132,16 @@ class _Extent:
     columns: int = 0
     row: int = 0
     column: int = 0
+    lengths: Any = None
+    """Each shared string's length (bytes of its XML item), or None."""
+    shared_text: int = 0
+    """Bytes of shared strings the sheet's cells refer to (each cell gets its own copy)."""
 
     def feed(self, xml: bytes) -> None:
         if (b":c" in xml or b":row" in xml) and _PREFIXED.search(xml):
             xml = _PREFIXED.sub(rb"<\1", xml)  # <x:c …> as <c …>: one spelling below
+        if self.lengths is not None:
+            self._feed_shared(xml)
         cells, rows = len(_CELL_TAG.findall(xml)), len(_ROW_TAG.findall(xml))
         cell_refs = _CELL_REF_FIRST.findall(xml)
         if len(cell_refs) != cells:
@@ -142,6 +153,14 @@ class _Extent:
             self._feed_referenced(cell_refs, row_refs)
         else:  # some row or cell without a reference: count them in order
             self._feed_in_order(xml)
+
+    def _feed_shared(self, xml: bytes) -> None:
+        found = _SHARED_FIRST.findall(xml)
+        if len(found) != xml.count(b't="s"'):
+            found = _SHARED_CELL.findall(xml)
+        if found:
+            lengths, count = self.lengths, len(self.lengths)
+            self.shared_text += sum(lengths[i] for i in map(int, found) if i < count)
 
     def _feed_referenced(self, cell_refs: list[tuple[bytes, bytes]], row_refs: list[bytes]) -> None:
         """The usual case (Excel, xlsxwriter, openpyxl): every row and cell says where it is."""
@@ -180,11 +199,17 @@ class _Extent:
 
 
 def sheet_extent(handle: Any, chunk: int | None = None) -> tuple[int, int]:
+    """(rows, columns) a sheet's cells span (see :func:`scan_sheet`)."""
+    extent = scan_sheet(handle, chunk)
+    return extent.rows, extent.columns
+
+
+def scan_sheet(handle: Any, chunk: int | None = None, lengths: Any = None) -> _Extent:
     """(rows, columns) a sheet's cells span, from its XML read ``chunk`` bytes at a time: memory
     stays about one chunk whatever the sheet holds. The ``<dimension>`` element is not trusted
     (it is optional and can state anything); the cells' own references (or their order, where
     a row or cell has none) are what the Excel reader allocates for."""
-    extent, carry, chunk = _Extent(), b"", chunk or SCAN_CHUNK
+    extent, carry, chunk = _Extent(lengths=lengths), b"", chunk or SCAN_CHUNK
     while True:
         block = handle.read(chunk)
         if not block:
@@ -200,7 +225,42 @@ def sheet_extent(handle: Any, chunk: int | None = None) -> tuple[int, int]:
             if len(carry) > MAX_TAG_BYTES:
                 raise TagTooLongError(f"a tag longer than {MAX_TAG_BYTES:,} bytes")
     extent.feed(carry)
-    return extent.rows, extent.columns
+    return extent
+
+
+def shared_string_lengths(handle: Any, chunk: int | None = None) -> array:
+    """The length of each shared string's ``<si>`` item (an upper bound of its text), streamed:
+    4 bytes per string, not the strings. The Excel reader copies a shared string into every
+    cell that refers to it, so 20,000 cells referring to one 9,000-character string grew the
+    server by 361 MB from a 47 KB file."""
+    lengths, carry, chunk = array("I"), b"", chunk or SCAN_CHUNK
+    offset, start = 0, None  # offset of buf[0] in the part; where the open item began
+    while True:
+        block = handle.read(chunk)
+        buf = carry + block
+        end = len(buf) - 6 if block else len(buf)  # a token may straddle the blocks
+        last = 0
+        for match in _SHARED_ITEM.finditer(buf, 0, max(end, 0) + 6 if block else end):
+            if match.start() >= end and block:
+                break
+            token, last = match.group(), match.end()
+            if token.startswith(b"</"):
+                if start is not None:
+                    lengths.append(min(offset + match.end() - start, 0xFFFFFFFF))
+                start = None
+            else:
+                if start is not None:  # the previous item never closed (<si />): empty
+                    lengths.append(0)
+                start = None if token.endswith(b"/>") else offset + match.start()
+                if start is None:
+                    lengths.append(0)
+        if not block:
+            break
+        cut = max(end, last)
+        carry, offset = buf[cut:], offset + cut
+    if start is not None:
+        lengths.append(0)
+    return lengths
 
 
 class TagTooLongError(ValueError):
@@ -217,11 +277,14 @@ MAX_RELS_BYTES = 1 << 20
 """A relationships part read whole to find the sheets (a workbook's is a few KB)."""
 
 
-def _sheet_names(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> set[str]:
-    """The parts the Excel reader may read as sheets: ``xl/worksheets/*.xml`` and whatever a
-    relationships part names as a worksheet (a workbook may keep its sheets anywhere)."""
+def _workbook_parts(archive: zipfile.ZipFile,
+                    parts: list[zipfile.ZipInfo]) -> tuple[set[str], set[str]]:
+    """(sheets, shared strings): the parts the Excel reader may read as sheets
+    (``xl/worksheets/*.xml`` and whatever a relationships part names as a worksheet: a workbook
+    may keep its sheets anywhere) and as the shared strings."""
     names = {part.filename for part in parts}
     sheets = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    shared = {"xl/sharedStrings.xml"}
     for part in parts:
         if not part.filename.endswith(".rels"):
             continue
@@ -236,25 +299,37 @@ def _sheet_names(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> set[
         for relationship in _RELATIONSHIP.findall(text):
             attributes = dict(_ATTRIBUTE.findall(relationship))
             target = attributes.get(b"Target", b"").decode("utf-8", "replace")
-            if not attributes.get(b"Type", b"").lower().endswith(b"/worksheet") or not target:
+            kind = attributes.get(b"Type", b"").lower().rsplit(b"/", 1)[-1]
+            if kind not in (b"worksheet", b"sharedstrings") or not target:
                 continue
             path = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
-            sheets.add(posixpath.normpath(path))
-    return sheets & names
+            (sheets if kind == b"worksheet" else shared).add(posixpath.normpath(path))
+    return sheets & names, shared & names
 
 
 def _check_extent(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
                   size: int) -> LimitProblem | None:
     """Stream every sheet and refuse one whose cells span too many rows or columns, or a
     workbook whose sheets span more cells than MAX_CELLS_PER_BYTE allows for its size."""
-    cells = 0
-    sheets = _sheet_names(archive, parts)
+    cells = shared_text = 0
+    sheets, shared = _workbook_parts(archive, parts)
+    lengths = array("I")
+    for name in sorted(shared):
+        try:
+            with archive.open(name) as handle:
+                found = shared_string_lengths(handle)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+                ValueError, zlib.error):
+            continue
+        lengths = found if len(found) > len(lengths) else lengths
     for part in parts:
         if part.filename not in sheets:
             continue
         try:
             with archive.open(part) as handle:
-                rows, columns = sheet_extent(handle)
+                extent = scan_sheet(handle, lengths=lengths)
+            rows, columns = extent.rows, extent.columns
+            shared_text += extent.shared_text
         except TagTooLongError:
             return LimitProblem("tag_too_long", part.filename,
                                 f"sheet XML whose tags are at most {MAX_TAG_BYTES:,} bytes long",
@@ -267,6 +342,17 @@ def _check_extent(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
         if problem is not None:
             return problem
         cells += rows * columns
+    text_allowed = min(MAX_UNPACKED_BYTES, MAX_UNPACK_RATIO * max(size, 1))
+    if shared_text > text_allowed:
+        mb = shared_text / 1024 / 1024
+        return LimitProblem(
+            "too_large_unpacked", f"{mb:,.0f} MB of shared text in the cells of {_size_text(size)}",
+            f"a workbook whose cells' text, each shared string counted once per cell that uses "
+            f"it, is at most {MAX_UNPACK_RATIO}× its size and "
+            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB (save large tables as CSV)",
+            f"en projektmappe, hvis cellers tekst (hver delt tekst talt én gang pr. celle, der "
+            f"bruger den) fylder højst {MAX_UNPACK_RATIO} gange dens størrelse og "
+            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB (gem store tabeller som CSV)")
     allowed = int(MAX_CELLS_PER_BYTE * size)
     if cells > allowed:
         return LimitProblem(
