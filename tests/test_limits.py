@@ -240,3 +240,43 @@ def test_a_sheet_kept_outside_xl_worksheets_is_counted_too(monkeypatch):
 
     monkeypatch.setattr("fastexcel.read_excel", never)
     assert [p.kind for p in validate_upload([("kurser.xlsx", data)]).errors] == ["too_many_cells"]
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 64, None])
+def test_shared_string_lengths_are_streamed_item_by_item(chunk):
+    xml = (b'<sst count="5"><si><t>course_id</t></si><si/><si><r><t>a</t></r><r><t>bc</t></r>'
+           b'</si><si /><si><t xml:space="preserve"> x </t></si></sst>')
+    lengths = limits.shared_string_lengths(io.BytesIO(xml), chunk=chunk)
+    assert list(lengths) == [len(b"<si><t>course_id</t></si>"), 0,
+                             len(b"<si><r><t>a</t></r><r><t>bc</t></r></si>"), 0,
+                             len(b'<si><t xml:space="preserve"> x </t></si>')]
+
+
+def shared_string_bomb(cells: int, text: int) -> bytes:
+    """``cells`` cells all referring to one shared string of ``text`` characters."""
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>1</v></c>' for c in "ABCDE")
+                   + "</row>" for r in range(2, cells // 5 + 2))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/sharedStrings.xml", (
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+            'course_id</t></si><si><t>' + "".join(chr(97 + (i * 7919) % 26) for i in range(text))
+            + "</t></si></sst>"))
+        archive.writestr("xl/worksheets/sheet1.xml", _SHEET_OPEN + '<sheetData><row r="1">'
+                         '<c r="A1" t="s"><v>0</v></c></row>' + rows + "</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def test_a_shared_string_used_by_every_cell_is_refused_before_reading(monkeypatch):
+    bomb = shared_string_bomb(20_000, 9_000)  # 47 KB; it grew the server by 361 MB
+    problem = limits.check_excel(bomb)
+    assert problem.kind == "too_large_unpacked" and "MB of shared text" in problem.found
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the workbook was read")
+
+    monkeypatch.setattr("fastexcel.read_excel", never)
+    assert [p.kind for p in validate_upload([("kurser.xlsx", bomb)]).errors] == [
+        "too_large_unpacked"]
+    assert limits.check_excel(shared_string_bomb(200, 100)) is None  # short and few: fine
