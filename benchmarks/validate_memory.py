@@ -17,6 +17,8 @@ Cases:
 - ``xlsx-sparse``: 1.5 KB with a cell at A1 and one at GR1000000 and no ``<dimension>`` (the
   Excel reader allocates the whole rectangle: refused from the sheet's streamed extent);
 - ``csv-same-rows``: the same rows as a CSV file;
+- ``xlsx-shared-strings``: 47 KB of 20,000 cells all referring to one 9,000-character shared
+  string (the reader copies it into each cell: refused from the streamed cells' references);
 - ``xlsx-bomb``: 3 MB that declare 3 GB unpacked (refused from the zip directory);
 - ``csv-too-many-rows``: a CSV over the row limit (refused from its line count).
 """
@@ -177,6 +179,31 @@ def build_sparse() -> bytes:
     return buffer.getvalue()
 
 
+def build_shared_strings(cells: int = 20_000, text: int = 9_000) -> bytes:
+    rng = random.Random(3)
+    long_text = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(text))
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>1</v></c>'
+                                               for c in _COLUMNS[:10]) + "</row>"
+                   for r in range(2, cells // 10 + 2))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.replace(
+            "</Relationships>", '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"))
+        archive.writestr("xl/sharedStrings.xml", (
+            '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+            f'2006/main"><si><t>course_id</t></si><si><t>{long_text}</t></si></sst>'))
+        archive.writestr("xl/worksheets/sheet1.xml", (
+            '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+            f"{rows}</sheetData></worksheet>"))
+    return buffer.getvalue()
+
+
 def build_bomb(unpacked_mb: int) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -235,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
              ("kurser.xlsx", build_ordinary(ordinary_rows), "xlsx-ordinary"),
              ("kurser.csv", build_csv_like(rows, noise), "csv-same-rows"),
              ("kurser.xlsx", build_sparse(), "xlsx-sparse"),
+             ("kurser.xlsx", build_shared_strings(), "xlsx-shared-strings"),
              ("kurser.xlsx", build_bomb(3 * 1024), "xlsx-bomb"),
              ("kurser.csv", b"a;b\n" + b"1;2\n" * (limits.MAX_ROWS + 10), "csv-too-many-rows")]
     results = []
