@@ -42,8 +42,8 @@ MAX_CELLS_PER_BYTE = 1.0
 cell, which is what the Excel reader allocates) per byte of the file. Ordinary workbooks hold
 0.1–0.3 cells per byte (xlsxwriter, Excel); a crafted one packs 1.5 cells per byte under the
 unpack-ratio limit, and a sparse one (a cell at A1 and one at GR1000000, 1.5 KB) 100,000s.
-Validating costs about 100 bytes of memory per cell (docs/PERFORMANCE.md), so this bounds the
-growth to about 120× the file size (measured 115–124×)."""
+Validating costs about 115–125 bytes of memory per such cell (docs/PERFORMANCE.md), so this
+bounds the growth to about 120× the file size (measured 115–124×)."""
 MAX_TAG_BYTES = 65_536
 """One tag of a sheet's XML (``<c r="A1" s="3" t="s">`` is about 20 bytes): a longer one could
 hide a cell's reference from the extent count, so it is refused."""
