@@ -10,8 +10,15 @@ upload page's "Kontrollér" does (``publish.validate_upload``) and reports its p
 
 Cases:
 - ``xlsx-near-limit``: an Excel workbook of course rows, its compression tuned to just under the
-  unpack-ratio limit (the most cells per byte the limits accept);
+  unpack-ratio limit (1.5 cells per byte: refused since the cells-per-byte limit);
+- ``xlsx-worst-accepted``: the same, tuned to just under the cells-per-byte limit (the most
+  cells per byte the limits accept);
+- ``xlsx-ordinary``: an ordinary workbook (xlsxwriter, shared strings, dates) of course rows;
+- ``xlsx-sparse``: 1.5 KB with a cell at A1 and one at GR1000000 and no ``<dimension>`` (the
+  Excel reader allocates the whole rectangle: refused from the sheet's streamed extent);
 - ``csv-same-rows``: the same rows as a CSV file;
+- ``xlsx-shared-strings``: 47 KB of 20,000 cells all referring to one 9,000-character shared
+  string (the reader copies it into each cell: refused from the streamed cells' references);
 - ``xlsx-bomb``: 3 MB that declare 3 GB unpacked (refused from the zip directory);
 - ``csv-too-many-rows``: a CSV over the row limit (refused from its line count).
 """
@@ -102,13 +109,21 @@ def unpack_ratio(data: bytes) -> float:
     return sum(p.file_size for p in parts) / len(data)
 
 
-def tune(target_mb: float, max_ratio: float) -> tuple[float, int]:
-    """(noise, rows): the noise that packs to just under ``max_ratio`` (found on small pilots),
-    and the rows that make a file of about ``target_mb``."""
+def cells_per_byte(data: bytes, rows: int) -> float:
+    return (rows + 1) * len(HEADER) / len(data)
+
+
+def tune(target_mb: float, max_ratio: float, max_cells_per_byte: float = float("inf"),
+         ) -> tuple[float, int]:
+    """(noise, rows): the noise that packs to just under ``max_ratio`` and
+    ``max_cells_per_byte`` (found on small pilots), and the rows that make a file of about
+    ``target_mb``."""
     low, high = 0.0, 1.0
     for _ in range(12):
         noise = (low + high) / 2
-        if unpack_ratio(build_xlsx_rows(4000, noise)) >= max_ratio * 0.9:
+        pilot = build_xlsx_rows(4000, noise)
+        if (unpack_ratio(pilot) >= max_ratio * 0.9
+                or cells_per_byte(pilot, 4000) >= max_cells_per_byte * 0.93):
             low = noise  # too compressible: more noise
         else:
             high = noise
@@ -119,6 +134,74 @@ def tune(target_mb: float, max_ratio: float) -> tuple[float, int]:
 def build_csv_like(xlsx_rows: int, noise: float) -> bytes:
     lines = [";".join(HEADER)] + [";".join(r) for r in _rows(xlsx_rows, noise)]
     return ("\n".join(lines) + "\n").encode()
+
+
+def build_ordinary(rows: int, seed: int = 1) -> bytes:
+    """A workbook as a person would save it: xlsxwriter (shared strings), dates, numbers."""
+    import datetime
+
+    import xlsxwriter
+
+    rng = random.Random(seed)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("courses")
+    sheet.write_row(0, 0, HEADER)
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for i in range(rows):
+        start = datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randint(0, 700))
+        sheet.write_row(i + 1, 0, [
+            f"K{i:07d}", f"Kursus i {rng.choice(['svejsning', 'truck', 'hygiejne', 'CNC'])} "
+            f"{rng.randint(1, 300)}", "AMU", str(rng.randint(40000, 49999)),
+            rng.choice(["AMU Nordjylland", "AMU Syd", "TEC", "NEXT"]),
+            rng.choice(["851", "101", "461", "751"]), None, None, rng.randint(1, 40),
+            rng.choice(["721210", "833220", "512010"]), "Jern, metal og auto",
+            "Regional uddannelsespulje", rng.random() < 0.3, "Industri og produktion",
+            "automatisering", rng.randint(1, 30), False])
+        sheet.write_datetime(i + 1, 6, start, day)
+        sheet.write_datetime(i + 1, 7, start + datetime.timedelta(days=rng.randint(1, 20)), day)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def build_sparse() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr("xl/worksheets/sheet1.xml", (
+            '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+            'course_id</t></is></c></row><row r="1000000"><c r="GR1000000"><v>1</v></c></row>'
+            '</sheetData></worksheet>'))
+    return buffer.getvalue()
+
+
+def build_shared_strings(cells: int = 20_000, text: int = 9_000) -> bytes:
+    rng = random.Random(3)
+    long_text = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(text))
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>1</v></c>'
+                                               for c in _COLUMNS[:10]) + "</row>"
+                   for r in range(2, cells // 10 + 2))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.replace(
+            "</Relationships>", '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"))
+        archive.writestr("xl/sharedStrings.xml", (
+            '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+            f'2006/main"><si><t>course_id</t></si><si><t>{long_text}</t></si></sst>'))
+        archive.writestr("xl/worksheets/sheet1.xml", (
+            '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+            f"{rows}</sheetData></worksheet>"))
+    return buffer.getvalue()
 
 
 def build_bomb(unpacked_mb: int) -> bytes:
@@ -168,19 +251,32 @@ def main(argv: list[str] | None = None) -> int:
     # The workbook packs as tightly as the unpack-ratio limit still accepts.
     noise, rows = tune(args.mb, limits.MAX_UNPACK_RATIO)
     xlsx = build_xlsx_rows(rows, noise)
+    # … and as tightly as the cells-per-byte limit still accepts.
+    worst_noise, worst_rows = tune(args.mb, limits.MAX_UNPACK_RATIO, limits.MAX_CELLS_PER_BYTE)
+    worst = build_xlsx_rows(worst_rows, worst_noise)
+    ordinary_rows = int(20_000 * args.mb / 1.42)  # xlsxwriter: about 1.42 MB per 20,000 rows
+    cells = {"xlsx-near-limit": rows, "xlsx-worst-accepted": worst_rows,
+             "csv-same-rows": rows, "xlsx-ordinary": ordinary_rows}
     cases = [("kurser.xlsx", xlsx, "xlsx-near-limit"),
+             ("kurser.xlsx", worst, "xlsx-worst-accepted"),
+             ("kurser.xlsx", build_ordinary(ordinary_rows), "xlsx-ordinary"),
              ("kurser.csv", build_csv_like(rows, noise), "csv-same-rows"),
+             ("kurser.xlsx", build_sparse(), "xlsx-sparse"),
+             ("kurser.xlsx", build_shared_strings(), "xlsx-shared-strings"),
              ("kurser.xlsx", build_bomb(3 * 1024), "xlsx-bomb"),
              ("kurser.csv", b"a;b\n" + b"1;2\n" * (limits.MAX_ROWS + 10), "csv-too-many-rows")]
     results = []
     for name, data, label in cases:
-        row = {"case": label, "rows": rows if "same" in label or "near" in label else None,
+        row = {"case": label, "rows": cells.get(label),
                "unpack_ratio": round(unpack_ratio(data), 1) if name.endswith("xlsx") else None,
+               "cells_per_byte": (round(cells_per_byte(data, cells[label]), 2)
+                                  if label in cells else None),
                **measure(name, data)}
         results.append(row)
         print(json.dumps(row), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"limits": {"max_unpack_ratio": limits.MAX_UNPACK_RATIO,
+                                               "max_cells_per_byte": limits.MAX_CELLS_PER_BYTE,
                                                "max_unpacked_mb": limits.MAX_UNPACKED_BYTES >> 20,
                                                "max_rows": limits.MAX_ROWS},
                                     "python": sys.version.split()[0], "results": results},

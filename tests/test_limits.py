@@ -106,3 +106,177 @@ def test_a_geojson_nested_3000_levels_gives_a_message(tmp_path):
 def test_a_workbook_of_too_many_parts_is_refused(monkeypatch):
     monkeypatch.setattr(limits, "MAX_ZIP_PARTS", 1)
     assert limits.check_excel(workbook_with_dimension("A1:B2")).kind == "too_many_parts"
+
+
+# --- A sheet's real extent (issue 13, "bounded work"): the cells, not the <dimension> ----------
+
+_SHEET_OPEN = ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+               'spreadsheetml/2006/main">')
+
+
+def workbook_with_sheet(sheet_xml: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", _SHEET_OPEN + sheet_xml + "</worksheet>")
+    return buffer.getvalue()
+
+
+def sparse_sheet(dimension: str | None, far_cell: str, far_row: int) -> bytes:
+    """A header at A1:B1 and one cell far away: 1.5 KB whose grid the Excel reader allocates
+    whole (before the extent check, 6.4 GB for GR1000000 and an aborted process)."""
+    head = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return workbook_with_sheet(
+        f'{head}<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>course_id</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>title</t></is></c></row>'
+        f'<row r="{far_row}"><c r="{far_cell}{far_row}"><v>1</v></c></row></sheetData>')
+
+
+@pytest.mark.parametrize("dimension", [None, "A1:B2"])
+def test_a_sparse_sheet_is_refused_from_its_cells_whatever_its_dimension_says(monkeypatch,
+                                                                              dimension):
+    bomb = sparse_sheet(dimension, "GR", 1_000_000)
+    assert len(bomb) < 4096
+    problem = limits.check_excel(bomb)
+    assert problem.kind == "too_many_cells" and problem.found.startswith("200,000,000 cells")
+    assert "1.0" not in problem.expected_da and "celle pr. byte" in problem.expected_da
+
+    def never(*_args, **_kwargs):  # the Excel reader is never reached
+        raise AssertionError("the workbook was read")
+
+    monkeypatch.setattr("fastexcel.read_excel", never)
+    report = validate_upload([("kurser.xlsx", bomb)])
+    assert [p.kind for p in report.errors] == ["too_many_cells"]
+
+
+def test_rows_and_columns_are_counted_from_the_cells_too():
+    assert limits.check_excel(sparse_sheet(None, "A", 3_000_000)).kind == "too_many_rows"
+    assert limits.check_excel(sparse_sheet("A1:B2", "ZZ", 10)).kind == "too_many_columns"
+
+
+@pytest.mark.parametrize("chunk", [7, 64, limits.SCAN_CHUNK])
+def test_the_extent_counts_rows_and_cells_without_references_and_with_prefixes(chunk):
+    xml = (b'<sheetData><row><c><v>1</v></c><c t="s"><v>2</v></c></row>'  # row 1: A, B
+           b'<x:row r="5"><x:c r="D5"/></x:row>'                         # row 5: D
+           b'<row spans="1:3"><c><v>1</v></c></row>'                       # row 6: A
+           b'<row r="7"><c r="B7"/><c/><c/></row>'                         # row 7: B, C, D
+           b'</sheetData><cols><col min="1" max="30"/></cols><rowBreaks count="1"/>')
+    assert limits.sheet_extent(io.BytesIO(xml), chunk=chunk) == (7, 4)
+    excel = (b'<sheetData><row r="1" spans="1:2"><c r="A1" t="s"><v>0</v></c>'
+             b'<c r="B1" s="3"><v>2</v></c></row><row r="2"><c s="1" r="AB12"/></row></sheetData>')
+    assert limits.sheet_extent(io.BytesIO(excel), chunk=chunk) == (12, 28)
+
+
+def test_ordinary_workbooks_are_not_refused_by_the_extent():
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("courses")
+    sheet.write_row(0, 0, ["course_id", "title", "provider", "start_date", "seats", "themes"])
+    for i in range(3000):
+        sheet.write_row(i + 1, 0, [f"K{i:05d}", f"Svejsning {i % 40}", "AMU Syd",
+                                   f"2024-{i % 12 + 1:02d}-08", i % 24, None])
+    workbook.close()
+    data = buffer.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        extent = limits.sheet_extent(archive.open("xl/worksheets/sheet1.xml"))
+    assert extent == (3001, 6)  # the header row spans 6 columns; its data rows 5
+    assert limits.check_excel(data) is None
+
+
+def test_a_workbook_packing_more_cells_than_its_size_allows_is_refused(monkeypatch):
+    rows = "".join(f"<row><c><v>{i % 3}</v></c><c><v>{i % 7}</v></c></row>" for i in range(500))
+    data = workbook_with_sheet(f"<sheetData>{rows}</sheetData>")  # 1,000 cells
+    monkeypatch.setattr(limits, "MAX_UNPACK_RATIO", 1000)  # this one packs tighter than 25×
+    monkeypatch.setattr(limits, "MAX_CELLS_PER_BYTE", 1000 / len(data) - 0.01)  # 999 allowed
+    problem = limits.check_excel(data)
+    assert problem.kind == "too_many_cells" and problem.found.startswith("1,000 cells")
+    monkeypatch.setattr(limits, "MAX_CELLS_PER_BYTE", 1000.5 / len(data))  # 1,000 allowed
+    assert limits.check_excel(data) is None
+
+
+def test_a_tag_too_long_to_count_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_UNPACK_RATIO", 10_000)  # the padding packs very tightly
+    padding = 'x="1" ' * 20_000
+    padded = f'<sheetData><row r="1"><c {padding}r="XFD1048576"/></row></sheetData>'
+    workbook = workbook_with_sheet(padded)
+    assert limits.check_excel(workbook).kind == "too_many_columns"  # the tag fit in one block
+    monkeypatch.setattr(limits, "SCAN_CHUNK", 4096)  # now it spans blocks: too long to carry
+    problem = limits.check_excel(workbook)
+    assert problem.kind == "tag_too_long" and problem.found == "xl/worksheets/sheet1.xml"
+    long_text = f'<sheetData><row r="1"><c r="B1" t="inlineStr"><is><t>{"x" * 200_000}</t></is>' \
+                '</c></row></sheetData>'
+    assert limits.sheet_extent(io.BytesIO(long_text.encode()), chunk=1000) == (1, 2)
+
+
+def test_a_sheet_kept_outside_xl_worksheets_is_counted_too(monkeypatch):
+    """The workbook's relationships may put a sheet anywhere; the Excel reader follows them."""
+    sheet = (_SHEET_OPEN + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>course_id</t>'
+             '</is></c></row><row r="300000"><c r="Q300000"><v>1</v></c></row></sheetData>'
+             '</worksheet>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("_rels/.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+        archive.writestr("xl/workbook.xml", (
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheets><sheet name="courses" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/worksheet" Target="../data/hidden.xml"/></Relationships>'))
+        archive.writestr("data/hidden.xml", sheet)
+    data = buffer.getvalue()
+    problem = limits.check_excel(data)
+    assert problem.kind == "too_many_cells" and problem.found.startswith("5,100,000 cells")
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the workbook was read")
+
+    monkeypatch.setattr("fastexcel.read_excel", never)
+    assert [p.kind for p in validate_upload([("kurser.xlsx", data)]).errors] == ["too_many_cells"]
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 64, None])
+def test_shared_string_lengths_are_streamed_item_by_item(chunk):
+    xml = (b'<sst count="5"><si><t>course_id</t></si><si/><si><r><t>a</t></r><r><t>bc</t></r>'
+           b'</si><si /><si><t xml:space="preserve"> x </t></si></sst>')
+    lengths = limits.shared_string_lengths(io.BytesIO(xml), chunk=chunk)
+    assert list(lengths) == [len(b"<si><t>course_id</t></si>"), 0,
+                             len(b"<si><r><t>a</t></r><r><t>bc</t></r></si>"), 0,
+                             len(b'<si><t xml:space="preserve"> x </t></si>')]
+
+
+def shared_string_bomb(cells: int, text: int) -> bytes:
+    """``cells`` cells all referring to one shared string of ``text`` characters."""
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>1</v></c>' for c in "ABCDE")
+                   + "</row>" for r in range(2, cells // 5 + 2))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/sharedStrings.xml", (
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+            'course_id</t></si><si><t>' + "".join(chr(97 + (i * 7919) % 26) for i in range(text))
+            + "</t></si></sst>"))
+        archive.writestr("xl/worksheets/sheet1.xml", _SHEET_OPEN + '<sheetData><row r="1">'
+                         '<c r="A1" t="s"><v>0</v></c></row>' + rows + "</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def test_a_shared_string_used_by_every_cell_is_refused_before_reading(monkeypatch):
+    bomb = shared_string_bomb(20_000, 9_000)  # 47 KB; it grew the server by 361 MB
+    problem = limits.check_excel(bomb)
+    assert problem.kind == "too_large_unpacked" and "MB of shared text" in problem.found
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the workbook was read")
+
+    monkeypatch.setattr("fastexcel.read_excel", never)
+    assert [p.kind for p in validate_upload([("kurser.xlsx", bomb)]).errors] == [
+        "too_large_unpacked"]
+    assert limits.check_excel(shared_string_bomb(200, 100)) is None  # short and few: fine

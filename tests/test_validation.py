@@ -227,7 +227,8 @@ def test_the_corpus_covers_every_error_kind_a_file_can_cause():
     # Input limits and dates beyond today's margin: built by tests/test_limits.py and
     # tests/test_integrity.py (a zip bomb, a deep JSON, a wide or long file, a course in 2062).
     limit_kinds = {"too_large_unpacked", "too_many_parts", "too_many_rows", "too_many_columns",
-                   "cell_too_long", "metadata_too_deep", "future_date"}
+                   "cell_too_long", "metadata_too_deep", "future_date", "too_many_cells",
+                   "tag_too_long"}
     assert set(MESSAGES) - covered - not_from_files - warnings - limit_kinds == set()
 
 

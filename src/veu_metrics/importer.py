@@ -50,7 +50,10 @@ PARQUET_EXTENSIONS = (".parquet", ".pq")
 METADATA_FILE = "metadata.json"
 HEADER_SEARCH_ROWS = 20
 """The header row is looked for among this many rows at the top (title rows above it are skipped)."""
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 10_000
+"""CSV records held as Python strings before they become a frame (issue 13: at 100,000 the
+records of a 90,000-row file were all held at once, 15.9× the file's size in memory; at 10,000
+it is 7.6–7.8×, docs/PERFORMANCE.md)."""
 
 # File names (without extension) accepted for each table, besides the table's own name.
 TABLE_ALIASES: dict[str, tuple[str, ...]] = {

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import io
 import json
+import posixpath
 import re
 import zipfile
+import zlib
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +37,32 @@ MAX_ZIP_PARTS = 2_000
 """Parts in one workbook (a sheet, its strings, styles … — a few dozen in practice)."""
 MAX_JSON_DEPTH = 32
 """Nesting of metadata.json and GeoJSON (a MultiPolygon's coordinates nest 4 deep)."""
+MAX_CELLS_PER_BYTE = 1.0
+"""Cells of a workbook's sheets (the rectangle from A1 to the last row and column that hold a
+cell, which is what the Excel reader allocates) per byte of the file. Ordinary workbooks hold
+0.1–0.3 cells per byte (xlsxwriter, Excel); a crafted one packs 1.5 cells per byte under the
+unpack-ratio limit, and a sparse one (a cell at A1 and one at GR1000000, 1.5 KB) 100,000s.
+Validating costs about 115–125 bytes of memory per such cell (docs/PERFORMANCE.md), so this
+bounds the growth to about 120× the file size (measured 115–124×)."""
+MAX_TAG_BYTES = 65_536
+"""One tag of a sheet's XML (``<c r="A1" s="3" t="s">`` is about 20 bytes): a longer one could
+hide a cell's reference from the extent count, so it is refused."""
+SCAN_CHUNK = 1 << 20
+"""Bytes of a sheet's XML unpacked at a time while its extent is counted."""
 
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(c|row)(?=[\s/>])")
+_CELL_TAG = re.compile(rb"<c[\s/>]")
+_ROW_TAG = re.compile(rb"<row[\s/>]")
+_CELL_REF_FIRST = re.compile(rb'<c r="([A-Z]{1,8})(\d{1,12})"')  # how Excel writes it: fast
+_CELL_REF = re.compile(rb"""<c\s[^<>]*?(?<=\s)r\s*=\s*["']([A-Za-z]{1,8})(\d{1,12})["']""")
+_ROW_REF_FIRST = re.compile(rb'<row r="(\d{1,12})"')
+_ROW_REF = re.compile(rb"""<row\s[^<>]*?(?<=\s)r\s*=\s*["'](\d{1,12})["']""")
+_SHARED_FIRST = re.compile(rb'<c r="[A-Z]{1,8}\d{1,12}"(?: s="\d{1,9}")? t="s"><v>(\d{1,10})</v>')
+_SHARED_CELL = re.compile(
+    rb"""<c\s[^<>]*?(?<=\s)t\s*=\s*["']s["'][^<>]*>\s*<v>\s*(\d{1,10})\s*</v>""")
+_SHARED_ITEM = re.compile(rb"<si\s*/>|<si[\s>]|</si>")
+_ANY_REF = re.compile(rb"\sr\s*=")
+_ROW_OPEN = re.compile(rb"""<row(?=[\s/>])[^<>]*?(?:(?<=\s)r\s*=\s*["'](\d{1,12})["'][^<>]*?)?>""")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
@@ -93,6 +121,249 @@ def check_excel(data: bytes) -> LimitProblem | None:
         problem = check_shape(rows, columns)
         if problem is not None:
             return problem
+    return _check_extent(archive, parts, len(data))
+
+
+@dataclass
+class _Extent:
+    """The rectangle a sheet's cells span, counted while its XML streams past."""
+
+    rows: int = 0
+    columns: int = 0
+    row: int = 0
+    column: int = 0
+    lengths: Any = None
+    """Each shared string's length (bytes of its XML item), or None."""
+    shared_text: int = 0
+    """Bytes of shared strings the sheet's cells refer to (each cell gets its own copy)."""
+
+    def feed(self, xml: bytes) -> None:
+        if (b":c" in xml or b":row" in xml) and _PREFIXED.search(xml):
+            xml = _PREFIXED.sub(rb"<\1", xml)  # <x:c …> as <c …>: one spelling below
+        if self.lengths is not None:
+            self._feed_shared(xml)
+        cells, rows = len(_CELL_TAG.findall(xml)), len(_ROW_TAG.findall(xml))
+        cell_refs = _CELL_REF_FIRST.findall(xml)
+        if len(cell_refs) != cells:
+            cell_refs = _CELL_REF.findall(xml)
+        row_refs = _ROW_REF_FIRST.findall(xml)
+        if len(row_refs) != rows:
+            row_refs = _ROW_REF.findall(xml)
+        if len(cell_refs) == cells and len(row_refs) == rows:
+            self._feed_referenced(cell_refs, row_refs)
+        else:  # some row or cell without a reference: count them in order
+            self._feed_in_order(xml)
+
+    def _feed_shared(self, xml: bytes) -> None:
+        found = _SHARED_FIRST.findall(xml)
+        if len(found) != xml.count(b't="s"'):
+            found = _SHARED_CELL.findall(xml)
+        if found:
+            lengths, count = self.lengths, len(self.lengths)
+            self.shared_text += sum(lengths[i] for i in map(int, found) if i < count)
+
+    def _feed_referenced(self, cell_refs: list[tuple[bytes, bytes]], row_refs: list[bytes]) -> None:
+        """The usual case (Excel, xlsxwriter, openpyxl): every row and cell says where it is."""
+        if row_refs:
+            self.rows = max(self.rows, max(map(int, set(row_refs))))
+            self.row, self.column = int(row_refs[-1]), 0
+        if cell_refs:
+            letters, digits = zip(*cell_refs, strict=True)
+            self.columns = max(self.columns, max(_column_number(c.upper()) for c in set(letters)))
+            self.rows = max(self.rows, max(map(int, set(digits))))
+            self.column = _column_number(letters[-1].upper())
+
+    def _feed_in_order(self, xml: bytes) -> None:
+        """Row by row: a row without ``r`` follows the previous one, and a cell without ``r``
+        is counted one column to the right of the furthest cell before it (an upper bound)."""
+        opens = list(_ROW_OPEN.finditer(xml))
+        self._feed_cells(xml[:opens[0].start()] if opens else xml)  # the row the chunk began in
+        for i, match in enumerate(opens):
+            digits = match.group(1)
+            self.row = int(digits) if digits else self.row + 1
+            self.rows = max(self.rows, self.row)
+            self.column = 0
+            end = opens[i + 1].start() if i + 1 < len(opens) else len(xml)
+            self._feed_cells(xml[match.end():end])
+
+    def _feed_cells(self, xml: bytes) -> None:
+        tags = len(_CELL_TAG.findall(xml))
+        if not tags:
+            return
+        refs = _CELL_REF.findall(xml) if _ANY_REF.search(xml) else []
+        if refs:
+            self.column = max(self.column, max(_column_number(c.upper()) for c, _ in refs))
+            self.rows = max(self.rows, max(int(d) for _, d in refs))
+        self.column += tags - len(refs)
+        self.columns = max(self.columns, self.column)
+
+
+def sheet_extent(handle: Any, chunk: int | None = None) -> tuple[int, int]:
+    """(rows, columns) a sheet's cells span (see :func:`scan_sheet`)."""
+    extent = scan_sheet(handle, chunk)
+    return extent.rows, extent.columns
+
+
+def scan_sheet(handle: Any, chunk: int | None = None, lengths: Any = None) -> _Extent:
+    """(rows, columns) a sheet's cells span, from its XML read ``chunk`` bytes at a time: memory
+    stays about one chunk whatever the sheet holds. The ``<dimension>`` element is not trusted
+    (it is optional and can state anything); the cells' own references (or their order, where
+    a row or cell has none) are what the Excel reader allocates for."""
+    extent, carry, chunk = _Extent(lengths=lengths), b"", chunk or SCAN_CHUNK
+    while True:
+        block = handle.read(chunk)
+        if not block:
+            break
+        xml = carry + block
+        cut = xml.rfind(b"<")
+        if cut < 0 or xml.find(b">", cut) >= 0:  # every tag complete; text after the last one
+            extent.feed(xml)
+            carry = b""
+        else:  # a tag cut off: carried into the next block
+            extent.feed(xml[:cut])
+            carry = xml[cut:]
+            if len(carry) > MAX_TAG_BYTES:
+                raise TagTooLongError(f"a tag longer than {MAX_TAG_BYTES:,} bytes")
+    extent.feed(carry)
+    return extent
+
+
+def shared_string_lengths(handle: Any, chunk: int | None = None) -> array:
+    """The length of each shared string's ``<si>`` item (an upper bound of its text), streamed:
+    4 bytes per string, not the strings. The Excel reader copies a shared string into every
+    cell that refers to it, so 20,000 cells referring to one 9,000-character string grew the
+    server by 361 MB from a 47 KB file."""
+    lengths, carry, chunk = array("I"), b"", chunk or SCAN_CHUNK
+    offset, start = 0, None  # offset of buf[0] in the part; where the open item began
+    while True:
+        block = handle.read(chunk)
+        buf = carry + block
+        end = len(buf) - 6 if block else len(buf)  # a token may straddle the blocks
+        last = 0
+        for match in _SHARED_ITEM.finditer(buf, 0, max(end, 0) + 6 if block else end):
+            if match.start() >= end and block:
+                break
+            token, last = match.group(), match.end()
+            if token.startswith(b"</"):
+                if start is not None:
+                    lengths.append(min(offset + match.end() - start, 0xFFFFFFFF))
+                start = None
+            else:
+                if start is not None:  # the previous item never closed (<si />): empty
+                    lengths.append(0)
+                start = None if token.endswith(b"/>") else offset + match.start()
+                if start is None:
+                    lengths.append(0)
+        if not block:
+            break
+        cut = max(end, last)
+        carry, offset = buf[cut:], offset + cut
+    if start is not None:
+        lengths.append(0)
+    return lengths
+
+
+class TagTooLongError(ValueError):
+    """A sheet's XML has a tag longer than MAX_TAG_BYTES (no spreadsheet writes one)."""
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 1024 / 1024:,.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:,.1f} KB"
+
+
+_RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\s[^<>]*>")
+_ATTRIBUTE = re.compile(rb"""(Type|Target)\s*=\s*["']([^"']*)["']""")
+MAX_RELS_BYTES = 1 << 20
+"""A relationships part read whole to find the sheets (a workbook's is a few KB)."""
+
+
+def _workbook_parts(archive: zipfile.ZipFile,
+                    parts: list[zipfile.ZipInfo]) -> tuple[set[str], set[str]]:
+    """(sheets, shared strings): the parts the Excel reader may read as sheets
+    (``xl/worksheets/*.xml`` and whatever a relationships part names as a worksheet: a workbook
+    may keep its sheets anywhere) and as the shared strings."""
+    names = {part.filename for part in parts}
+    sheets = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    shared = {"xl/sharedStrings.xml"}
+    for part in parts:
+        if not part.filename.endswith(".rels"):
+            continue
+        try:
+            with archive.open(part) as handle:
+                text = handle.read(MAX_RELS_BYTES)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+                ValueError, zlib.error):
+            continue
+        # "xl/_rels/workbook.xml.rels" describes "xl/workbook.xml": targets are relative to xl/
+        base = posixpath.dirname(posixpath.dirname(part.filename))
+        for relationship in _RELATIONSHIP.findall(text):
+            attributes = dict(_ATTRIBUTE.findall(relationship))
+            target = attributes.get(b"Target", b"").decode("utf-8", "replace")
+            kind = attributes.get(b"Type", b"").lower().rsplit(b"/", 1)[-1]
+            if kind not in (b"worksheet", b"sharedstrings") or not target:
+                continue
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+            (sheets if kind == b"worksheet" else shared).add(posixpath.normpath(path))
+    return sheets & names, shared & names
+
+
+def _check_extent(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
+                  size: int) -> LimitProblem | None:
+    """Stream every sheet and refuse one whose cells span too many rows or columns, or a
+    workbook whose sheets span more cells than MAX_CELLS_PER_BYTE allows for its size."""
+    cells = shared_text = 0
+    sheets, shared = _workbook_parts(archive, parts)
+    lengths = array("I")
+    for name in sorted(shared):
+        try:
+            with archive.open(name) as handle:
+                found = shared_string_lengths(handle)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+                ValueError, zlib.error):
+            continue
+        lengths = found if len(found) > len(lengths) else lengths
+    for part in parts:
+        if part.filename not in sheets:
+            continue
+        try:
+            with archive.open(part) as handle:
+                extent = scan_sheet(handle, lengths=lengths)
+            rows, columns = extent.rows, extent.columns
+            shared_text += extent.shared_text
+        except TagTooLongError:
+            return LimitProblem("tag_too_long", part.filename,
+                                f"sheet XML whose tags are at most {MAX_TAG_BYTES:,} bytes long",
+                                f"ark-XML, hvis tags højst er {MAX_TAG_BYTES:,} byte lange"
+                                .replace(",", "."))
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+                ValueError, zlib.error):
+            continue  # the reader reports a damaged part
+        problem = check_shape(rows, columns)
+        if problem is not None:
+            return problem
+        cells += rows * columns
+    text_allowed = min(MAX_UNPACKED_BYTES, MAX_UNPACK_RATIO * max(size, 1))
+    if shared_text > text_allowed:
+        mb = shared_text / 1024 / 1024
+        return LimitProblem(
+            "too_large_unpacked", f"{mb:,.0f} MB of shared text in the cells of {_size_text(size)}",
+            f"a workbook whose cells' text, each shared string counted once per cell that uses "
+            f"it, is at most {MAX_UNPACK_RATIO}× its size and "
+            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB (save large tables as CSV)",
+            f"en projektmappe, hvis cellers tekst (hver delt tekst talt én gang pr. celle, der "
+            f"bruger den) fylder højst {MAX_UNPACK_RATIO} gange dens størrelse og "
+            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB (gem store tabeller som CSV)")
+    allowed = int(MAX_CELLS_PER_BYTE * size)
+    if cells > allowed:
+        return LimitProblem(
+            "too_many_cells", f"{cells:,} cells in {_size_text(size)}",
+            f"a workbook whose sheets span at most {MAX_CELLS_PER_BYTE:g} cell per byte of the "
+            f"file, here {allowed:,} (an empty cell far from the table counts the whole "
+            "rectangle up to it; save large tables as CSV)",
+            f"en projektmappe, hvis ark spænder over højst {MAX_CELLS_PER_BYTE:g} celle pr. byte "
+            f"af filen, her {allowed:,} (en tom celle langt fra tabellen tæller hele rektanglet "
+            "op til den; gem store tabeller som CSV)".replace(f"{allowed:,}",
+                                                           f"{allowed:,}".replace(",", ".")))
     return None
 
 
