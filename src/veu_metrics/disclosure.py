@@ -284,8 +284,8 @@ def apply_disclosure(
                 with np.errstate(divide="ignore", invalid="ignore"):
                     factor = factor * ratios[part] ** role
             elif active:
-                values = frame[part].cast(pl.Float64).fill_null(0).to_numpy()
-                hidden |= (values > 0) & (values < threshold)
+                part_values = frame[part].cast(pl.Float64).fill_null(0).to_numpy()
+                hidden |= (part_values > 0) & (part_values < threshold)
         original = frame[rate].cast(pl.Float64).to_numpy()
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             value = original * factor

@@ -12,7 +12,7 @@ import math
 import re
 import textwrap
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 from xml.sax.saxutils import escape
 
 import altair as alt
@@ -30,7 +30,7 @@ FOOTER_COLOUR = "#555555"
 _PADDING = 5  # Vega's default padding around the drawing
 _CHAR_WIDTH = 0.56  # average glyph width per font size, for wrapping text we lay out ourselves
 
-_FORMAT_LOCALES = {"da": "da-DK", "en": "en-GB"}
+_FORMAT_LOCALES: dict[str, Literal["da-DK", "en-GB"]] = {"da": "da-DK", "en": "en-GB"}
 
 
 class ChartImageError(ValueError):
