@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Literal
 
 
 def _add_generate(sub: argparse._SubParsersAction) -> None:
@@ -79,7 +80,7 @@ def _run_import(args: argparse.Namespace) -> int:
         print(f"veu-metrics import: --into {args.into} is a file; give a dataset directory",
               file=sys.stderr)
         return 2
-    mode = "update" if args.update else "replace"
+    mode: Literal["replace", "update"] = "update" if args.update else "replace"
     version = None
     if args.command == "import":
         report, version = import_upload(files, args.into, settings, mode=mode)

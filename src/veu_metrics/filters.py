@@ -15,9 +15,9 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 from datetime import date
 from functools import cache
+from typing import Any
 
 import polars as pl
 

@@ -30,7 +30,13 @@ import polars as pl
 from veu_metrics import generate_conditions, schema
 from veu_metrics.dataset import write_metadata
 from veu_metrics.demo_occupations import demo_occupations
-from veu_metrics.geography import COUNCIL_AREAS, RAR_AREAS, municipalities, scheme_for
+from veu_metrics.geography import (
+    COUNCIL_AREAS,
+    RAR_AREAS,
+    AreaScheme,
+    municipalities,
+    scheme_for,
+)
 from veu_metrics.occupations import INDUSTRY_GROUPS, OCCUPATIONS_FILE, occupations
 from veu_metrics.settings import DEFAULT_DEMO_ENROLMENTS, Settings
 
@@ -477,7 +483,7 @@ def _sample_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     """One category per row of a (rows × categories) probability matrix."""
     cumulative = np.cumsum(probs, axis=1)
     cumulative /= cumulative[:, -1:]
-    u = rng.random(probs.shape[0])[:, None]
+    u = rng.random(int(probs.shape[0]))[:, None]
     return np.minimum((u > cumulative).sum(axis=1), probs.shape[1] - 1)
 
 
@@ -524,7 +530,7 @@ class _Reporter:
             if fraction >= 1.0:
                 sys.stderr.write("\n")
             sys.stderr.flush()
-        else:
+        elif callable(self.progress):
             self.progress(fraction, message)
 
 
@@ -911,7 +917,7 @@ def build_courses(seed: int, enrolments: int, until: date, reform_date: date,
     area_w = np.bincount(geo.rar, weights=geo.activity, minlength=n_rar)
     sk = _draw_course_skeleton(rng, enrolments, np.cumsum(month_w) / month_w.sum(),
                                _cancel_rate(months), covid_fill, np.cumsum(area_w) / area_w.sum())
-    n = sk["month"].shape[0]
+    n = int(sk["month"].shape[0])
     area = sk["area"]
 
     # occupation by area (regional industry profile), then education type by occupation level
@@ -1017,7 +1023,7 @@ def build_courses(seed: int, enrolments: int, until: date, reform_date: date,
         pl.Series("end_date", end),
         pl.Series("course_days", days),
         occ_codes.gather(occ_slot),
-        _enum(group_codes, schema.TABLES["courses"]["industry_group"], "industry_group")
+        _enum(group_codes, schema.INDUSTRY_GROUP_ENUM, "industry_group")
         .set(pl.Series(~has_occ), None),
         _enum(funding, schema.FUNDING_ENUM, "funding"),
         pl.Series("job_veu", job_veu),
@@ -1063,7 +1069,7 @@ def build_courses(seed: int, enrolments: int, until: date, reform_date: date,
         frame=frame, participants=participants, location_index=location, rar=area,
         occ_slot=occ_slot, type_index=type_index, funding=funding, end=end,
         shortage=shortage.to_numpy(), known_3m=known["k3"].to_numpy(), known_6m=known["k6"].to_numpy(),
-        ended=end <= covers_to_np,
+        ended=np.asarray(end <= covers_to_np),
         covid_end=(end_month >= np.datetime64("2020-03")) & (end_month <= np.datetime64("2020-09")),
     )
 
@@ -1178,7 +1184,7 @@ def build_enrolment_chunk(seed: int, chunk: int, courses: _Courses, first: int, 
 
 
 def compute_course_actuals(courses: pl.DataFrame, participants: pl.Series | np.ndarray,
-                           scheme: str) -> pl.DataFrame:
+                           scheme: AreaScheme) -> pl.DataFrame:
     """Yearly actuals per area of ``scheme`` and focus area (null row = the area as a whole).
 
     ``participants`` is the number of enrolments per course row. Cancelled courses do not count.
@@ -1214,7 +1220,8 @@ def build_targets(seed: int, courses: pl.DataFrame, participants: np.ndarray, un
     """Each area's yearly goals: previous year's actual × U(0.95, 1.25) (some met, some behind)."""
     rng = _rng(seed, 5)
     rows = []
-    actuals = {s: compute_course_actuals(courses, participants, s) for s in ("rar", "council")}
+    schemes: tuple[AreaScheme, ...] = ("rar", "council")
+    actuals = {s: compute_course_actuals(courses, participants, s) for s in schemes}
     for year in range(2019, until.year + 1):
         scheme = scheme_for(date(year, 1, 1), reform_date)
         previous = actuals[scheme].filter(pl.col("year") == year - 1)

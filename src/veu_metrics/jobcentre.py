@@ -48,6 +48,7 @@ from veu_metrics.aggregate import (
 from veu_metrics.disclosure import apply_disclosure, cell_key
 from veu_metrics.facts import Facts
 from veu_metrics.filters import Filters, add_months, months_between
+from veu_metrics.periods import Grain
 
 
 @dataclass(frozen=True)
@@ -297,10 +298,10 @@ def _fit_year(frame: pl.DataFrame, year: int) -> tuple[YearFit | None, np.ndarra
     params = np.asarray(full.params)
     for index, loo_params in zip(np.flatnonzero(fit_rows), _leave_one_out(y, x, full.mu, params,
                                                                           alpha), strict=True):
-        mu_out[index], var_eta[index] = predict(loo_params, cov, index)
+        mu_out[index], var_eta[index] = predict(loo_params, cov, int(index))
     # Municipalities not in the fit (a hidden count) are out of it already.
     for index in np.flatnonzero(predictable & ~fit_rows):
-        mu_out[index], var_eta[index] = predict(params, cov, index)
+        mu_out[index], var_eta[index] = predict(params, cov, int(index))
     fit = YearFit(year=year, used=used, params=params, cov=cov, alpha=alpha, municipalities=n_fit,
                   deviance_explained=float(explained), centre=centre)
     return fit, mu_out, var_eta
@@ -605,8 +606,8 @@ def compute_jobcentre_conditions(facts: Facts, filters: Filters, municipality_co
         known = values.is_not_null() & weights.is_not_null() & (weights > 0)
         if not known.any():
             return None
-        return float((values.filter(known) * weights.filter(known)).sum()
-                     / weights.filter(known).sum())
+        return (float((values.filter(known) * weights.filter(known)).sum())
+                / float(weights.filter(known).sum()))
 
     return pl.DataFrame({
         "condition": list(CONDITION_KEYS),
@@ -619,7 +620,7 @@ def compute_jobcentre_conditions(facts: Facts, filters: Filters, municipality_co
 
 
 def compute_jobcentre_trend(facts: Facts, filters: Filters, municipality_code: int, *,
-                            threshold: int, grain: str = "quarter") -> pl.DataFrame:
+                            threshold: int, grain: Grain = "quarter") -> pl.DataFrame:
     """Uptake over time for a municipality, its area and the country (same attribute filters).
 
     The area is the municipality's area under the filter's scheme (or the scheme in force at the

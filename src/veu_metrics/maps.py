@@ -519,7 +519,7 @@ def _polygon_layers(rows: list[dict[str, Any]], geometry: AreaShapes, *, selecte
     fills = [{**by_code[part["area_code"]], "polygon": part["polygon"]} for part in geometry.parts]
     chosen = set(selected)
     plain_width = 0.6 if geometry.scheme == "municipality" else 1.2
-    borders = []
+    borders: list[dict[str, Any]] = []
     for part in geometry.parts:
         code = part["area_code"]
         if code == highlight:

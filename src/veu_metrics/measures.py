@@ -12,16 +12,19 @@ job centres, the labour-market balance and targets live in ``jobcentre``, ``bala
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
 import polars.selectors as cs
+from polars.datatypes import DataTypeClass
 
 from veu_metrics import geography
 from veu_metrics.aggregate import (
     BREAKDOWNS,
     GRAINS,
     UNEMPLOYED_ONLY,
+    Breakdown,
     MeasureError,
     anchor_of,
     area_grid,
@@ -64,6 +67,7 @@ from veu_metrics.jobcentre import (
     compute_jobcentre_trend,
     compute_uptake_model,
 )
+from veu_metrics.periods import Grain
 from veu_metrics.schema import FOCUS_AREAS
 from veu_metrics.targets import compute_target_progress
 
@@ -144,7 +148,8 @@ def compute_kpis(facts: Facts, filters: Filters, threshold: int,
         rows.append(row)
     columns = ["measure"] + [f"value{'' if s == 'current' else '_' + s}{x}" for s in _SCOPES
                              for x in ("", "_suppressed")]
-    schema = {c: (pl.Boolean if c.endswith("_suppressed") else pl.Float64) for c in columns}
+    schema: dict[str, DataTypeClass] = {
+        c: (pl.Boolean if c.endswith("_suppressed") else pl.Float64) for c in columns}
     schema |= {"measure": pl.String, "change": pl.Float64, "change_suppressed": pl.Boolean,
                "change_pct": pl.Float64, "previous_available": pl.Boolean}
     return pl.DataFrame(rows, schema=schema, orient="row")
@@ -198,7 +203,7 @@ def compute_measure_value(facts: Facts, filters: Filters, measure: str, *, thres
 
 # -------------------------------------------------------------------------------------- series
 def compute_series(facts: Facts, filters: Filters, measure: str, *, threshold: int,
-                   grain: str = "month", breakdown: str | None = None) -> pl.DataFrame:
+                   grain: Grain = "month", breakdown: Breakdown | None = None) -> pl.DataFrame:
     """A measure per period (month / quarter / year), optionally split by a breakdown.
 
     Columns: ``period`` (Date, first day), ``group`` (String; null without a breakdown, and the
@@ -215,6 +220,7 @@ def compute_series(facts: Facts, filters: Filters, measure: str, *, threshold: i
     def grid(raw: pl.DataFrame) -> pl.DataFrame:
         if breakdown is None:
             return period_frame
+        groups: Sequence[str | None]
         if breakdown == "area":
             groups = list(filters.areas) or area_grid(filters.scheme)
         else:
@@ -272,7 +278,8 @@ _ENUM_ORDER = _enum_order()
 
 
 # ---------------------------------------------------------------------------------- area table
-def compute_area_table(facts: Facts, filters: Filters, measure: str, scheme: str, *,
+def compute_area_table(facts: Facts, filters: Filters, measure: str,
+                       scheme: geography.AreaScheme, *,
                        threshold: int) -> pl.DataFrame:
     """A measure for every area of ``scheme`` (for maps and tables).
 

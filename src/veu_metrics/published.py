@@ -360,7 +360,7 @@ def to_unemployment(source: str, grid: Grid, problems: Problems) -> pl.DataFrame
         problems.warning(source, "not_municipality_rows", (
             "municipalities only: totals, regions, landsdele, abroad and unknown are skipped",
             "kun kommuner: totaler, regioner, landsdele, udlandet og uoplyst er sprunget over",
-        ), column=area_column, value=", ".join(skipped[:6]) + (" …" if len(skipped) > 6 else ""))
+        ), column=area_column, value=", ".join(v or "" for v in skipped[:6]) + (" …" if len(skipped) > 6 else ""))
     if named:
         shown = ", ".join(f"{v} → {classes[v][1]}" for v in named[:4])
         problems.warning(source, "municipality_by_name", (

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from veu_metrics import geography
 from veu_metrics.aggregate import disclose, measure_of, measure_table, period_starts
@@ -120,7 +121,7 @@ def compute_balance_table(facts: Facts, filters: Filters) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------- data dictionary
-def type_name(dtype: pl.DataType) -> str:
+def type_name(dtype: pl.DataType | DataTypeClass) -> str:
     """A short type name for people: 'Enum', 'List[Enum]', 'Int16', 'Date' …"""
     if isinstance(dtype, pl.Enum):
         return "Enum"

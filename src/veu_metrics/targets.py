@@ -52,7 +52,9 @@ def _seasonal_share(facts: Facts, filters: Filters, measure_key: str, year: int,
     ).filter(pl.col("total") > 0)
     if by_year.height == 0:
         return months / 12
-    return float((by_year["done"] / by_year["total"]).mean())
+    share = (by_year["done"] / by_year["total"]).mean()
+    assert isinstance(share, float)  # the mean of a non-empty Float64 column
+    return share
 
 
 def compute_target_progress(facts: Facts, area_scheme: str, area_code: str, year: int, *,
@@ -66,7 +68,7 @@ def compute_target_progress(facts: Facts, area_scheme: str, area_code: str, year
     profile: target × expected share of the year; for a rate, the target itself).
     Targets for measures missing from the catalogue are left out.
     """
-    if area_scheme not in ("rar", "council"):
+    if area_scheme not in ("rar", "council") or not geography.is_scheme(area_scheme):
         raise MeasureError(f"targets are set per 'rar' or 'council' area, not {area_scheme!r}")
     if area_code not in geography.area_names(area_scheme):
         raise MeasureError(f"unknown {area_scheme} area {area_code!r}")
