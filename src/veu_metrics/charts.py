@@ -38,7 +38,8 @@ def _finish(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
     config: dict[str, Any] = {"font": style.FONT}
     if lang == "da":
         config["locale"] = DA_LOCALE
-    return chart.configure(**config).configure_view(stroke=None)
+    configured: alt.TopLevelMixin = chart.configure(**config).configure_view(stroke=None)
+    return configured
 
 
 def with_value_text(frame: pl.DataFrame, value_col: str, unit: str, decimals: int, lang: str,

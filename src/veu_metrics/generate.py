@@ -37,7 +37,12 @@ from veu_metrics.geography import (
     municipalities,
     scheme_for,
 )
-from veu_metrics.occupations import INDUSTRY_GROUPS, OCCUPATIONS_FILE, occupations
+from veu_metrics.occupations import (
+    INDUSTRY_GROUP_ENUM,
+    INDUSTRY_GROUPS,
+    OCCUPATIONS_FILE,
+    occupations,
+)
 from veu_metrics.settings import DEFAULT_DEMO_ENROLMENTS, Settings
 
 ProgressCallback = Callable[[float, str], None]
@@ -484,7 +489,7 @@ def _sample_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     cumulative = np.cumsum(probs, axis=1)
     cumulative /= cumulative[:, -1:]
     u = rng.random(int(probs.shape[0]))[:, None]
-    return np.minimum((u > cumulative).sum(axis=1), probs.shape[1] - 1)
+    return np.asarray(np.minimum((u > cumulative).sum(axis=1), probs.shape[1] - 1))
 
 
 def _sample_grouped(rng: np.random.Generator, group: np.ndarray, offsets: np.ndarray,
@@ -493,7 +498,7 @@ def _sample_grouped(rng: np.random.Generator, group: np.ndarray, offsets: np.nda
     normalised cumulative weights back to back (group g spans offsets[g]:offsets[g+1])."""
     shifted = cumulative + np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
     position = np.searchsorted(shifted, group + rng.random(group.shape[0]), side="right")
-    return np.minimum(position, offsets[group + 1] - 1)
+    return np.asarray(np.minimum(position, offsets[group + 1] - 1))
 
 
 def _grouped_cumulative(weights: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -505,7 +510,8 @@ def _grouped_cumulative(weights: Sequence[np.ndarray]) -> tuple[np.ndarray, np.n
 def _pick_uniform(rng: np.random.Generator, group: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """A uniformly chosen position within each row's group (groups must be non-empty)."""
     sizes = offsets[group + 1] - offsets[group]
-    return offsets[group] + np.minimum((rng.random(group.shape[0]) * sizes).astype(np.int64), sizes - 1)
+    return np.asarray(offsets[group]
+                      + np.minimum((rng.random(group.shape[0]) * sizes).astype(np.int64), sizes - 1))
 
 
 def _enum(codes: np.ndarray, dtype: pl.Enum, name: str) -> pl.Series:
@@ -839,7 +845,7 @@ def _funding_probs(types: np.ndarray, starts: np.ndarray) -> np.ndarray:
     euv = types == schema.EDUCATION_TYPES.index("EUV")
     lift = euv & (starts >= np.datetime64(UPSKILLING_LIFT_FROM))
     base[lift, 2] = 0.35
-    return base
+    return np.asarray(base)
 
 
 def _weekday_start(month_start: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -852,7 +858,7 @@ def _weekday_start(month_start: np.ndarray, rng: np.random.Generator) -> np.ndar
     moved = day + forward.astype("timedelta64[D]")
     outside = moved.astype("datetime64[M]") != month_start.astype("datetime64[M]")
     back = np.where(weekday == 5, -1, -2)
-    return np.where(outside, day + back.astype("timedelta64[D]"), moved)
+    return np.asarray(np.where(outside, day + back.astype("timedelta64[D]"), moved))
 
 
 @dataclass
@@ -1023,7 +1029,7 @@ def build_courses(seed: int, enrolments: int, until: date, reform_date: date,
         pl.Series("end_date", end),
         pl.Series("course_days", days),
         occ_codes.gather(occ_slot),
-        _enum(group_codes, schema.INDUSTRY_GROUP_ENUM, "industry_group")
+        _enum(group_codes, INDUSTRY_GROUP_ENUM, "industry_group")
         .set(pl.Series(~has_occ), None),
         _enum(funding, schema.FUNDING_ENUM, "funding"),
         pl.Series("job_veu", job_veu),

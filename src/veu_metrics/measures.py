@@ -49,7 +49,7 @@ from veu_metrics.balance import (
     compute_blind_spots,
     compute_shortage_activity,
 )
-from veu_metrics.catalogue import kpi_measures
+from veu_metrics.catalogue import Measure, kpi_measures
 from veu_metrics.disclosure import (
     KEY_SUFFIX,
     apply_disclosure,
@@ -155,7 +155,8 @@ def compute_kpis(facts: Facts, filters: Filters, threshold: int,
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _kpi_parts(facts: Facts, filters: Filters, measures: list, windows: dict) -> dict:
+def _kpi_parts(facts: Facts, filters: Filters, measures: list[Measure],
+               windows: dict[str, tuple[date, date]]) -> dict[tuple[str, str], dict[str, float]]:
     """Numerator/denominator/support of each (measure, scope) in ONE pass over the facts."""
     table = measures[0].table
     earliest = min(first for first, _ in windows.values())

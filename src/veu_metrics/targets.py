@@ -11,6 +11,7 @@ measure where lower is better).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -139,7 +140,7 @@ def target_date_range(year: int, last_month: date) -> tuple[date, date] | None:
 
 
 def status_in_brief(progress: pl.DataFrame, labels: list[str], *, lang: str,
-                    change_row: dict | None = None, change_title: str | None = None) -> str:
+                    change_row: dict[str, Any] | None = None, change_title: str | None = None) -> str:
     """A short, plain paragraph from the figures, e.g. "3 af 8 mål er bagud. Kursusdeltagelser
     er 6,0 % over samme periode sidste år. Længst fremme: … Længst bagud: …".
 
