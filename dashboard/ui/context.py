@@ -4,7 +4,6 @@ the filters and a cached handle on the core's computations."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
@@ -30,10 +29,6 @@ class AppContext:
     @property
     def threshold(self) -> int:
         return self.settings.disclosure_threshold
-
-    @property
-    def data_path(self) -> Path:
-        return self.dataset.path
 
 
 def set_context(ctx: AppContext) -> None:

@@ -1,7 +1,8 @@
 """Data access for the app: open the dataset, build the facts once, cache compute results.
 
 Caches key on the dataset *version* (a fingerprint of the files) and on small hashable filter
-values, never on frames (see STACK.md): a newly published version is picked up without a restart,
+values, never on frames (st.cache_data hashes a large frame from a sample of its rows, so a changed
+row could give a stale result): a newly published version is picked up without a restart,
 and the in-memory facts are shared by every session (st.cache_resource).
 """
 

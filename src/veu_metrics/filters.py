@@ -335,9 +335,6 @@ class Filters:
             return pl.lit(True)
         return pl.all_horizontal(parts)
 
-    def has_attribute_filters(self) -> bool:
-        return any(getattr(self, n) for n in LIST_FIELDS if n != "areas") or self.job_veu_only
-
     # ------------------------------------------------------------------ URL round trip
     def to_query_params(self, defaults: Filters | None = None) -> dict[str, list[str]]:
         """The link that opens this view: the dashboard's keys and values (lists as repeated

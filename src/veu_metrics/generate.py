@@ -475,10 +475,6 @@ def _month_end(month: date) -> date:
     return date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
 
 
-def _half_year(year: int, month: int) -> str:
-    return f"{year}H{1 if month <= 6 else 2}"
-
-
 def _rng(seed: int, stream: int, *extra: int) -> np.random.Generator:
     """Independent random streams, so e.g. the balance does not change with the enrolment count."""
     return np.random.default_rng(np.random.SeedSequence([seed, stream, *extra]))

@@ -46,7 +46,6 @@ COUNCIL_AREAS: tuple[tuple[str, int, str, str], ...] = (
 )
 _COUNCIL_BY_REGION = {region: code for code, region, _, _ in COUNCIL_AREAS}
 
-REGION_CODES = (1081, 1082, 1083, 1084, 1085)
 AMK_OFFICES = ("AMK Øst", "AMK Syd", "AMK Midt-Nord")
 
 RAR_ENUM = pl.Enum([code for code, _, _ in RAR_AREAS])

@@ -54,7 +54,6 @@ from veu_metrics.disclosure import (
     KEY_SUFFIX,
     apply_disclosure,
     cell_key,
-    flag_column,
     key_column,
     published_count,
 )
@@ -481,11 +480,3 @@ def compute_courses_by_provider(facts: Facts, filters: Filters, *, threshold: in
     return shown.sort(["courses", "provider"], descending=[True, False])
 
 
-def suppressed_columns(frame: pl.DataFrame) -> list[str]:
-    """The controlled value columns of a frame (those with a ``_suppressed`` flag beside them)."""
-    return [c for c in frame.columns if flag_column(c) in frame.columns]
-
-
-def data_months(facts: Facts) -> tuple[date, date]:
-    """First and last complete month of the data (for period pickers)."""
-    return month_start(facts.covers_from), facts.last_month

@@ -44,7 +44,6 @@ from veu_metrics.dataset import (
     open_dataset,
     read_metadata,
     read_own_occupations,
-    resolve_dataset_dir,
     table_files,
     write_metadata,
 )
@@ -675,8 +674,3 @@ def prune_versions(dataset_dir: Path | str, keep: int) -> list[str]:
             shutil.rmtree(root / VERSIONS_DIR / version_id, ignore_errors=True)
             removed.append(version_id)
     return removed
-
-
-def serving_directory(dataset_dir: Path | str) -> Path:
-    """The directory the app reads for a dataset (the active version's, for a versioned one)."""
-    return resolve_dataset_dir(Path(dataset_dir))

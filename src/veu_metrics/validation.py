@@ -242,9 +242,6 @@ class Report:
         """Number of problems of a severity, including those summarised as "… and N more"."""
         return sum(1 if p.more == 0 else p.more for p in self.problems if p.severity == severity)
 
-    def kinds(self) -> set[str]:
-        return {p.kind for p in self.problems}
-
     def to_frame(self, lang: str = "en") -> pl.DataFrame:
         rows = [p.to_dict(lang) for p in self.problems]
         return pl.DataFrame(rows, schema={
