@@ -1,5 +1,5 @@
 """What every page needs, built once per run by app.py: settings, language, the dataset,
-the filters and a cached handle on the core's computations."""
+the filters and ``cached``, which calls a core computation through the cache."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ui.data import Compute
+from ui.data import Cached
 from ui.filter_panel import PanelOptions
 from veu_metrics.dataset import Dataset
 from veu_metrics.filters import Filters
@@ -23,7 +23,7 @@ class AppContext:
     dataset: Dataset
     filters: Filters
     options: PanelOptions
-    compute: Compute
+    cached: Cached
     meeting_mode: bool
 
     @property
