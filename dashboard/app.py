@@ -94,7 +94,8 @@ with components.spinner_while_first_build(lang):
 
 set_context(AppContext(
     settings=settings, lang=lang, dataset=dataset, filters=filters, options=options,
-    compute=data.Compute(settings.dataset_dir, version, settings.reform_date),
+    cached=data.Cached(settings.dataset_dir, version, settings.reform_date,
+                       settings.disclosure_threshold),
     meeting_mode=meeting_mode,
 ))
 

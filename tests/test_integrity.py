@@ -13,10 +13,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from veu_metrics.dataset import DatasetError, IntegrityError, open_dataset
+from veu_metrics.dataset import DatasetError, IntegrityError, open_dataset, resolve_dataset_dir
 from veu_metrics.importer import collect_files
 from veu_metrics.integrity import FUTURE_MARGIN_DAYS
-from veu_metrics.publish import import_upload, serving_directory
+from veu_metrics.publish import import_upload
 from veu_metrics.schema import SchemaError
 from veu_metrics.settings import Settings
 
@@ -30,7 +30,7 @@ def plain(tmp_path: Path) -> Path:
     _, version = import_upload(collect_files([GOOD]), versioned, Settings())
     assert version
     folder = tmp_path / "plain"
-    shutil.copytree(serving_directory(versioned), folder)
+    shutil.copytree(resolve_dataset_dir(versioned), folder)
     return folder
 
 

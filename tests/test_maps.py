@@ -355,7 +355,7 @@ def test_balance_accepts_the_enum_and_refuses_other_labels(boundaries):
 
 def test_balance_table():
     frame = balance_frame(STATUSES).filter(pl.col("area_code") != "oestjylland")
-    table = maps.compute_balance_table(frame, "rar", lang="da")
+    table = maps.balance_map_table(frame, "rar", lang="da")
     assert table.height == 8
     by_code = {r["area_code"]: r for r in table.iter_rows(named=True)}
     assert by_code["hovedstaden"]["label"] == "Mangel på arbejdskraft"
@@ -363,7 +363,7 @@ def test_balance_table():
     assert by_code["oestjylland"]["status"] is None
     assert by_code["oestjylland"]["label"] == "Ingen data"
     with pytest.raises(ValueError, match="unknown balance category"):
-        maps.compute_balance_table(balance_frame({"fyn": "Begrænsede"}), "rar")
+        maps.balance_map_table(balance_frame({"fyn": "Begrænsede"}), "rar")
 
 
 def test_balance_without_boundaries_draws_dots():

@@ -185,3 +185,19 @@ def test_a_json_file_that_is_not_an_answer_is_ignored_with_a_warning():
     problems = Problems()
     parse_upload([("notes.json", b'{"hello": 1}')], problems)
     assert "ignored_file" in {p.kind for p in problems.report().problems}
+
+
+def test_an_empty_label_beside_a_dimensions_total_is_reported_not_a_crash():
+    # Found by the type checker: a blank label cell (None) in a dimension that also has its total
+    # made the 'only the total is kept' warning fail while joining the other labels.
+    from veu_metrics.published import Grid, to_unemployment
+
+    grid = Grid(labels={"OMRÅDE": ["101 København", "101 København"],
+                        "ALDER": ["TOT Alder i alt", None]},
+                time=["2024M01", "2024M01"], value=["12345", "17"], rows=[5, 6],
+                title="AUF01: Fuldtidsledige (antal)")
+    problems = Problems()
+    frame = to_unemployment("auf01.csv", grid, problems)
+    assert frame is not None and frame["c2"].to_list() == ["12345"]
+    kept = next(p for p in problems.report().problems if p.kind == "dimension_total_kept")
+    assert kept.column == "ALDER" and kept.value == ""

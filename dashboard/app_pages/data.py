@@ -6,6 +6,7 @@ import streamlit as st
 from ui import components, course_view, data_view, jobcentre_view, upload_view
 from ui.context import get_context
 from ui.page_params import resolve_page_value
+from veu_metrics import measures
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_number
 from veu_metrics.i18n import t
 from veu_metrics.safe_text import escape_markdown
@@ -62,7 +63,7 @@ with downloads:
     st.subheader(title, help=t("data.courses_help", lang))
     data_view.render_deferred_downloads(
         ctx, lambda: course_view.download_frame(
-            ctx.compute.compute_courses(filters, threshold=ctx.threshold)),
+            ctx.cached(measures.compute_courses)(filters)),
         subject="kurser", title=title, key="data-courses",
         measures=["courses_started", "participations"])
 

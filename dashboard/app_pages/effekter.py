@@ -6,7 +6,7 @@ import streamlit as st
 from ui import components, outcome_view
 from ui.context import get_context
 from ui.page_params import resolve_page_value
-from veu_metrics import charts
+from veu_metrics import charts, measures
 from veu_metrics.i18n import t
 
 ctx = get_context()
@@ -23,7 +23,7 @@ by = st.segmented_control(
     t("outcomes.by", lang), list(outcome_view.GROUPINGS), default="education_type",
     format_func=labels.get, key="effekt", bind="query-params") or "education_type"
 outcomes = outcome_view.name_groups(
-    ctx.compute.compute_outcomes(filters, threshold=ctx.threshold, by=by), by, lang)
+    ctx.cached(measures.compute_outcomes)(filters, by=by), by, lang)
 titles = outcome_view.rate_titles(lang)
 title = t("outcomes.by_title", lang, by=labels[by].lower())
 if outcome_view.has_values(outcomes):
@@ -44,7 +44,7 @@ if by == "shortage":
 st.divider()
 grain = components.render_grain_picker(ctx)
 history = filters.with_changes(period_from=ctx.dataset.covers_from.replace(day=1))
-series = {m: ctx.compute.compute_series(history, m, threshold=ctx.threshold, grain=grain)
+series = {m: ctx.cached(measures.compute_series)(history, m, grain=grain)
           for m in outcome_view.OUTCOME_RATES}
 wide = outcome_view.series_wide(series)
 trend_title = t("outcomes.trend_title", lang)

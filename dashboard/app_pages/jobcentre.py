@@ -7,7 +7,7 @@ import streamlit as st
 from ui import components, jobcentre_view
 from ui.context import get_context
 from ui.map_view import render_map
-from veu_metrics import charts, geography
+from veu_metrics import charts, geography, measures
 from veu_metrics.catalogue import get_measure
 from veu_metrics.i18n import t
 from veu_metrics.periods import drop_incomplete_last_period
@@ -20,7 +20,7 @@ components.render_page_header(t("page.jobcentres", lang), filters.describe(lang)
                               intro=t("jobcentre.intro", lang))
 
 # 0) Selection
-ranking = ctx.compute.compute_jobcentre_ranking(filters, threshold=ctx.threshold)
+ranking = ctx.cached(measures.compute_jobcentre_ranking)(filters)
 if ranking.is_empty():
     components.render_no_data(lang)
     st.stop()
@@ -49,8 +49,7 @@ with scatter_col:
     st.altair_chart(scatter, width="stretch")
 with map_col:
     st.subheader(t("jobcentre.map_title", lang), help=uptake.help_text(lang))
-    areas = ctx.compute.compute_area_table(filters, "jobcentre_uptake", "municipality",
-                                           threshold=ctx.threshold)
+    areas = ctx.cached(measures.compute_area_table)(filters, "jobcentre_uptake", "municipality")
     render_map(ctx, areas, measure_key="jobcentre_uptake", scheme="municipality", key="jobcentre",
                highlight=str(chosen_code), selected=jobcentre_view.selected_municipalities(filters),
                height=440, legend_below=True)
@@ -73,7 +72,7 @@ with st.expander(t("model.title", lang)):
 st.divider()
 scheme = filters.scheme if filters.scheme != "municipality" else geography.scheme_for(
     filters.period_to, ctx.settings.reform_date)
-conditions = ctx.compute.compute_jobcentre_conditions(filters, chosen_code)
+conditions = ctx.cached(measures.compute_jobcentre_conditions)(filters, chosen_code)
 area_name = geography.area_names(scheme, lang).get(conditions["area_code"][0],
                                                    conditions["area_code"][0])
 st.subheader(t("jobcentre.conditions_title", lang, name=chosen_name, area=area_name),
@@ -86,9 +85,9 @@ st.caption(jobcentre_view.conditions_note(lang))
 
 # 5) The chosen job centre against its area and the country, over time
 grain = components.render_grain_picker(ctx)
-trend = ctx.compute.compute_jobcentre_trend(
+trend = ctx.cached(measures.compute_jobcentre_trend)(
     filters.with_changes(period_from=ctx.dataset.covers_from.replace(day=1)), chosen_code,
-    threshold=ctx.threshold, grain=grain)
+    grain=grain)
 trend_table = jobcentre_view.trend_display(trend, chosen_name, scheme, lang)
 trend_table, cut_short = drop_incomplete_last_period(trend_table, grain, filters.period_to)
 trend_chart = charts.build_trend_chart(
@@ -103,7 +102,7 @@ if cut_short:
     st.caption(t("trend.partial_left_out", lang, grain=t(f"grain.{grain}", lang).lower()))
 
 # 6) Comparable municipalities (the most similar framework conditions)
-comparable = ctx.compute.compute_comparable_municipalities(filters, chosen_code, threshold=ctx.threshold)
+comparable = ctx.cached(measures.compute_comparable_municipalities)(filters, chosen_code)
 st.subheader(t("jobcentre.comparable_title", lang, name=chosen_name),
              help=t("jobcentre.comparable_help", lang))
 jobcentre_view.render_ranking_table(comparable, lang, key="jobcentre-comparable", keep_order=True)

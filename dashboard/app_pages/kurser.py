@@ -6,6 +6,7 @@ import streamlit as st
 from ui import components, course_view
 from ui.context import get_context
 from ui.page_params import warn_bad_page_value
+from veu_metrics import measures
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_number
 from veu_metrics.i18n import t
 from veu_metrics.safe_text import escape_markdown
@@ -26,8 +27,8 @@ grouped = group_col.toggle(t("courses.group", lang), key="gruppe", bind="query-p
                            help=t("courses.group.help", lang))
 
 # 1) The core's lists for the filters and the search
-courses = ctx.compute.compute_courses(filters, threshold=ctx.threshold, search=search)
-providers = ctx.compute.compute_courses_by_provider(filters, threshold=ctx.threshold, search=search)
+courses = ctx.cached(measures.compute_courses)(filters, search=search)
+providers = ctx.cached(measures.compute_courses_by_provider)(filters, search=search)
 
 # 2) Count line, then the table (per course or per provider) and its downloads
 if filters.labour_status:

@@ -8,7 +8,7 @@ from ui import components, shortage_view
 from ui.area_view import COURSE_COLUMNS, course_rows
 from ui.context import get_context
 from ui.map_view import boundary_status, select_clicked_area
-from veu_metrics import charts, maps
+from veu_metrics import charts, maps, measures
 from veu_metrics.i18n import t
 from veu_metrics.safe_text import escape_markdown
 
@@ -19,7 +19,7 @@ components.render_page_header(t("page.shortage", lang), filters.describe(lang), 
                               intro=t("shortage.intro", lang))
 
 # 0) The half-year (the balance describes one half-year "here and now")
-published = ctx.compute.available_half_years()
+published = ctx.cached(measures.available_half_years)()
 half_years = published["half_year"].unique(maintain_order=True).to_list()
 if not half_years:
     components.render_no_data(lang)
@@ -35,7 +35,7 @@ with defs_col, st.expander(t("shortage.definitions", lang), expanded=False):
     st.markdown(shortage_view.category_definitions(lang))
 
 # 1) The balance as a categorical heatmap: occupation × area
-matrix = ctx.compute.compute_balance_matrix(half_year)
+matrix = ctx.cached(measures.compute_balance_matrix)(half_year)
 scheme = shortage_view.scheme_of(published, half_year)
 rows = shortage_view.heatmap_rows(matrix, only_shortage, filters.industry_groups, lang,
                                   area_codes=shortage_view.overlapping_areas(filters, scheme))
@@ -80,7 +80,7 @@ with map_col:
 
 # 3) What changed since the previous half-year
 with change_col:
-    changes = ctx.compute.compute_balance_changes(half_year)
+    changes = ctx.cached(measures.compute_balance_changes)(half_year)
     st.subheader(t("shortage.changes_title", lang), help=t("shortage.changes_help", lang))
     components.render_table(shortage_view.change_summary(changes, lang), lang,
                             columns=shortage_view.CHANGE_SUMMARY_COLUMNS)
@@ -91,7 +91,7 @@ with change_col:
 
 # 4) VEU activity in each shortage occupation; click a row to see its courses
 st.divider()
-activity = ctx.compute.compute_shortage_activity(filters, half_year, threshold=ctx.threshold)
+activity = ctx.cached(measures.compute_shortage_activity)(filters, half_year)
 st.subheader(t("shortage.activity_title", lang), help=t("shortage.activity_help", lang))
 if activity.is_empty():
     components.render_no_data(lang)
@@ -113,15 +113,15 @@ else:
     if chosen:
         code = activity["occupation_code"][chosen[0]]
         name = activity["title_en" if lang == "en" else "title_da"][chosen[0]]
-        courses = ctx.compute.compute_courses(filters.with_changes(occupations=(code,)),
-                                              threshold=ctx.threshold, limit=200)
+        courses = ctx.cached(measures.compute_courses)(filters.with_changes(occupations=(code,)),
+                                                       limit=200)
         components.render_chart_block(ctx, title=t("shortage.courses_for", lang, name=name),
                                       chart=None, table=course_rows(courses, lang),
                                       columns=COURSE_COLUMNS,
                                       subject=f"kurser-{code}", key="occupation-courses")
 
 # 5) Blind spots: shortage with little or no VEU activity
-blind = ctx.compute.compute_blind_spots(filters, half_year, threshold=ctx.threshold)
+blind = ctx.cached(measures.compute_blind_spots)(filters, half_year)
 st.subheader(t("shortage.blind_title", lang), help=shortage_view.blind_help(ctx.threshold, lang))
 if blind.is_empty():
     st.success(t("shortage.no_blind", lang))

@@ -9,7 +9,7 @@ import streamlit as st
 from ui import area_view, components, kpis
 from ui.context import get_context
 from ui.map_view import render_map
-from veu_metrics import charts, geography
+from veu_metrics import charts, geography, measures
 from veu_metrics.catalogue import get_measure
 from veu_metrics.i18n import t
 from veu_metrics.safe_text import escape_markdown
@@ -45,8 +45,8 @@ components.render_page_header(t("area.title", lang, area=area_title), area_filte
                               lang, intro=t("area.intro", lang, year=year))
 
 # 1) Status in brief, then the key figures for the area in the strategy year
-kpi_frame = ctx.compute.compute_kpis(area_filters, ctx.threshold)
-progress = ctx.compute.compute_target_progress(scheme, area_code, year, threshold=ctx.threshold)
+kpi_frame = ctx.cached(measures.compute_kpis)(area_filters)
+progress = ctx.cached(measures.compute_target_progress)(scheme, area_code, year)
 brief = area_view.status_brief(progress, kpi_frame, lang)
 if brief:
     st.markdown(f"**{t('brief.title', lang)}:** {escape_markdown(brief)}")
@@ -74,8 +74,8 @@ measure = get_measure(measure_key)
 compare_col, map_col = st.container(), st.container()
 with compare_col:
     # The same strategy year as the cards, so the area's bar and the national line agree with them.
-    others = ctx.compute.compute_area_table(area_filters.with_changes(areas=()), measure_key,
-                                            scheme, threshold=ctx.threshold)
+    others = ctx.cached(measures.compute_area_table)(
+        area_filters.with_changes(areas=()), measure_key, scheme)
     bars = charts.build_bar_chart(others, category_col="area_name", value_col="value",
                                   unit=measure.unit, decimals=measure.decimals, lang=lang,
                                   x_title=measure.title(lang), highlight=[area_label])
@@ -92,15 +92,14 @@ with compare_col:
 # 4) The area's municipalities on a map (zoomed to the area)
 with map_col:
     st.subheader(t("area.map_title", lang, measure=measure.title(lang)), help=measure.help_text(lang))
-    municipalities = ctx.compute.compute_area_table(area_filters, measure_key, "municipality",
-                                                    threshold=ctx.threshold)
+    municipalities = ctx.cached(measures.compute_area_table)(area_filters, measure_key, "municipality")
     render_map(ctx, municipalities, measure_key=measure_key, scheme="municipality", key="area",
                selected=area_view.area_members(scheme, area_code), height=460,
                legend_below=True, min_width=600)  # the page's full width: 700 px at 1024
 
 # 5) The latest courses started in the area
 st.divider()
-courses = ctx.compute.compute_courses(area_filters, threshold=ctx.threshold, limit=15)
+courses = ctx.cached(measures.compute_courses)(area_filters, limit=15)
 components.render_chart_block(ctx, title=t("area.latest_courses", lang), chart=None,
                               table=area_view.course_rows(courses, lang),
                               columns=area_view.COURSE_COLUMNS,

@@ -5,7 +5,7 @@ import streamlit as st
 from ui import components, kpis
 from ui.context import get_context
 from ui.map_view import render_map
-from veu_metrics import charts
+from veu_metrics import charts, measures
 from veu_metrics.catalogue import get_measure, kpi_measures
 from veu_metrics.columns import Column
 from veu_metrics.filters import add_months
@@ -19,10 +19,11 @@ components.render_page_header(t("page.overview", lang), filters.describe(lang), 
                               intro=t("overview.intro", lang))
 
 # 1) KPI cards, with the same period a year earlier and a 12-month sparkline
-kpi_frame = ctx.compute.compute_kpis(filters, ctx.threshold)
+kpi_frame = ctx.cached(measures.compute_kpis)(filters)
 sparklines = {
-    m: ctx.compute.compute_series(filters.with_changes(period_from=add_months(filters.period_to, -11)), m,
-                                  threshold=ctx.threshold, grain="month")["value"].to_list()
+    m: ctx.cached(measures.compute_series)(
+        filters.with_changes(period_from=add_months(filters.period_to, -11)), m,
+        grain="month")["value"].to_list()
     for m in kpi_measures()
 }
 components.render_kpi_cards(kpis.kpi_cards(ctx, kpi_frame, sparklines), columns=3)
@@ -35,8 +36,8 @@ grain_col, split_col = st.columns(2)
 grain = components.render_grain_picker(ctx, grain_col)
 breakdown = components.render_breakdown_picker(ctx, split_col, measure_key)
 history = filters.with_changes(period_from=ctx.dataset.covers_from.replace(day=1))
-series = ctx.compute.compute_series(history, measure_key, threshold=ctx.threshold, grain=grain,
-                                    breakdown=breakdown)
+series = ctx.cached(measures.compute_series)(history, measure_key, grain=grain,
+                                             breakdown=breakdown)
 series = components.name_groups(series, breakdown, filters.scheme, lang)
 series, cut_short = drop_incomplete_last_period(series, grain, filters.period_to)
 lines, folded = charts.top_groups(series, other_label=t("chart.others", lang),
@@ -61,12 +62,12 @@ map_col, focus_col = st.columns([3, 2])
 with map_col:
     st.subheader(t("overview.map_title", lang, measure=measure.title(lang),
                    scheme=t(f"scheme.{filters.scheme}", lang)), help=measure.help_text(lang))
-    areas = ctx.compute.compute_area_table(filters, measure_key, filters.scheme, threshold=ctx.threshold)
+    areas = ctx.cached(measures.compute_area_table)(filters, measure_key, filters.scheme)
     render_map(ctx, areas, measure_key=measure_key, scheme=filters.scheme, key="overview",
                legend_below=True)
 with focus_col:
     focus = components.fill_missing_label(
-        ctx.compute.compute_focus_areas(filters, threshold=ctx.threshold), "focus_area",
+        ctx.cached(measures.compute_focus_areas)(filters), "focus_area",
         t("overview.no_focus_area", lang))
     focus_chart = charts.build_bar_chart(
         focus, category_col="focus_area", value_col="participations", unit="participations",

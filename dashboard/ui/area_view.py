@@ -11,7 +11,7 @@ import streamlit as st
 
 from ui.filter_panel import SCHEME_LABELS
 from ui.kpis import format_change
-from veu_metrics import charts, geography, images
+from veu_metrics import charts, geography, images, measures
 from veu_metrics.catalogue import Measure, get_measure
 from veu_metrics.columns import Column
 from veu_metrics.filters import Filters
@@ -252,8 +252,8 @@ def development_chart(ctx: AppContext, area_filters: Filters, lang: str
         period_from=area_filters.period_from.replace(year=area_filters.period_from.year - 1))
     if previous.period_from < ctx.dataset.covers_from.replace(day=1):
         previous = area_filters
-    series = ctx.compute.compute_series(previous, "participations", threshold=ctx.threshold,
-                                        grain="month", breakdown=None)
+    series = ctx.cached(measures.compute_series)(previous, "participations",
+                                                 grain="month", breakdown=None)
     if series.is_empty():
         return None
     series = series.filter(pl.col("period").dt.month() <= months).with_columns(

@@ -1,14 +1,13 @@
 """What every page needs, built once per run by app.py: settings, language, the dataset,
-the filters and a cached handle on the core's computations."""
+the filters and ``cached``, which calls a core computation through the cache."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
-from ui.data import Compute
+from ui.data import Cached
 from ui.filter_panel import PanelOptions
 from veu_metrics.dataset import Dataset
 from veu_metrics.filters import Filters
@@ -24,16 +23,12 @@ class AppContext:
     dataset: Dataset
     filters: Filters
     options: PanelOptions
-    compute: Compute
+    cached: Cached
     meeting_mode: bool
 
     @property
     def threshold(self) -> int:
         return self.settings.disclosure_threshold
-
-    @property
-    def data_path(self) -> Path:
-        return self.dataset.path
 
 
 def set_context(ctx: AppContext) -> None:

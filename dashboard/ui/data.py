@@ -1,25 +1,28 @@
 """Data access for the app: open the dataset, build the facts once, cache compute results.
 
 Caches key on the dataset *version* (a fingerprint of the files) and on small hashable filter
-values, never on frames (see STACK.md): a newly published version is picked up without a restart,
+values, never on frames (st.cache_data hashes a large frame from a sample of its rows, so a changed
+row could give a stale result): a newly published version is picked up without a restart,
 and the in-memory facts are shared by every session (st.cache_resource).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import polars as pl
 import streamlit as st
 
-from veu_metrics import measures
 from veu_metrics.dataset import Dataset, open_dataset
 from veu_metrics.facts import prepare_facts
 from veu_metrics.filters import register_occupations
 from veu_metrics.settings import Settings
+
+T = TypeVar("T")
 
 
 def ensure_demo_dataset(settings: Settings, on_progress: Callable[[float, str], None]) -> None:
@@ -49,25 +52,42 @@ def load_facts(path: str, version: str, reform_date: date) -> Any:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _compute(path: str, version: str, reform_date: date, function: str, args: tuple,
-             kwargs: tuple) -> Any:
+def _cached_call(path: str, version: str, reform_date: date, name: str,
+                 _function: Callable[..., Any], args: tuple[Any, ...],
+                 kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    """One cache for every core computation. ``name`` (module and function) stands in the key
+    for ``_function``, which Streamlit does not hash (the leading underscore)."""
     facts = load_facts(path, version, reform_date)
-    return getattr(measures, function)(facts, *args, **dict(kwargs))
+    return _function(facts, *args, **dict(kwargs))
 
 
-class Compute:
-    """``ctx.compute.compute_kpis(filters, ...)`` → a cached call of ``measures.compute_kpis``
-    (any function the measures module exports that takes the facts first)."""
+@cache
+def _takes_threshold(function: Callable[..., Any]) -> bool:
+    return "threshold" in inspect.signature(function).parameters
 
-    def __init__(self, path: Path, version: str, reform_date: date):
+
+class Cached:
+    """``ctx.cached(measures.compute_kpis)(filters)`` → a cached call of that core function on
+    the dataset's facts (its first parameter), keyed on the dataset version and the arguments.
+    The deployment's disclosure threshold is bound here, once, for every function that takes
+    one: pages never pass it."""
+
+    def __init__(self, path: Path, version: str, reform_date: date, threshold: int):
         self._key = (str(path), version, reform_date)
+        self.threshold = threshold
 
-    def __getattr__(self, function: str) -> Callable[..., pl.DataFrame]:
-        if function not in measures.__all__ or not function.islower():
-            raise AttributeError(function)
+    def __call__(self, function: Callable[..., T]) -> Callable[..., T]:
+        name = f"{function.__module__}.{function.__qualname__}"
+        takes_threshold = _takes_threshold(function)
 
-        def call(*args: Any, **kwargs: Any) -> pl.DataFrame:
-            return _compute(*self._key, function, args, tuple(sorted(kwargs.items())))
+        def call(*args: Any, **kwargs: Any) -> T:
+            if takes_threshold:
+                if "threshold" in kwargs:
+                    raise TypeError(f"{name}: the threshold is bound by ctx.cached; do not pass it")
+                kwargs["threshold"] = self.threshold
+            result: T = _cached_call(*self._key, name, function, args,
+                                     tuple(sorted(kwargs.items())))
+            return result
 
         return call
 

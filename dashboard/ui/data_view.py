@@ -1,8 +1,8 @@
 """The Data page's pieces: cached calls of the core's full tables (``veu_metrics.tables``), download
 buttons that build a table only when clicked, and the shown versions of the descriptive tables.
 
-Caches key on the dataset directory, its version and small hashable filter values (never on
-frames), like ``ui.data.Compute``; the facts come from the shared ``ui.data.load_facts``.
+The full tables are computed through ``ctx.cached`` (``ui.data.Cached``): keyed on the dataset
+version and small hashable filter values (never on frames), on the shared ``ui.data.load_facts``.
 """
 
 from __future__ import annotations
@@ -27,28 +27,17 @@ if TYPE_CHECKING:
 
 
 # ------------------------------------------------------------------------------- cached tables
-@st.cache_data(show_spinner=False, max_entries=64)
-def _facts_table(path: str, version: str, reform_date: date, function: str, filters: Filters,
-                 kwargs: tuple) -> pl.DataFrame:
-    facts = data.load_facts(path, version, reform_date)
-    return getattr(tables, function)(facts, filters, **dict(kwargs))
-
-
-def _key(ctx: AppContext) -> tuple[str, str, date]:
-    return str(ctx.settings.dataset_dir), ctx.dataset.version, ctx.settings.reform_date
-
-
 def area_month_table(ctx: AppContext, measures: tuple[str, ...], totals: bool = False
                      ) -> pl.DataFrame:
     """The month × area table; ``totals`` adds the core's protected totals rows (the files)."""
-    kwargs: tuple = (("measures", measures), ("threshold", ctx.threshold))
     if totals:
-        kwargs += (("totals", True), ("lang", ctx.lang))
-    return _facts_table(*_key(ctx), "compute_area_month_table", ctx.filters, kwargs)
+        return ctx.cached(tables.compute_area_month_table)(ctx.filters, measures=measures,
+                                                           totals=True, lang=ctx.lang)
+    return ctx.cached(tables.compute_area_month_table)(ctx.filters, measures=measures)
 
 
 def balance_table(ctx: AppContext) -> pl.DataFrame:
-    return _facts_table(*_key(ctx), "compute_balance_table", ctx.filters, ())
+    return ctx.cached(tables.compute_balance_table)(ctx.filters)
 
 
 def area_month_rows(filters: Filters) -> tuple[int, int, int]:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from ui import components
 from ui.context import AppContext
-from veu_metrics import exports, geography
+from veu_metrics import exports, geography, measures
 from veu_metrics.catalogue import get_measure
 from veu_metrics.filters import Filters
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_number, format_percent
@@ -288,7 +288,7 @@ def render_uptake_model_section(ctx: AppContext, filters: Filters | None = None,
     and a download. Self-contained: the Data page calls it once."""
     lang = ctx.lang
     filters = filters or ctx.filters
-    model = ctx.compute.compute_uptake_model(filters, threshold=ctx.threshold)
+    model = ctx.cached(measures.compute_uptake_model)(filters)
     if heading:
         st.subheader(t("model.title", lang), help=t("jobcentre.expected_help", lang))
     st.markdown(t("model.intro", lang))

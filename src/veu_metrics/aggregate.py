@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cache
+from typing import Literal
 
 import polars as pl
 
@@ -27,13 +28,17 @@ from veu_metrics.disclosure import (
 )
 from veu_metrics.facts import Facts, earliest_start_for_end, slice_by_start
 from veu_metrics.filters import Filters
+from veu_metrics.periods import Grain
 
-GRAINS = ("month", "quarter", "year")
+GRAINS: tuple[Grain, ...] = ("month", "quarter", "year")
 _TRUNCATE = {"month": "1mo", "quarter": "1q", "year": "1y"}
 _STEP = {"month": "1mo", "quarter": "3mo", "year": "1y"}
 
+Breakdown = Literal["area", "education_type", "funding", "industry_group", "focus_area",
+                    "occupation", "job_veu", "shortage", "balance_status", "labour_status",
+                    "gender", "age_band", "education_level"]
 # Breakdown → facts column. Participant breakdowns exist only for measures counting enrolments.
-BREAKDOWNS: dict[str, str] = {
+BREAKDOWNS: dict[Breakdown, str] = {
     "area": "",
     "education_type": "education_type",
     "funding": "funding",
@@ -48,7 +53,7 @@ BREAKDOWNS: dict[str, str] = {
     "age_band": "age_band",
     "education_level": "education_level",
 }
-PARTICIPANT_BREAKDOWNS = frozenset({"labour_status", "gender", "age_band", "education_level"})
+PARTICIPANT_BREAKDOWNS: frozenset[Breakdown] = frozenset({"labour_status", "gender", "age_band", "education_level"})
 
 UNEMPLOYED_ONLY = frozenset({"employment_rate_3m", "employment_rate_6m", "jobcentre_uptake"})
 PARTS = ("numerator", "denominator", "support")
@@ -84,7 +89,7 @@ def anchor_of(measure: Measure) -> str:
     return "start_month" if measure.period_basis == "start" else "end_month"
 
 
-def area_expr(scheme: str, table: str) -> pl.Expr:
+def area_expr(scheme: geography.AreaScheme, table: str) -> pl.Expr:
     """The area code (String) of each row under ``scheme``: provider's for courses."""
     prefix = "provider_" if table == "courses" else ""
     if scheme == "municipality":
@@ -94,13 +99,13 @@ def area_expr(scheme: str, table: str) -> pl.Expr:
     return pl.col(f"{prefix}{scheme}_code").cast(pl.String)
 
 
-def period_expr(column: str, grain: str) -> pl.Expr:
+def period_expr(column: str, grain: Grain) -> pl.Expr:
     check_grain(grain)
     expr = pl.col(column)
     return expr if grain == "month" else expr.dt.truncate(_TRUNCATE[grain])
 
 
-def period_starts(first: date, last: date, grain: str) -> list[date]:
+def period_starts(first: date, last: date, grain: Grain) -> list[date]:
     """The first days of every period of ``grain`` overlapping [first, last]."""
     check_grain(grain)
     frame = pl.DataFrame({"d": [first, last]}).select(period_expr("d", grain))
@@ -221,8 +226,8 @@ def part_exprs(measure: Measure, mask: pl.Expr | None = None) -> list[pl.Expr]:
 
 
 def unemployment_average(facts: Facts, filters: Filters, *, first: date, last: date,
-                         grain: str | None = None, area_scheme: str | None = None,
-                         use_areas: bool = True) -> pl.DataFrame:
+                         grain: Grain | None = None,
+                         area_scheme: geography.AreaScheme | None = None, use_areas: bool = True) -> pl.DataFrame:
     """Average monthly full-time (and insured) unemployed per period/area key.
 
     Columns: the keys present (``period``, ``area_code``), ``full_time_unemployed``,
@@ -302,8 +307,8 @@ def with_value(frame: pl.DataFrame, measure: Measure) -> pl.DataFrame:
 
 
 def measure_table(facts: Facts, filters: Filters, measure: Measure, *, first: date, last: date,
-                  grain: str | None = None, area_scheme: str | None = None,
-                  breakdown: str | None = None,
+                  grain: Grain | None = None, area_scheme: geography.AreaScheme | None = None,
+                  breakdown: Breakdown | None = None,
                   grid: pl.DataFrame | Callable[[pl.DataFrame], pl.DataFrame] | None = None,
                   use_areas: bool = True) -> pl.DataFrame:
     """Raw parts and value of a measure by period / area / group, on a complete grid if given.
@@ -327,14 +332,14 @@ def measure_table(facts: Facts, filters: Filters, measure: Measure, *, first: da
             keys["group"] = pl.col(BREAKDOWNS[breakdown]).cast(pl.String)
     raw = aggregate(facts, filters, measure, first=first, last=last, keys=keys or None,
                     use_areas=use_areas)
-    if roll_up:
+    if roll_up and grain is not None:
         raw = _sum_months_into(raw, grain)
     if grid is not None:
         raw = fill_grid(raw, grid(raw) if callable(grid) else grid)
     if measure.key == "jobcentre_uptake":
         unemployed = unemployment_average(facts, filters, first=first, last=last, grain=grain,
                                           area_scheme=area_scheme, use_areas=use_areas)
-        unemployment_keys = [k for k in ("period", "area_code") if k in keys]
+        unemployment_keys: list[str] = [k for k in ("period", "area_code") if k in keys]
         if breakdown == "area":
             by_group = unemployment_average(facts, filters, first=first, last=last, grain=grain,
                                             area_scheme=filters.scheme, use_areas=use_areas)
@@ -344,7 +349,7 @@ def measure_table(facts: Facts, filters: Filters, measure: Measure, *, first: da
     return with_value(raw, measure)
 
 
-def _sum_months_into(raw: pl.DataFrame, grain: str) -> pl.DataFrame:
+def _sum_months_into(raw: pl.DataFrame, grain: Grain) -> pl.DataFrame:
     """Monthly parts (``period`` = month) summed into the periods of ``grain``."""
     keys = [c for c in raw.columns if c not in (*PARTS, *PART_KEYS)]
     return raw.with_columns(period_expr("period", grain)).group_by(keys, maintain_order=True).agg(
@@ -406,5 +411,5 @@ def rate_decimals(measure: Measure) -> int:
     return measure.decimals + (2 if measure.unit == "share" else 0)
 
 
-def area_grid(scheme: str) -> list[str]:
+def area_grid(scheme: geography.AreaScheme) -> list[str]:
     return geography.areas(scheme)["area_code"].to_list()

@@ -54,16 +54,18 @@ def available_half_years(facts: Facts) -> pl.DataFrame:
             .drop("half_year_index"))
 
 
-def _published_schemes(facts: Facts, index: int) -> list[str]:
+def _published_schemes(facts: Facts, index: int) -> list[geography.AreaScheme]:
     found = facts.balance.filter(pl.col("half_year_index") == index)["area_scheme"].cast(pl.String)
-    return sorted(set(found.to_list()))
+    # the column is an enum of 'rar' and 'council': every value is a scheme
+    return sorted(s for s in set(found.to_list()) if geography.is_scheme(s))
 
 
-def _resolve_scheme(facts: Facts, half_year: str, scheme: str | None) -> tuple[int, str | None]:
+def _resolve_scheme(facts: Facts, half_year: str,
+                    scheme: str | None) -> tuple[int, geography.AreaScheme | None]:
     index = _index(half_year)
     schemes = _published_schemes(facts, index)
     if scheme is not None:
-        if scheme not in ("rar", "council"):
+        if scheme not in ("rar", "council") or not geography.is_scheme(scheme):
             raise MeasureError(f"the balance is published per 'rar' or 'council' area, not {scheme!r}")
         return index, scheme if scheme in schemes else None
     if not schemes:
@@ -71,13 +73,13 @@ def _resolve_scheme(facts: Facts, half_year: str, scheme: str | None) -> tuple[i
     return index, "council" if "council" in schemes else schemes[0]
 
 
-def _statuses(facts: Facts, index: int, scheme: str) -> pl.DataFrame:
+def _statuses(facts: Facts, index: int, scheme: geography.AreaScheme) -> pl.DataFrame:
     return facts.balance.filter(
         (pl.col("half_year_index") == index) & (pl.col("area_scheme") == scheme)
     ).select("area_code", "occupation_code", "status")
 
 
-def _widespread(facts: Facts, index: int, scheme: str) -> set[str]:
+def _widespread(facts: Facts, index: int, scheme: geography.AreaScheme) -> set[str]:
     """Occupations with widespread shortage in the half-year (see the module docstring)."""
     def meets(idx: int, preferred: str) -> set[str] | None:
         schemes = _published_schemes(facts, idx)

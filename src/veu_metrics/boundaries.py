@@ -227,7 +227,7 @@ def _features(collection: dict[str, Any], file: Path) -> list[dict[str, Any]]:
     features = collection["features"]
     if not features:
         raise BoundaryError(f"Boundary file {file} has no features; it should hold the 98 municipalities.")
-    return features
+    return list(features)
 
 
 def _declared_epsg(collection: dict[str, Any]) -> str | None:
@@ -496,7 +496,8 @@ def _dissolve(geometries: dict[int, BaseGeometry], scheme: geography.AreaScheme)
 
 def _ring_list(ring: BaseGeometry) -> list[list[float]]:
     coordinates = np.round(shapely.get_coordinates(ring), COORDINATE_DECIMALS)
-    return coordinates.tolist()
+    rows: list[list[float]] = coordinates.tolist()
+    return rows
 
 
 # --- ETRS89 / UTM zone 32N → geographic lon/lat -------------------------------------------------

@@ -7,12 +7,16 @@ tooltips in Danish or English by the core's formatting, and axes use a Danish nu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Literal
 
 import altair as alt
 import polars as pl
 
 from veu_metrics import style
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_value
+
+# Vega-Lite time units of the trend charts' x axis, one per grain.
+TimeUnit = Literal["yearmonth", "yearquarter", "year"]
 
 DA_LOCALE = {
     "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."],
@@ -31,10 +35,11 @@ DA_LOCALE = {
 
 
 def _finish(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
-    config = {"font": style.FONT}
+    config: dict[str, Any] = {"font": style.FONT}
     if lang == "da":
         config["locale"] = DA_LOCALE
-    return chart.configure(**config).configure_view(stroke=None)
+    configured: alt.TopLevelMixin = chart.configure(**config).configure_view(stroke=None)
+    return configured
 
 
 def with_value_text(frame: pl.DataFrame, value_col: str, unit: str, decimals: int, lang: str,
@@ -49,6 +54,12 @@ def with_value_text(frame: pl.DataFrame, value_col: str, unit: str, decimals: in
     return frame.with_columns(pl.Series(text_col, texts, dtype=pl.String))
 
 
+def _column_max(frame: pl.DataFrame, column: str) -> float:
+    """The largest value of a numeric column; 0 when it has none."""
+    value = frame[column].cast(pl.Float64).max()
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
 def _axis_format(unit: str) -> str:
     return ".0%" if unit == "share" else ",.0f"
 
@@ -56,12 +67,12 @@ def _axis_format(unit: str) -> str:
 def build_trend_chart(frame: pl.DataFrame, *, period_col: str, value_col: str, unit: str,
                       decimals: int, lang: str, y_title: str, group_col: str | None = None,
                       group_title: str = "", height: int = 320,
-                      time_unit: str = "yearmonth") -> alt.TopLevelMixin:
+                      time_unit: TimeUnit = "yearmonth") -> alt.TopLevelMixin:
     """A line per group over time; suppressed points are gaps (the tooltip says why)."""
     data = with_value_text(frame, value_col, unit, decimals, lang)
     tooltip = [alt.Tooltip(f"{period_col}:T", title="", timeUnit=time_unit),
                alt.Tooltip("value_text:N", title=y_title)]
-    encoding = {
+    encoding: dict[str, Any] = {
         "x": alt.X(f"{period_col}:T", title=None, timeUnit=time_unit,
                    axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         "y": alt.Y(f"{value_col}:Q", title=y_title, axis=alt.Axis(format=_axis_format(unit))),
@@ -134,9 +145,9 @@ def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, u
              if c is not None]
     colour = (alt.condition("datum._highlight", alt.value(style.PRIMARY), alt.value(style.PROJECTION))
               if highlight else alt.value(style.PRIMARY))
-    largest = data[value_col].max()
+    largest = _column_max(data, value_col)
     # Room to the right of the longest bar for its value label.
-    x_scale = alt.Scale(domain=[0, float(largest) * 1.18]) if largest else alt.Undefined
+    x_scale = alt.Scale(domain=[0, largest * 1.18]) if largest else alt.Undefined
     bars = alt.Chart(data).mark_bar().encode(
         # Every category keeps its label: no overlap pruning, and the chart grows per bar.
         y=alt.Y(f"{category_col}:N", sort=order, title=None,
@@ -323,9 +334,9 @@ def build_actual_expected_chart(frame: pl.DataFrame, *, name_col: str, actual_co
     data = with_value_text(data, expected_col, "per_1000", 1, lang, suppressed_col="_none",
                            text_col="expected_text")
     data = data.with_columns(pl.col(name_col).is_in(list(highlight)).alias("_highlight"))
-    highest = [data[actual_col].max() or 0, data[expected_col].max() or 0]
+    highest = [_column_max(data, actual_col), _column_max(data, expected_col)]
     if interval_cols is not None:
-        highest.append(data[interval_cols[1]].max() or 0)
+        highest.append(_column_max(data, interval_cols[1]))
         texts = [None if lo is None or hi is None else
                  f"{format_value(lo, 'per_1000', 1, lang)} – {format_value(hi, 'per_1000', 1, lang)}"
                  for lo, hi in zip(data[interval_cols[0]].to_list(), data[interval_cols[1]].to_list(),
@@ -341,7 +352,7 @@ def build_actual_expected_chart(frame: pl.DataFrame, *, name_col: str, actual_co
         tooltip.append(alt.Tooltip("interval_text:N", title=interval_title))
     if group_col is not None:
         tooltip.append(alt.Tooltip(f"{group_col}:N", title=""))
-    colour: alt.Color | alt.ColorValue | dict
+    colour: Any  # a field encoding, a constant or a condition
     if group_col is not None and group_colours:
         colour = alt.Color(f"{group_col}:N", title="", sort=list(group_colours),
                            scale=alt.Scale(domain=list(group_colours),

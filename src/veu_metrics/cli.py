@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Literal
 
 
-def _add_generate(sub: argparse._SubParsersAction) -> None:
+def _add_generate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("generate", help="generate a synthetic demo dataset")
     from veu_metrics.settings import DEFAULT_DEMO_ENROLMENTS
 
@@ -33,7 +34,7 @@ def _run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_import_commands(sub: argparse._SubParsersAction) -> None:
+def _add_import_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """validate, import and versions (docs/IMPORT.md). Exit codes: 0 clean (warnings allowed),
     1 errors, 2 usage."""
     v = sub.add_parser("validate", help="check data files and report every problem; changes nothing")
@@ -79,7 +80,7 @@ def _run_import(args: argparse.Namespace) -> int:
         print(f"veu-metrics import: --into {args.into} is a file; give a dataset directory",
               file=sys.stderr)
         return 2
-    mode = "update" if args.update else "replace"
+    mode: Literal["replace", "update"] = "update" if args.update else "replace"
     version = None
     if args.command == "import":
         report, version = import_upload(files, args.into, settings, mode=mode)
@@ -148,7 +149,7 @@ def _run_versions(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_fetch(sub: argparse._SubParsersAction) -> None:
+def _add_fetch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from veu_metrics.fetch import DEFAULT_TABLE, STATBANK_API, TABLES
 
     p = sub.add_parser(

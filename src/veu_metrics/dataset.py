@@ -58,7 +58,7 @@ class Dataset:
     (``occupations.parquet``, optional; see ``occupations.dataset_occupations``)."""
 
     def __getattr__(self, name: str) -> pl.LazyFrame:
-        tables = object.__getattribute__(self, "tables")
+        tables: dict[str, pl.LazyFrame] = object.__getattribute__(self, "tables")
         if name in tables:
             return tables[name]
         raise AttributeError(name)

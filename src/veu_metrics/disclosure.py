@@ -116,7 +116,7 @@ def noise(counts: np.ndarray, cell_keys: np.ndarray, threshold: int) -> np.ndarr
     rows = cdf[np.clip(counts, 0, cdf.shape[0] - 1)]
     position = ((np.asarray(cell_keys, dtype=np.int64) % KEY_MODULUS) + 0.5) / KEY_MODULUS
     index = (position[:, None] >= rows).sum(axis=1)
-    return np.minimum(index, cdf.shape[1] - 1) - MAX_NOISE
+    return np.asarray(np.minimum(index, cdf.shape[1] - 1) - MAX_NOISE)
 
 
 def perturb(counts: np.ndarray, cell_keys: np.ndarray, threshold: int) -> np.ndarray:
@@ -124,7 +124,7 @@ def perturb(counts: np.ndarray, cell_keys: np.ndarray, threshold: int) -> np.nda
     counts = np.asarray(counts, dtype=np.int64)
     if threshold <= 1 or counts.size == 0:
         return counts.copy()
-    return counts + noise(counts, cell_keys, threshold)
+    return np.asarray(counts + noise(counts, cell_keys, threshold))
 
 
 def published_count(count: int, cell_key: int, threshold: int) -> int | None:
@@ -284,8 +284,8 @@ def apply_disclosure(
                 with np.errstate(divide="ignore", invalid="ignore"):
                     factor = factor * ratios[part] ** role
             elif active:
-                values = frame[part].cast(pl.Float64).fill_null(0).to_numpy()
-                hidden |= (values > 0) & (values < threshold)
+                part_values = frame[part].cast(pl.Float64).fill_null(0).to_numpy()
+                hidden |= (part_values > 0) & (part_values < threshold)
         original = frame[rate].cast(pl.Float64).to_numpy()
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             value = original * factor

@@ -76,7 +76,8 @@ def _post(api: str, function: str, body: dict[str, Any]) -> bytes:
         headers={"Content-Type": "application/json", "User-Agent": USER_AGENT})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.read()
+            answer: bytes = response.read()
+            return answer
     except urllib.error.HTTPError as exc:
         detail = exc.read()[:300].decode("utf-8", "replace").strip()
         raise FetchError(f"{api} answered HTTP {exc.code} to {function}: {detail}") from exc

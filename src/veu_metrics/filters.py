@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
+from typing import Any
 
 import polars as pl
 
@@ -158,7 +159,7 @@ def _occupation_codes() -> frozenset[str]:
 
 
 @cache
-def _area_codes(scheme: str) -> tuple[str, ...]:
+def _area_codes(scheme: geography.AreaScheme) -> tuple[str, ...]:
     return tuple(geography.areas(scheme)["area_code"].to_list())
 
 
@@ -282,7 +283,7 @@ class Filters:
     def whole_country(self) -> Filters:
         return replace(self, areas=())
 
-    def with_changes(self, **changes: object) -> Filters:
+    def with_changes(self, **changes: Any) -> Filters:
         return replace(self, **changes)
 
     def municipality_codes(self) -> list[int] | None:
@@ -334,9 +335,6 @@ class Filters:
             return pl.lit(True)
         return pl.all_horizontal(parts)
 
-    def has_attribute_filters(self) -> bool:
-        return any(getattr(self, n) for n in LIST_FIELDS if n != "areas") or self.job_veu_only
-
     # ------------------------------------------------------------------ URL round trip
     def to_query_params(self, defaults: Filters | None = None) -> dict[str, list[str]]:
         """The link that opens this view: the dashboard's keys and values (lists as repeated
@@ -375,7 +373,7 @@ class Filters:
         Raises FilterError naming the key for a malformed or unknown value; ``check_query_params``
         lists every problem instead.
         """
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for key in FILTER_KEYS:
             if key in params:
                 values.update(_parse_key(key, _as_list(params[key]), params, defaults))
@@ -432,10 +430,10 @@ def _as_list(raw: str | list[str]) -> list[str]:
     return [v.strip() for v in values if v is not None and v.strip() != ""]
 
 
-def _scheme_from_link(text: str) -> str:
+def _scheme_from_link(text: str) -> geography.AreaScheme:
     by_label = {label.lower(): code for code, label in SCHEME_LINK_LABELS.items()}
     scheme = by_label.get(text.lower(), text.lower())
-    if scheme not in geography.AREA_SCHEMES:
+    if not geography.is_scheme(scheme):
         labels = ", ".join(SCHEME_LINK_LABELS.values())
         raise FilterError(QUERY_KEYS["scheme"], text, f"unknown area scheme; use one of {labels}",
                           f"ukendt områdeinddeling; brug en af {labels}")

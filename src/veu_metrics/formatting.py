@@ -44,7 +44,7 @@ def format_percent(share: float | None, decimals: int = 1, lang: str = "da",
     """A share in [0, 1]: 0.125 → '12,5 %' (da) / '12.5%' (en)."""
     if suppressed:
         return SUPPRESSED_MARKER
-    if _is_missing(share):
+    if share is None or _is_missing(share):
         return "–"
     number = format_number(share * 100, decimals, lang)
     return f"{number} %" if lang == "da" else f"{number}%"

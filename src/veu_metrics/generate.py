@@ -30,8 +30,19 @@ import polars as pl
 from veu_metrics import generate_conditions, schema
 from veu_metrics.dataset import write_metadata
 from veu_metrics.demo_occupations import demo_occupations
-from veu_metrics.geography import COUNCIL_AREAS, RAR_AREAS, municipalities, scheme_for
-from veu_metrics.occupations import INDUSTRY_GROUPS, OCCUPATIONS_FILE, occupations
+from veu_metrics.geography import (
+    COUNCIL_AREAS,
+    RAR_AREAS,
+    AreaScheme,
+    municipalities,
+    scheme_for,
+)
+from veu_metrics.occupations import (
+    INDUSTRY_GROUP_ENUM,
+    INDUSTRY_GROUPS,
+    OCCUPATIONS_FILE,
+    occupations,
+)
 from veu_metrics.settings import DEFAULT_DEMO_ENROLMENTS, Settings
 
 ProgressCallback = Callable[[float, str], None]
@@ -464,10 +475,6 @@ def _month_end(month: date) -> date:
     return date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
 
 
-def _half_year(year: int, month: int) -> str:
-    return f"{year}H{1 if month <= 6 else 2}"
-
-
 def _rng(seed: int, stream: int, *extra: int) -> np.random.Generator:
     """Independent random streams, so e.g. the balance does not change with the enrolment count."""
     return np.random.default_rng(np.random.SeedSequence([seed, stream, *extra]))
@@ -477,8 +484,8 @@ def _sample_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     """One category per row of a (rows × categories) probability matrix."""
     cumulative = np.cumsum(probs, axis=1)
     cumulative /= cumulative[:, -1:]
-    u = rng.random(probs.shape[0])[:, None]
-    return np.minimum((u > cumulative).sum(axis=1), probs.shape[1] - 1)
+    u = rng.random(int(probs.shape[0]))[:, None]
+    return np.asarray(np.minimum((u > cumulative).sum(axis=1), probs.shape[1] - 1))
 
 
 def _sample_grouped(rng: np.random.Generator, group: np.ndarray, offsets: np.ndarray,
@@ -487,7 +494,7 @@ def _sample_grouped(rng: np.random.Generator, group: np.ndarray, offsets: np.nda
     normalised cumulative weights back to back (group g spans offsets[g]:offsets[g+1])."""
     shifted = cumulative + np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
     position = np.searchsorted(shifted, group + rng.random(group.shape[0]), side="right")
-    return np.minimum(position, offsets[group + 1] - 1)
+    return np.asarray(np.minimum(position, offsets[group + 1] - 1))
 
 
 def _grouped_cumulative(weights: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -499,7 +506,8 @@ def _grouped_cumulative(weights: Sequence[np.ndarray]) -> tuple[np.ndarray, np.n
 def _pick_uniform(rng: np.random.Generator, group: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """A uniformly chosen position within each row's group (groups must be non-empty)."""
     sizes = offsets[group + 1] - offsets[group]
-    return offsets[group] + np.minimum((rng.random(group.shape[0]) * sizes).astype(np.int64), sizes - 1)
+    return np.asarray(offsets[group]
+                      + np.minimum((rng.random(group.shape[0]) * sizes).astype(np.int64), sizes - 1))
 
 
 def _enum(codes: np.ndarray, dtype: pl.Enum, name: str) -> pl.Series:
@@ -524,7 +532,7 @@ class _Reporter:
             if fraction >= 1.0:
                 sys.stderr.write("\n")
             sys.stderr.flush()
-        else:
+        elif callable(self.progress):
             self.progress(fraction, message)
 
 
@@ -833,7 +841,7 @@ def _funding_probs(types: np.ndarray, starts: np.ndarray) -> np.ndarray:
     euv = types == schema.EDUCATION_TYPES.index("EUV")
     lift = euv & (starts >= np.datetime64(UPSKILLING_LIFT_FROM))
     base[lift, 2] = 0.35
-    return base
+    return np.asarray(base)
 
 
 def _weekday_start(month_start: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -846,7 +854,7 @@ def _weekday_start(month_start: np.ndarray, rng: np.random.Generator) -> np.ndar
     moved = day + forward.astype("timedelta64[D]")
     outside = moved.astype("datetime64[M]") != month_start.astype("datetime64[M]")
     back = np.where(weekday == 5, -1, -2)
-    return np.where(outside, day + back.astype("timedelta64[D]"), moved)
+    return np.asarray(np.where(outside, day + back.astype("timedelta64[D]"), moved))
 
 
 @dataclass
@@ -911,7 +919,7 @@ def build_courses(seed: int, enrolments: int, until: date, reform_date: date,
     area_w = np.bincount(geo.rar, weights=geo.activity, minlength=n_rar)
     sk = _draw_course_skeleton(rng, enrolments, np.cumsum(month_w) / month_w.sum(),
                                _cancel_rate(months), covid_fill, np.cumsum(area_w) / area_w.sum())
-    n = sk["month"].shape[0]
+    n = int(sk["month"].shape[0])
     area = sk["area"]
 
     # occupation by area (regional industry profile), then education type by occupation level
@@ -1017,7 +1025,7 @@ def build_courses(seed: int, enrolments: int, until: date, reform_date: date,
         pl.Series("end_date", end),
         pl.Series("course_days", days),
         occ_codes.gather(occ_slot),
-        _enum(group_codes, schema.TABLES["courses"]["industry_group"], "industry_group")
+        _enum(group_codes, INDUSTRY_GROUP_ENUM, "industry_group")
         .set(pl.Series(~has_occ), None),
         _enum(funding, schema.FUNDING_ENUM, "funding"),
         pl.Series("job_veu", job_veu),
@@ -1063,7 +1071,7 @@ def build_courses(seed: int, enrolments: int, until: date, reform_date: date,
         frame=frame, participants=participants, location_index=location, rar=area,
         occ_slot=occ_slot, type_index=type_index, funding=funding, end=end,
         shortage=shortage.to_numpy(), known_3m=known["k3"].to_numpy(), known_6m=known["k6"].to_numpy(),
-        ended=end <= covers_to_np,
+        ended=np.asarray(end <= covers_to_np),
         covid_end=(end_month >= np.datetime64("2020-03")) & (end_month <= np.datetime64("2020-09")),
     )
 
@@ -1178,7 +1186,7 @@ def build_enrolment_chunk(seed: int, chunk: int, courses: _Courses, first: int, 
 
 
 def compute_course_actuals(courses: pl.DataFrame, participants: pl.Series | np.ndarray,
-                           scheme: str) -> pl.DataFrame:
+                           scheme: AreaScheme) -> pl.DataFrame:
     """Yearly actuals per area of ``scheme`` and focus area (null row = the area as a whole).
 
     ``participants`` is the number of enrolments per course row. Cancelled courses do not count.
@@ -1214,7 +1222,8 @@ def build_targets(seed: int, courses: pl.DataFrame, participants: np.ndarray, un
     """Each area's yearly goals: previous year's actual × U(0.95, 1.25) (some met, some behind)."""
     rng = _rng(seed, 5)
     rows = []
-    actuals = {s: compute_course_actuals(courses, participants, s) for s in ("rar", "council")}
+    schemes: tuple[AreaScheme, ...] = ("rar", "council")
+    actuals = {s: compute_course_actuals(courses, participants, s) for s in schemes}
     for year in range(2019, until.year + 1):
         scheme = scheme_for(date(year, 1, 1), reform_date)
         previous = actuals[scheme].filter(pl.col("year") == year - 1)

@@ -11,12 +11,17 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, TypeGuard
 
 import polars as pl
 
 AreaScheme = Literal["rar", "council", "municipality"]
 AREA_SCHEMES: tuple[AreaScheme, ...] = ("rar", "council", "municipality")
+
+
+def is_scheme(value: object) -> TypeGuard[AreaScheme]:
+    """Whether ``value`` names an area scheme (narrows a string read from a link or a file)."""
+    return value in AREA_SCHEMES
 
 # (code, Danish name, English name); codes are stable, URL-safe slugs.
 RAR_AREAS: tuple[tuple[str, str, str], ...] = (
@@ -41,7 +46,6 @@ COUNCIL_AREAS: tuple[tuple[str, int, str, str], ...] = (
 )
 _COUNCIL_BY_REGION = {region: code for code, region, _, _ in COUNCIL_AREAS}
 
-REGION_CODES = (1081, 1082, 1083, 1084, 1085)
 AMK_OFFICES = ("AMK Øst", "AMK Syd", "AMK Midt-Nord")
 
 RAR_ENUM = pl.Enum([code for code, _, _ in RAR_AREAS])

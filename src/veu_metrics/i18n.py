@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -22,7 +23,7 @@ def texts() -> dict[str, dict[str, str]]:
     return check_texts(yaml.safe_load(source.read_text(encoding="utf-8")))
 
 
-def check_texts(catalogue: dict) -> dict[str, dict[str, str]]:
+def check_texts(catalogue: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Every entry has exactly a Danish and an English text; raise ValueError naming the key."""
     for key, entry in catalogue.items():
         missing = [lang for lang in LANGUAGES if not isinstance(entry, dict) or not entry.get(lang)]

@@ -12,7 +12,7 @@ import math
 import re
 import textwrap
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 from xml.sax.saxutils import escape
 
 import altair as alt
@@ -30,7 +30,7 @@ FOOTER_COLOUR = "#555555"
 _PADDING = 5  # Vega's default padding around the drawing
 _CHAR_WIDTH = 0.56  # average glyph width per font size, for wrapping text we lay out ourselves
 
-_FORMAT_LOCALES = {"da": "da-DK", "en": "en-GB"}
+_FORMAT_LOCALES: dict[str, Literal["da-DK", "en-GB"]] = {"da": "da-DK", "en": "en-GB"}
 
 
 class ChartImageError(ValueError):
@@ -62,8 +62,8 @@ def _wrap(lines: str | Sequence[str], width_px: int, font_size: int) -> list[str
     return wrapped
 
 
-def _static_spec(chart: alt.TopLevelMixin | dict, *, title: str, subtitle: str | Sequence[str],
-                 width: int) -> dict:
+def _static_spec(chart: alt.TopLevelMixin | dict[str, Any], *, title: str, subtitle: str | Sequence[str],
+                 width: int) -> dict[str, Any]:
     try:
         spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict()
     except Exception as exc:  # e.g. Altair's MaxRowsError: name it, don't dump a trace
@@ -115,7 +115,7 @@ def _add_footer(svg: str, footer: str) -> str:
             + f'<g class="veu-source">{texts}</g>' + body[closing:])
 
 
-def chart_to_svg(chart: alt.TopLevelMixin | dict, *, title: str, subtitle: str | Sequence[str],
+def chart_to_svg(chart: alt.TopLevelMixin | dict[str, Any], *, title: str, subtitle: str | Sequence[str],
                  source_line: str, width: int = DEFAULT_WIDTH, lang: str = "da") -> str:
     """The chart as an SVG document with title, filters (subtitle) and source written on it."""
     spec = _static_spec(chart, title=title, subtitle=subtitle, width=width)
@@ -133,7 +133,7 @@ def chart_to_svg(chart: alt.TopLevelMixin | dict, *, title: str, subtitle: str |
     return _add_footer(svg, source_line) if source_line else svg
 
 
-def chart_to_png(chart: alt.TopLevelMixin | dict, *, title: str, subtitle: str | Sequence[str],
+def chart_to_png(chart: alt.TopLevelMixin | dict[str, Any], *, title: str, subtitle: str | Sequence[str],
                  source_line: str, scale: float = 2, width: int = DEFAULT_WIDTH,
                  lang: str = "da") -> bytes:
     """The chart as PNG (``scale`` 2 = sharp on a projector and in print)."""

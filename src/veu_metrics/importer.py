@@ -780,7 +780,9 @@ def _excel_cell_text(series: pl.Series) -> pl.Series:
     dtype = series.dtype
     if dtype == pl.Float64:
         finite = series.drop_nulls()
-        if finite.len() and (finite == finite.round(0)).all() and finite.abs().max() < 2**53:
+        largest = finite.abs().max()
+        if finite.len() and (finite == finite.round(0)).all() and isinstance(largest, float) \
+                and largest < 2**53:
             return series.cast(pl.Int64).cast(pl.String)  # 101.0 → "101", codes stay codes
         return series.cast(pl.String)
     if dtype == pl.Date:
@@ -995,7 +997,7 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     return pl.when(text == "").then(None).otherwise(text)
 
 
-_INT_RANGES = {pl.Int16: (-(2**15), 2**15 - 1), pl.Int32: (-(2**31), 2**31 - 1),
+_INT_RANGES: dict[type[pl.DataType], tuple[int, int]] = {pl.Int16: (-(2**15), 2**15 - 1), pl.Int32: (-(2**31), 2**31 - 1),
                pl.Int64: (-(2**63), 2**63 - 1)}
 
 
@@ -1210,7 +1212,7 @@ def _typed(table: str, column: str, dtype: pl.DataType, raw: pl.Expr, fmt: str,
         return (pl.when(raw.is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(parts)
                 .list.eval(pl.element().filter(pl.element().is_in(list(THEMES))))
                 .cast(pl.List(THEME_ENUM)))
-    if column == "status":
+    if column == "status" and isinstance(dtype, pl.Enum):
         return _parse_enum(_balance_label(raw), dtype)
     if isinstance(dtype, pl.Enum):
         return _parse_enum(raw, dtype)

@@ -30,6 +30,7 @@ import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -48,6 +49,7 @@ from veu_metrics.aggregate import (
 from veu_metrics.disclosure import apply_disclosure, cell_key
 from veu_metrics.facts import Facts
 from veu_metrics.filters import Filters, add_months, months_between
+from veu_metrics.periods import Grain
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,7 @@ def _design(frame: pl.DataFrame, used: tuple[str, ...]) -> np.ndarray:
 
 
 def _glm(y: np.ndarray, x: np.ndarray, offset: np.ndarray, alpha: float,
-         start: np.ndarray | None = None):  # noqa: ANN202 - statsmodels results
+         start: np.ndarray | None = None) -> Any:  # statsmodels' results (untyped)
     import statsmodels.api as sm
 
     family = (sm.families.NegativeBinomial(alpha=alpha) if alpha > 1e-8
@@ -240,7 +242,7 @@ def _leave_one_out(y: np.ndarray, x: np.ndarray, mu: np.ndarray, params: np.ndar
     spread = x @ inverse
     leverage = w * np.einsum("ij,ij->i", spread, x)
     step = w * (y - mu) / mu / np.maximum(1.0 - leverage, 1e-9)
-    return params[None, :] - spread * step[:, None]
+    return np.asarray(params[None, :] - spread * step[:, None])
 
 
 def _fit_year(frame: pl.DataFrame, year: int) -> tuple[YearFit | None, np.ndarray, np.ndarray]:
@@ -297,10 +299,10 @@ def _fit_year(frame: pl.DataFrame, year: int) -> tuple[YearFit | None, np.ndarra
     params = np.asarray(full.params)
     for index, loo_params in zip(np.flatnonzero(fit_rows), _leave_one_out(y, x, full.mu, params,
                                                                           alpha), strict=True):
-        mu_out[index], var_eta[index] = predict(loo_params, cov, index)
+        mu_out[index], var_eta[index] = predict(loo_params, cov, int(index))
     # Municipalities not in the fit (a hidden count) are out of it already.
     for index in np.flatnonzero(predictable & ~fit_rows):
-        mu_out[index], var_eta[index] = predict(params, cov, index)
+        mu_out[index], var_eta[index] = predict(params, cov, int(index))
     fit = YearFit(year=year, used=used, params=params, cov=cov, alpha=alpha, municipalities=n_fit,
                   deviance_explained=float(explained), centre=centre)
     return fit, mu_out, var_eta
@@ -345,7 +347,7 @@ class UptakeModel:
     fit: pl.DataFrame
 
 
-def _coefficients(fit: YearFit) -> list[dict]:
+def _coefficients(fit: YearFit) -> list[dict[str, Any]]:
     out = []
     se = np.sqrt(np.maximum(np.diag(fit.cov), 0.0))
     for i, key in enumerate(fit.used, start=1):
@@ -361,7 +363,7 @@ def _coefficients(fit: YearFit) -> list[dict]:
     return out
 
 
-_MODEL_CACHE: OrderedDict[tuple, UptakeModel] = OrderedDict()
+_MODEL_CACHE: OrderedDict[tuple[object, ...], UptakeModel] = OrderedDict()
 _MODEL_LOCK = threading.Lock()
 _MODEL_CACHE_SIZE = 16
 
@@ -392,8 +394,8 @@ def _compute_uptake_model(facts: Facts, filters: Filters, threshold: int) -> Upt
     total_mu = np.zeros(codes.len())
     total_var = np.zeros(codes.len())
     modelled = np.ones(codes.len(), dtype=bool)
-    coefficients: list[dict] = []
-    fits: list[dict] = []
+    coefficients: list[dict[str, Any]] = []
+    fits: list[dict[str, Any]] = []
     for year, first, last in _year_parts(filters.period_from, filters.period_to):
         frame = _inputs(facts, filters, year, first, last, threshold)
         fit, mu, var_eta = _fit_year(frame, year)
@@ -573,7 +575,7 @@ def _standardise(values: np.ndarray) -> np.ndarray:
     spread = values.std()
     if not math.isfinite(spread) or spread == 0:
         return np.zeros_like(values)
-    return (values - values.mean()) / spread
+    return np.asarray((values - values.mean()) / spread)
 
 
 def compute_jobcentre_conditions(facts: Facts, filters: Filters, municipality_code: int
@@ -605,8 +607,8 @@ def compute_jobcentre_conditions(facts: Facts, filters: Filters, municipality_co
         known = values.is_not_null() & weights.is_not_null() & (weights > 0)
         if not known.any():
             return None
-        return float((values.filter(known) * weights.filter(known)).sum()
-                     / weights.filter(known).sum())
+        return (float((values.filter(known) * weights.filter(known)).sum())
+                / float(weights.filter(known).sum()))
 
     return pl.DataFrame({
         "condition": list(CONDITION_KEYS),
@@ -619,7 +621,7 @@ def compute_jobcentre_conditions(facts: Facts, filters: Filters, municipality_co
 
 
 def compute_jobcentre_trend(facts: Facts, filters: Filters, municipality_code: int, *,
-                            threshold: int, grain: str = "quarter") -> pl.DataFrame:
+                            threshold: int, grain: Grain = "quarter") -> pl.DataFrame:
     """Uptake over time for a municipality, its area and the country (same attribute filters).
 
     The area is the municipality's area under the filter's scheme (or the scheme in force at the

@@ -228,7 +228,7 @@ def scan_sheet(handle: Any, chunk: int | None = None, lengths: Any = None) -> _E
     return extent
 
 
-def shared_string_lengths(handle: Any, chunk: int | None = None) -> array:
+def shared_string_lengths(handle: Any, chunk: int | None = None) -> array[int]:
     """The length of each shared string's ``<si>`` item (an upper bound of its text), streamed:
     4 bytes per string, not the strings. The Excel reader copies a shared string into every
     cell that refers to it, so 20,000 cells referring to one 9,000-character string grew the

@@ -7,7 +7,7 @@ click can filter the page) and the same tooltip fields (``area_name``, ``formatt
 * ``build_balance_deck``: the labour-market balance's four official categories,
 * ``build_centroid_deck``: bubbles sized by the value, for when no boundary file is available.
 
-No network by default: ``map_provider=None`` and no ``map_style`` (see STACK.md); a basemap is an
+No network by default: ``map_provider=None`` and no ``map_style`` (docs/MAPS.md); a basemap is an
 opt-in URL. pydeck draws no legend, so ``build_legend`` / ``build_balance_legend`` return the
 swatches for the page to draw beside the map, and ``compute_map_table`` the same numbers as a table.
 """
@@ -426,8 +426,8 @@ def compute_map_table(
     )
 
 
-def compute_balance_table(status_frame: pl.DataFrame, scheme: geography.AreaScheme,
-                          lang: str = "da") -> pl.DataFrame:
+def balance_map_table(status_frame: pl.DataFrame, scheme: geography.AreaScheme,
+                      lang: str = "da") -> pl.DataFrame:
     """The balance map as a table: area_code, area_name, status, label, colour (every area)."""
     _check_columns(status_frame, ["area_code", "area_name", "status"], "the balance table")
     frame = status_frame.select(pl.col("area_code").cast(pl.String), pl.col("area_name").cast(pl.String),
@@ -494,7 +494,8 @@ def _deck(layers: list[pdk.Layer], view_state: pdk.ViewState, basemap_url: str |
     if basemap_url:  # opt-in: the browser will fetch the style and tiles from this address
         return CompactDeck(layers=layers, initial_view_state=view_state, tooltip=_TOOLTIP,
                         map_provider="carto", map_style=basemap_url)
-    # map_provider=None and NO map_style: no basemap, no request leaves the app (STACK.md).
+    # map_provider=None and NO map_style: no basemap, no request leaves the app (even
+    # map_style=None makes Streamlit's frontend fetch a style from the internet).
     return CompactDeck(layers=layers, initial_view_state=view_state, tooltip=_TOOLTIP,
                        map_provider=None)
 
@@ -520,7 +521,7 @@ def _polygon_layers(rows: list[dict[str, Any]], geometry: AreaShapes, *, selecte
     fills = [{**by_code[part["area_code"]], "polygon": part["polygon"]} for part in geometry.parts]
     chosen = set(selected)
     plain_width = 0.6 if geometry.scheme == "municipality" else 1.2
-    borders = []
+    borders: list[dict[str, Any]] = []
     for part in geometry.parts:
         code = part["area_code"]
         if code == highlight:

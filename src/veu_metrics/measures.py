@@ -12,16 +12,19 @@ job centres, the labour-market balance and targets live in ``jobcentre``, ``bala
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
 import polars.selectors as cs
+from polars.datatypes import DataTypeClass
 
 from veu_metrics import geography
 from veu_metrics.aggregate import (
     BREAKDOWNS,
     GRAINS,
     UNEMPLOYED_ONLY,
+    Breakdown,
     MeasureError,
     anchor_of,
     area_grid,
@@ -46,12 +49,11 @@ from veu_metrics.balance import (
     compute_blind_spots,
     compute_shortage_activity,
 )
-from veu_metrics.catalogue import kpi_measures
+from veu_metrics.catalogue import Measure, kpi_measures
 from veu_metrics.disclosure import (
     KEY_SUFFIX,
     apply_disclosure,
     cell_key,
-    flag_column,
     key_column,
     published_count,
 )
@@ -64,6 +66,7 @@ from veu_metrics.jobcentre import (
     compute_jobcentre_trend,
     compute_uptake_model,
 )
+from veu_metrics.periods import Grain
 from veu_metrics.schema import FOCUS_AREAS
 from veu_metrics.targets import compute_target_progress
 
@@ -144,13 +147,15 @@ def compute_kpis(facts: Facts, filters: Filters, threshold: int,
         rows.append(row)
     columns = ["measure"] + [f"value{'' if s == 'current' else '_' + s}{x}" for s in _SCOPES
                              for x in ("", "_suppressed")]
-    schema = {c: (pl.Boolean if c.endswith("_suppressed") else pl.Float64) for c in columns}
+    schema: dict[str, DataTypeClass] = {
+        c: (pl.Boolean if c.endswith("_suppressed") else pl.Float64) for c in columns}
     schema |= {"measure": pl.String, "change": pl.Float64, "change_suppressed": pl.Boolean,
                "change_pct": pl.Float64, "previous_available": pl.Boolean}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _kpi_parts(facts: Facts, filters: Filters, measures: list, windows: dict) -> dict:
+def _kpi_parts(facts: Facts, filters: Filters, measures: list[Measure],
+               windows: dict[str, tuple[date, date]]) -> dict[tuple[str, str], dict[str, float]]:
     """Numerator/denominator/support of each (measure, scope) in ONE pass over the facts."""
     table = measures[0].table
     earliest = min(first for first, _ in windows.values())
@@ -198,7 +203,7 @@ def compute_measure_value(facts: Facts, filters: Filters, measure: str, *, thres
 
 # -------------------------------------------------------------------------------------- series
 def compute_series(facts: Facts, filters: Filters, measure: str, *, threshold: int,
-                   grain: str = "month", breakdown: str | None = None) -> pl.DataFrame:
+                   grain: Grain = "month", breakdown: Breakdown | None = None) -> pl.DataFrame:
     """A measure per period (month / quarter / year), optionally split by a breakdown.
 
     Columns: ``period`` (Date, first day), ``group`` (String; null without a breakdown, and the
@@ -215,6 +220,7 @@ def compute_series(facts: Facts, filters: Filters, measure: str, *, threshold: i
     def grid(raw: pl.DataFrame) -> pl.DataFrame:
         if breakdown is None:
             return period_frame
+        groups: Sequence[str | None]
         if breakdown == "area":
             groups = list(filters.areas) or area_grid(filters.scheme)
         else:
@@ -272,7 +278,8 @@ _ENUM_ORDER = _enum_order()
 
 
 # ---------------------------------------------------------------------------------- area table
-def compute_area_table(facts: Facts, filters: Filters, measure: str, scheme: str, *,
+def compute_area_table(facts: Facts, filters: Filters, measure: str,
+                       scheme: geography.AreaScheme, *,
                        threshold: int) -> pl.DataFrame:
     """A measure for every area of ``scheme`` (for maps and tables).
 
@@ -473,11 +480,3 @@ def compute_courses_by_provider(facts: Facts, filters: Filters, *, threshold: in
     return shown.sort(["courses", "provider"], descending=[True, False])
 
 
-def suppressed_columns(frame: pl.DataFrame) -> list[str]:
-    """The controlled value columns of a frame (those with a ``_suppressed`` flag beside them)."""
-    return [c for c in frame.columns if flag_column(c) in frame.columns]
-
-
-def data_months(facts: Facts) -> tuple[date, date]:
-    """First and last complete month of the data (for period pickers)."""
-    return month_start(facts.covers_from), facts.last_month

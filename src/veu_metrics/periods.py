@@ -7,18 +7,21 @@ the end (October alone against whole quarters). Charts leave such a period out a
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 import polars as pl
+
+Grain = Literal["month", "quarter", "year"]
 
 _LAST_MONTH = {"quarter": (3, 6, 9, 12), "year": (12,)}
 
 
-def is_complete(last_month: date, grain: str) -> bool:
+def is_complete(last_month: date, grain: Grain) -> bool:
     """Whether a period ending with ``last_month`` (the last month with data) is whole."""
     return grain == "month" or last_month.month in _LAST_MONTH[grain]
 
 
-def drop_incomplete_last_period(series: pl.DataFrame, grain: str, last_month: date,
+def drop_incomplete_last_period(series: pl.DataFrame, grain: Grain, last_month: date,
                                 period_col: str = "period") -> tuple[pl.DataFrame, bool]:
     """The series without its last period when that period is cut short by ``last_month``.
     Returns the frame and whether a period was left out."""

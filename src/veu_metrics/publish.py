@@ -44,7 +44,6 @@ from veu_metrics.dataset import (
     open_dataset,
     read_metadata,
     read_own_occupations,
-    resolve_dataset_dir,
     table_files,
     write_metadata,
 )
@@ -406,12 +405,15 @@ def _data_period(tables: dict[str, pl.DataFrame],
 
     courses = frame("courses", "start_date")
     if courses is not None and courses.drop_nulls().len():
-        starts.append(courses.min())
-        ends.append(courses.max())
+        first, last = courses.min(), courses.max()
+        assert isinstance(first, date) and isinstance(last, date)  # a Date column with values
+        starts.append(first)
+        ends.append(last)
     months = frame("unemployment", "month")
     if months is not None and months.drop_nulls().len():
-        starts.append(months.min())
-        last_month: date = months.max()
+        first_month, last_month = months.min(), months.max()
+        assert isinstance(first_month, date) and isinstance(last_month, date)
+        starts.append(first_month)
         ends.append((last_month.replace(day=28) + timedelta(days=4)).replace(day=1)
                     - timedelta(days=1))
     return (min(starts) if starts else None), (max(ends) if ends else None)
@@ -557,7 +559,7 @@ def dataset_lock(root: Path) -> Iterator[None]:
         try:
             import fcntl
         except ImportError:  # Windows: no flock; imports there must not overlap
-            fcntl = None
+            fcntl = None  # type: ignore[assignment]  # the module is absent on Windows
         if fcntl is not None:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield
@@ -672,8 +674,3 @@ def prune_versions(dataset_dir: Path | str, keep: int) -> list[str]:
             shutil.rmtree(root / VERSIONS_DIR / version_id, ignore_errors=True)
             removed.append(version_id)
     return removed
-
-
-def serving_directory(dataset_dir: Path | str) -> Path:
-    """The directory the app reads for a dataset (the active version's, for a versioned one)."""
-    return resolve_dataset_dir(Path(dataset_dir))

@@ -179,9 +179,10 @@ def is_published_layout(records: Sequence[Sequence[str | None]]) -> bool:
         first_time = next((i for i, c in enumerate(cells) if parse_period(c)), None)
         if first_time is None or first_time < 1:
             continue
-        periods = [parse_period(c) for c in cells[first_time:] if c]
+        parsed = [parse_period(c) for c in cells[first_time:] if c]
+        periods = [p for p in parsed if p is not None]
         # one year alone could be a count (2019 unemployed): years need company
-        if all(periods) and (len(periods) >= 2 or periods[0].kind != "year"):
+        if len(periods) == len(parsed) and (len(periods) >= 2 or periods[0].kind != "year"):
             return True
     return False
 
@@ -318,11 +319,11 @@ def to_unemployment(source: str, grid: Grid, problems: Problems) -> pl.DataFrame
     area_column = None
     best = 0
     for name, values in grid.labels.items():
-        distinct = set(values)
-        classes = [classify_area(v)[0] for v in distinct]
-        hits = sum(c != "unknown" for c in classes)
-        if hits > best and hits * 2 >= len(distinct) \
-                and any(c in ("named", "municipality") for c in classes):
+        labels_seen = set(values)
+        label_kinds = [classify_area(v)[0] for v in labels_seen]
+        hits = sum(c != "unknown" for c in label_kinds)
+        if hits > best and hits * 2 >= len(labels_seen) \
+                and any(c in ("named", "municipality") for c in label_kinds):
             area_column, best = name, hits
     if area_column is None:
         problems.error(source, "no_area_dimension", (
@@ -349,7 +350,7 @@ def to_unemployment(source: str, grid: Grid, problems: Problems) -> pl.DataFrame
             problems.warning(source, "dimension_total_kept", (
                 f"only the rows at the total '{totals[0]}' of {name} are read",
                 f"kun rækkerne med totalen '{totals[0]}' for {name} er læst",
-            ), column=name, value=", ".join(v for v in distinct if v not in totals)[:200])
+            ), column=name, value=", ".join(v or "" for v in distinct if v not in totals)[:200])
             keep = [k and v == totals[0] for k, v in zip(keep, values, strict=True)]
     areas = grid.labels[area_column]
     classes = {v: classify_area(v) for v in set(areas)}
@@ -359,7 +360,7 @@ def to_unemployment(source: str, grid: Grid, problems: Problems) -> pl.DataFrame
         problems.warning(source, "not_municipality_rows", (
             "municipalities only: totals, regions, landsdele, abroad and unknown are skipped",
             "kun kommuner: totaler, regioner, landsdele, udlandet og uoplyst er sprunget over",
-        ), column=area_column, value=", ".join(skipped[:6]) + (" …" if len(skipped) > 6 else ""))
+        ), column=area_column, value=", ".join(v or "" for v in skipped[:6]) + (" …" if len(skipped) > 6 else ""))
     if named:
         shown = ", ".join(f"{v} → {classes[v][1]}" for v in named[:4])
         problems.warning(source, "municipality_by_name", (

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from veu_metrics import geography
 from veu_metrics.aggregate import (
@@ -137,17 +138,18 @@ def _area_month_totals(facts: Facts, filters: Filters, chosen: list[Measure],
     month_grid = months.rename({"month": "period"})
     area_grid = area_frame.select("area_code")
     for m in chosen:
-        common = {"first": filters.period_from, "last": filters.period_to}
-        per_month = measure_table(facts, filters, m, grain="month", grid=month_grid, **common)
+        first, last = filters.period_from, filters.period_to
+        per_month = measure_table(facts, filters, m, first=first, last=last, grain="month",
+                                  grid=month_grid)
         by_month = by_month.join(
             _published(per_month, m, threshold=threshold, keys=["month"], withhold=withhold),
             on="month", how="left", maintain_order="left")
-        per_area = measure_table(facts, filters, m, area_scheme=filters.scheme, grid=area_grid,
-                                 **common)
+        per_area = measure_table(facts, filters, m, first=first, last=last,
+                                 area_scheme=filters.scheme, grid=area_grid)
         by_area = by_area.join(
             _published(per_area, m, threshold=threshold, keys=["area_code"]),
             on="area_code", how="left", maintain_order="left")
-        whole = measure_table(facts, filters, m, **common)
+        whole = measure_table(facts, filters, m, first=first, last=last)
         grand = pl.concat([grand, _published(whole, m, threshold=threshold, keys=[],
                                              withhold=withhold)], how="horizontal")
     return [by_month, by_area, grand]
@@ -183,7 +185,7 @@ def compute_balance_table(facts: Facts, filters: Filters) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------- data dictionary
-def type_name(dtype: pl.DataType) -> str:
+def type_name(dtype: pl.DataType | DataTypeClass) -> str:
     """A short type name for people: 'Enum', 'List[Enum]', 'Int16', 'Date' …"""
     if isinstance(dtype, pl.Enum):
         return "Enum"

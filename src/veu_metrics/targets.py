@@ -11,6 +11,7 @@ measure where lower is better).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -52,7 +53,9 @@ def _seasonal_share(facts: Facts, filters: Filters, measure_key: str, year: int,
     ).filter(pl.col("total") > 0)
     if by_year.height == 0:
         return months / 12
-    return float((by_year["done"] / by_year["total"]).mean())
+    share = (by_year["done"] / by_year["total"]).mean()
+    assert isinstance(share, float)  # the mean of a non-empty Float64 column
+    return share
 
 
 def compute_target_progress(facts: Facts, area_scheme: str, area_code: str, year: int, *,
@@ -66,7 +69,7 @@ def compute_target_progress(facts: Facts, area_scheme: str, area_code: str, year
     profile: target × expected share of the year; for a rate, the target itself).
     Targets for measures missing from the catalogue are left out.
     """
-    if area_scheme not in ("rar", "council"):
+    if area_scheme not in ("rar", "council") or not geography.is_scheme(area_scheme):
         raise MeasureError(f"targets are set per 'rar' or 'council' area, not {area_scheme!r}")
     if area_code not in geography.area_names(area_scheme):
         raise MeasureError(f"unknown {area_scheme} area {area_code!r}")
@@ -137,7 +140,7 @@ def target_date_range(year: int, last_month: date) -> tuple[date, date] | None:
 
 
 def status_in_brief(progress: pl.DataFrame, labels: list[str], *, lang: str,
-                    change_row: dict | None = None, change_title: str | None = None) -> str:
+                    change_row: dict[str, Any] | None = None, change_title: str | None = None) -> str:
     """A short, plain paragraph from the figures, e.g. "3 af 8 mål er bagud. Kursusdeltagelser
     er 6,0 % over samme periode sidste år. Længst fremme: … Længst bagud: …".
 

@@ -155,7 +155,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "værdier, der ligner tusinder, læst med decimalpunktum"),
 }
 
-_TEXT = {
+_TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "title": "Import report", "errors": "errors", "warnings": "warnings",
         "error": "error", "warning": "warning", "files": "Files read",
@@ -245,9 +245,6 @@ class Report:
     def count(self, severity: Severity) -> int:
         """Number of problems of a severity, including those summarised as "… and N more"."""
         return sum(1 if p.more == 0 else p.more for p in self.problems if p.severity == severity)
-
-    def kinds(self) -> set[str]:
-        return {p.kind for p in self.problems}
 
     def to_frame(self, lang: str = "en") -> pl.DataFrame:
         rows = [p.to_dict(lang) for p in self.problems]
@@ -659,13 +656,16 @@ def _warn_unemployment_months(unemployment: pl.DataFrame, source: str,
     if per_month.height == 0:
         return
     months = per_month["month"]
-    every = pl.date_range(months.min(), months.max(), "1mo", eager=True)
+    first, last = months.min(), months.max()
+    assert isinstance(first, date) and isinstance(last, date)  # non-null Date column
+    every = pl.date_range(first, last, "1mo", eager=True)
     for month in every.filter(~every.is_in(months.implode())).to_list():
         problems.warning(source, "missing_month", (
             "rows for every month from the first to the last",
             "rækker for hver måned fra den første til den sidste",
         ), column="month", value=month.strftime("%Y-%m"))
     most = per_month["n"].max()
+    assert isinstance(most, int)  # a count of municipalities
     for month, n in per_month.filter(pl.col("n") < most).iter_rows():
         problems.warning(source, "incomplete_month", (
             f"as many municipalities as the fullest month ({most})",
@@ -681,7 +681,9 @@ def _warn_suspicious(imported: dict[str, pl.DataFrame], merged: dict[str, pl.Dat
                                  & pl.col("start_date").is_not_null())
         if running.height:
             months = running.select(pl.col("start_date").dt.truncate("1mo").unique())["start_date"]
-            every = pl.date_range(months.min(), months.max(), "1mo", eager=True)
+            first, last = months.min(), months.max()
+            assert isinstance(first, date) and isinstance(last, date)  # start_date is not null
+            every = pl.date_range(first, last, "1mo", eager=True)
             empty = every.filter(~every.is_in(months.implode()))
             source = str(courses[SOURCE][0])
             for month in empty.to_list():
