@@ -109,15 +109,23 @@ def test_data_page_table_adds_up_to_the_overview_cards(app, tmp_path: Path) -> N
     table = pl.read_csv(csv_file, separator=";", decimal_comma=True, try_parse_dates=True)
     # A file for people: the columns carry their Danish labels (codes are in the plain CSV).
     month, area, code = t("col.month", "da"), t("col.area_name", "da"), t("col.area_code", "da")
-    assert table.height == 12 * 5
-    assert sorted(table[month].unique().to_list()) == (
+    # The grid's rows, then its totals (12 months, 5 areas, the grand total), marked in "I alt".
+    total = t("data.total.col", "da")
+    grid, totals = table.filter(pl.col(total).is_null()), table.filter(pl.col(total).is_not_null())
+    assert grid.height == 12 * 5 and totals.height == 12 + 5 + 1
+    assert sorted(grid[month].unique().to_list()) == (
         [date(2025, m, 1) for m in (11, 12)] + [date(2026, m, 1) for m in range(1, 11)])
-    assert set(table[area]) == set(geography.area_names("council").values())
+    assert set(grid[area]) == set(geography.area_names("council").values())
     # Participations are perturbed cell by cell: the 60 cells add up to the card's total within
     # their noise. Course counts are not person counts and add up exactly.
     participations = int(cards[PARTICIPATIONS].replace(".", ""))
-    assert abs(table[PARTICIPATIONS].sum() - participations) <= MAX_NOISE * (table.height + 1)
-    assert table[COURSES_STARTED].sum() == int(cards[COURSES_STARTED].replace(".", ""))
+    courses = int(cards[COURSES_STARTED].replace(".", ""))
+    assert abs(grid[PARTICIPATIONS].sum() - participations) <= MAX_NOISE * (grid.height + 1)
+    assert grid[COURSES_STARTED].sum() == courses
+    # The grand total is the card's own cell (the same records): the very same published value.
+    grand = totals.filter(pl.col(total) == t("data.total.grand", "da"))
+    assert grand[PARTICIPATIONS].item() == participations
+    assert grand[COURSES_STARTED].item() == courses
     assert not [c for c in table.columns if c.endswith("_suppressed")]
     workbook = pl.read_excel(excel_file, sheet_id=1)
     assert workbook.select(month, code, PARTICIPATIONS).rows() == table.select(
