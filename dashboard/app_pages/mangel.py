@@ -29,10 +29,11 @@ pick_col, defs_col = st.columns([1, 2])
 with pick_col:
     half_year = labels[st.selectbox(t("shortage.half_year", lang), list(labels), key="halvaar",
                                     bind="query-params", help=t("shortage.half_year_help", lang))]
-    only_shortage = st.toggle(t("shortage.only_shortage", lang), value=True, key="kunmangel",
-                              bind="query-params")
 with defs_col, st.expander(t("shortage.definitions", lang), expanded=False):
     st.markdown(shortage_view.category_definitions(lang))
+# Below the pair, on the full width: in the narrow column its label was cut at 1024 px.
+only_shortage = st.toggle(t("shortage.only_shortage", lang), value=True, key="kunmangel",
+                          bind="query-params")
 
 # 1) The balance as a categorical heatmap: occupation × area
 matrix = ctx.cached(measures.compute_balance_matrix)(half_year)
