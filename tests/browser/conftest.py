@@ -171,6 +171,33 @@ def app_boundaries() -> Path:
     return BOUNDARIES
 
 
+@contextlib.contextmanager
+def run_app_server(log_path: Path, port: int, env: dict[str, str], args: tuple[str, ...] = ()
+                   ) -> Iterator[AppServer]:
+    """``streamlit run dashboard/app.py`` on 127.0.0.1:``port`` from the repository root (so the
+    app's .streamlit/config.toml applies), its output in ``log_path``; stopped on exit."""
+    command = [
+        sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        # Pages may change on disk while the suite runs (others edit them): never hot-reload.
+        "--server.fileWatcherType", "none", "--server.runOnSave", "false", *args,
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = AppServer(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
+    try:
+        _wait_healthy(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def app_server(browser_dataset_dir: Path, tmp_path_factory: pytest.TempPathFactory
                ) -> Iterator[AppServer]:
@@ -187,26 +214,10 @@ def app_server(browser_dataset_dir: Path, tmp_path_factory: pytest.TempPathFacto
         "VEU_BOUNDARIES": str(BOUNDARIES),
         "PYTHONUNBUFFERED": "1",
     }
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        # Pages may change on disk while the suite runs (others edit them): never hot-reload.
-        "--server.fileWatcherType", "none", "--server.runOnSave", "false",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = AppServer(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
     try:
-        _wait_healthy(server)
-        yield server
+        with run_app_server(log_path, port, env) as server:
+            yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
         # Kept after the run (tracebacks are redacted in the browser; CI can upload artifacts/).
         SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(log_path, SERVER_LOG)

@@ -10,15 +10,13 @@ import contextlib
 import os
 import re
 import secrets
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.browser.conftest import REPO, AppPage, AppServer, _wait_healthy, free_port
+from tests.browser.conftest import REPO, AppPage, AppServer, free_port, run_app_server
 
 from veu_metrics import audit, publish
 from veu_metrics.i18n import t
@@ -84,24 +82,8 @@ def _app_server(folder: Path, port: int, dataset: Path, env_extra: dict[str, str
     env = {**os.environ, "VEU_DATA_DIR": str(dataset), "VEU_ADMINS": ADMIN,
            "VEU_BOUNDARIES": str(REPO / "no-boundaries.geojson"), "PYTHONUNBUFFERED": "1",
            **env_extra}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none", "--server.runOnSave", "false", *args]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
-    server = AppServer(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
-    try:
-        _wait_healthy(server)
+    with run_app_server(log_path, port, env, tuple(args)) as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture
