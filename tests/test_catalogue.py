@@ -9,6 +9,7 @@ from veu_metrics.catalogue import (
     MEASURES_MD,
     REQUIRED_KEYS,
     CatalogueError,
+    Condition,
     get_measure,
     kpi_measures,
     load_catalogue,
@@ -81,7 +82,8 @@ def test_semantics_the_core_relies_on():
     assert {k for k, m in c.items() if m.period_basis == "end"} == {
         "completion_rate", "employment_rate_3m", "employment_rate_6m"}
     assert {k for k, m in c.items() if m.unit == "share"} == {
-        "shortage_share", "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share"}
+        "shortage_share", "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share",
+        "age_50_plus_share"}
     assert kpi_measures() == ["courses_started", "participations", "aarselever", "shortage_share",
                               "completion_rate", "employment_rate_3m"]
 
@@ -104,3 +106,56 @@ def test_measures_md_is_generated_from_the_catalogue():
     for m in load_catalogue().values():
         assert f"(`{m.key}`)" in expected
         assert m.definition_da in expected and m.definition_en in expected
+
+
+# ------------------------------------------------------------------------------------ formulas
+def test_every_measure_has_a_formula_the_kind_agrees_with():
+    c = load_catalogue()
+    assert c["persons"].formula.numerator.op == "distinct"
+    assert c["aarselever"].formula.numerator.divide_by == 200
+    uptake = c["jobcentre_uptake"].formula
+    assert uptake.per_unemployed and uptake.scale == 1000
+    assert uptake.population is not None and uptake.population.column == "unemployed"
+    completion = c["completion_rate"].formula
+    assert completion.counted_denominator is not None
+    assert completion.counted_denominator.where == Condition("completed", known=True)
+    for m in c.values():
+        assert (m.formula.denominator is not None) == (m.kind == "rate"), m.key
+    assert {k for k, m in c.items() if m.formula.population is not None} == {
+        "employment_rate_3m", "employment_rate_6m", "jobcentre_uptake"}
+
+
+@pytest.mark.parametrize(
+    ("measure", "formula", "message"),
+    [
+        ("participations", {"count_where": "colour"}, "condition 'colour' must name a column"),
+        ("participations", {"count": "people"}, "write 'count: rows'"),
+        ("participations", {"count": "rows", "count_where": "shortage"}, "exactly one of"),
+        ("participations", {"count": "rows", "weight": 2}, "unknown key\\(s\\): weight"),
+        ("courses_started", {"count_distinct": "person_id"}, "not allowed on table courses"),
+        ("aarselever", {"sum": "seats"}, "sum: 'seats' is not allowed"),
+        ("aarselever", {"sum": "course_days", "divide_by": 0}, "divide_by must be a positive"),
+        ("participations", {"count": "rows", "denominator": {"count": "rows"}},
+         "kind count needs a count numerator, no denominator"),
+        ("completion_rate", {"count_where": "completed"}, "kind rate needs"),
+        ("completion_rate", {"count_where": "completed", "denominator": "population"},
+         "denominator must be 'unemployment' or a count"),
+        ("job_veu_share", {"count_where": "job_veu", "denominator": "unemployment"},
+         "only enrolments have an unemployment denominator"),
+        ("jobcentre_uptake", {"count": "rows", "denominator": "unemployment", "scale": -1},
+         "scale must be a positive number"),
+        ("participations", {"count_where": {"column": "age_band", "in": []}}, "must name a column"),
+        ("participations", {"count": "rows", "population": "cancelled"}, "condition 'cancelled'"),
+    ],
+)
+def test_bad_formulas_are_refused_naming_the_measure(measure, formula, message):
+    raw = copy.deepcopy(_raw())
+    raw[measure]["formula"] = formula
+    with pytest.raises(CatalogueError, match=f"'{measure}'.*{message}"):
+        parse_catalogue(raw)
+
+
+def test_measures_md_shows_each_formula():
+    text = render_measures_markdown()
+    assert "`count_where: completed ÷ known_where: completed`" in text
+    assert "`count: rows ÷ average full-time unemployed × 1000; population: unemployed`" in text

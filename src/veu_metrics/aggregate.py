@@ -18,7 +18,7 @@ from typing import Literal
 import polars as pl
 
 from veu_metrics import geography
-from veu_metrics.catalogue import Measure, get_measure
+from veu_metrics.catalogue import Aggregate, Condition, Measure, get_measure
 from veu_metrics.disclosure import (
     apply_disclosure,
     cell_key,
@@ -55,7 +55,6 @@ BREAKDOWNS: dict[Breakdown, str] = {
 }
 PARTICIPANT_BREAKDOWNS: frozenset[Breakdown] = frozenset({"labour_status", "gender", "age_band", "education_level"})
 
-UNEMPLOYED_ONLY = frozenset({"employment_rate_3m", "employment_rate_6m", "jobcentre_uptake"})
 PARTS = ("numerator", "denominator", "support")
 PART_KEYS = tuple(key_column(p) for p in PARTS)
 
@@ -158,16 +157,35 @@ def rows(facts: Facts, filters: Filters, measure: Measure, *, first: date, last:
     predicates.append(pl.col(anchor).is_between(first, last))
     if use_areas:
         predicates.append(filters.area_predicate(municipality_column(measure)))
-    if measure.key in UNEMPLOYED_ONLY:
-        predicates.append(pl.col("unemployed"))
+    population = population_expr(measure)
+    if population is not None:
+        predicates.append(population)
     return frame.lazy().filter(pl.all_horizontal(predicates))
+
+
+def condition_expr(condition: Condition) -> pl.Expr:
+    """A catalogue condition as a Boolean expression over fact rows (null where unknown)."""
+    column = pl.col(condition.column)
+    if condition.known:
+        return column.is_not_null()
+    if condition.values is not None:
+        return column.cast(pl.String).is_in(list(condition.values))
+    return column
+
+
+def population_expr(measure: Measure) -> pl.Expr | None:
+    """The rows a measure is restricted to (its formula's ``population``), or None for all."""
+    population = measure.formula.population
+    return None if population is None else condition_expr(population).fill_null(False)
 
 
 def part_exprs(measure: Measure, mask: pl.Expr | None = None) -> list[pl.Expr]:
     """Aggregations of a measure's numerator, denominator and support, optionally over a mask,
     each followed by its cell key (``<part>_ckey``; 0 for measures that do not count persons).
 
-    With a mask the same expressions serve a one-pass select over several scopes (KPIs).
+    The formula comes from the catalogue (``Measure.formula``); the rows are already restricted
+    to the measure's population (``rows``; the KPI pass puts the population in ``mask``). With a
+    mask the same expressions serve a one-pass select over several scopes (KPIs).
     """
     def count(condition: pl.Expr | None = None) -> pl.Expr:
         parts = [e for e in (mask, condition) if e is not None]
@@ -186,37 +204,25 @@ def part_exprs(measure: Measure, mask: pl.Expr | None = None) -> list[pl.Expr]:
         parts = [e for e in (mask, condition) if e is not None]
         return cell_key(pl.all_horizontal(parts) if parts else None)
 
-    none = pl.lit(None, dtype=pl.Float64)
+    def aggregation(spec: Aggregate) -> tuple[pl.Expr, pl.Expr]:
+        """The aggregate and its cell key."""
+        if spec.op == "distinct":
+            return masked(str(spec.column)).n_unique().cast(pl.Int64), person_cell_key(mask)
+        if spec.op == "sum":
+            # A magnitude is protected through the count of the rows it sums (its support).
+            total = masked(str(spec.column)).cast(pl.Float64).sum()
+            return (total if spec.divide_by == 1 else total / spec.divide_by), key()
+        condition = None if spec.where is None else condition_expr(spec.where)
+        return count(condition), key(condition)
+
+    formula = measure.formula
+    numerator, numerator_key = aggregation(formula.numerator)
+    counted = formula.counted_denominator
+    if counted is not None:
+        denominator, denominator_key = aggregation(counted)
+    else:  # no denominator, or the unemployed (joined later: with_uptake_denominator)
+        denominator, denominator_key = pl.lit(None, dtype=pl.Float64), pl.lit(0, dtype=pl.Int64)
     zero = pl.lit(0, dtype=pl.Int64)
-    name = measure.key
-    if name in ("courses_started", "participations", "jobcentre_uptake"):
-        numerator, numerator_key, denominator, denominator_key = count(), key(), none, zero
-    elif name == "job_veu_courses":
-        numerator, numerator_key = count(pl.col("job_veu")), key(pl.col("job_veu"))
-        denominator, denominator_key = none, zero
-    elif name == "job_veu_share":
-        numerator, numerator_key = count(pl.col("job_veu")), key(pl.col("job_veu"))
-        denominator, denominator_key = count(), key()
-    elif name == "persons":
-        numerator = masked("person_id").n_unique().cast(pl.Int64)
-        numerator_key, denominator, denominator_key = person_cell_key(mask), none, zero
-    elif name == "aarselever":
-        numerator = masked("course_days").cast(pl.Float64).sum() / 200.0
-        numerator_key, denominator, denominator_key = key(), none, zero
-    elif name == "shortage_share":
-        numerator, numerator_key = count(pl.col("shortage")), key(pl.col("shortage"))
-        denominator, denominator_key = count(), key()
-    elif name == "completion_rate":
-        known = pl.col("completed").is_not_null()
-        numerator, numerator_key = count(pl.col("completed")), key(pl.col("completed"))
-        denominator, denominator_key = count(known), key(known)
-    elif name in ("employment_rate_3m", "employment_rate_6m"):
-        column = "employed_3m" if name.endswith("3m") else "employed_6m"
-        known = pl.col(column).is_not_null()
-        numerator, numerator_key = count(pl.col(column)), key(pl.col(column))
-        denominator, denominator_key = count(known), key(known)
-    else:
-        raise MeasureError(f"no computation defined for measure {name!r}")
     return [numerator.cast(pl.Float64).alias("numerator"), numerator_key.alias("numerator_ckey"),
             denominator.cast(pl.Float64).alias("denominator"),
             denominator_key.alias("denominator_ckey"),
@@ -295,7 +301,7 @@ def with_uptake_denominator(frame: pl.DataFrame, unemployed: pl.DataFrame,
 def with_value(frame: pl.DataFrame, measure: Measure) -> pl.DataFrame:
     """``value`` from the parts: the numerator, or numerator ÷ denominator for rates."""
     if measure.kind == "rate":
-        scale = 1000.0 if measure.unit == "per_1000" else 1.0
+        scale = measure.formula.scale
         value = (pl.when(pl.col("denominator") > 0)
                  .then(pl.col("numerator") / pl.col("denominator") * scale)
                  .otherwise(None))
@@ -336,7 +342,7 @@ def measure_table(facts: Facts, filters: Filters, measure: Measure, *, first: da
         raw = _sum_months_into(raw, grain)
     if grid is not None:
         raw = fill_grid(raw, grid(raw) if callable(grid) else grid)
-    if measure.key == "jobcentre_uptake":
+    if measure.formula.per_unemployed:
         unemployed = unemployment_average(facts, filters, first=first, last=last, grain=grain,
                                           area_scheme=area_scheme, use_areas=use_areas)
         unemployment_keys: list[str] = [k for k in ("period", "area_code") if k in keys]
@@ -387,7 +393,8 @@ def disclose(frame: pl.DataFrame, measure: Measure, *, threshold: int,
                                decimals={"value": measure.decimals}, withhold=withhold)
         out = out.with_columns(pl.lit(False).alias(flag_column("denominator")))
     else:
-        uptake = measure.key == "jobcentre_uptake"
+        # The unemployed are public statistics: only the participations are a person count.
+        uptake = measure.formula.per_unemployed
         counts = ["numerator"] if uptake else ["numerator", "denominator"]
         out = apply_disclosure(frame, threshold=threshold, counts=counts,
                                rates={"value": ("numerator", "denominator")},

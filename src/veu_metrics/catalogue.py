@@ -45,6 +45,105 @@ class CatalogueError(ValueError):
     """measures.yaml is incomplete or has a value that is not allowed; the message names it."""
 
 
+# ------------------------------------------------------------------------------------ formulas
+# The fact columns a formula may name, per table (the columns of ``facts.Facts.participations``
+# and ``Facts.courses``; tests/test_catalogue.py checks that they exist). A condition names a
+# Boolean column (true rows), a column with a list of values, or a column that must be known.
+CONDITION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "enrolments": ("unemployed", "completed", "employed_3m", "employed_6m", "labour_status",
+                   "gender", "age_band", "education_level", "education_type", "funding",
+                   "job_veu", "focus_area", "industry_group", "balance_status", "shortage"),
+    "courses": ("education_type", "funding", "job_veu", "focus_area", "industry_group",
+                "balance_status", "shortage"),
+}
+# Distinct counts and sums are protected through keys the facts carry for exactly these
+# columns (the person's key; the support count of the rows summed), so no other is allowed.
+DISTINCT_COLUMNS: dict[str, tuple[str, ...]] = {"enrolments": ("person_id",), "courses": ()}
+SUM_COLUMNS: dict[str, tuple[str, ...]] = {"enrolments": ("course_days",), "courses": ()}
+NUMERATOR_OPS: tuple[str, ...] = ("count", "count_where", "known_where", "count_distinct", "sum")
+DENOMINATOR_OPS: tuple[str, ...] = ("count", "count_where", "known_where")
+FORMULA_OPTIONS: tuple[str, ...] = ("population", "denominator", "divide_by", "scale")
+UNEMPLOYMENT: Literal["unemployment"] = "unemployment"
+"""The denominator that is the period's average full-time unemployed (public statistics)."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Which rows a count takes: ``column`` true, in ``values``, or (``known``) not null."""
+
+    column: str
+    values: tuple[str, ...] | None = None
+    known: bool = False
+
+    def spec(self) -> str:
+        """The condition as written in measures.yaml (for docs and messages)."""
+        if self.known:
+            return f"known_where: {self.column}"
+        if self.values is not None:
+            return f"{self.column} in [{', '.join(self.values)}]"
+        return self.column
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One aggregation over a measure's rows.
+
+    ``op`` ``count``: the rows (where ``where`` holds, if given); ``distinct``: distinct values of
+    ``column``; ``sum``: the sum of ``column`` divided by ``divide_by``.
+    """
+
+    op: Literal["count", "distinct", "sum"]
+    where: Condition | None = None
+    column: str | None = None
+    divide_by: float = 1.0
+
+    def spec(self) -> str:
+        if self.op == "distinct":
+            return f"count_distinct: {self.column}"
+        if self.op == "sum":
+            return f"sum: {self.column}" + (f" ÷ {self.divide_by:g}" if self.divide_by != 1 else "")
+        if self.where is None:
+            return "count: rows"
+        return self.where.spec() if self.where.known else f"count_where: {self.where.spec()}"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """What a measure computes: ``numerator`` (÷ ``denominator`` × ``scale`` for rates) over the
+    rows of its table in its period, restricted to ``population`` when given.
+
+    ``denominator`` is an aggregation over the same rows, or ``"unemployment"``: the average
+    full-time unemployed of the period and area (the job-centre uptake).
+    """
+
+    numerator: Aggregate
+    denominator: Aggregate | Literal["unemployment"] | None = None
+    population: Condition | None = None
+    scale: float = 1.0
+
+    @property
+    def counted_denominator(self) -> Aggregate | None:
+        """The denominator when it is a count of rows (a protected person count for enrolments)."""
+        return self.denominator if isinstance(self.denominator, Aggregate) else None
+
+    @property
+    def per_unemployed(self) -> bool:
+        return self.denominator == UNEMPLOYMENT
+
+    def spec(self) -> str:
+        """One line in the catalogue's own terms, e.g. ``count_where: completed ÷ known_where: completed``."""
+        text = self.numerator.spec()
+        if isinstance(self.denominator, Aggregate):
+            text += f" ÷ {self.denominator.spec()}"
+        elif self.denominator == UNEMPLOYMENT:
+            text += " ÷ average full-time unemployed"
+        if self.scale != 1:
+            text += f" × {self.scale:g}"
+        if self.population is not None:
+            text += f"; population: {self.population.spec()}"
+        return text
+
+
 @dataclass(frozen=True)
 class Measure:
     """One measure's metadata. Danish and English texts side by side (``*_da`` / ``*_en``)."""
@@ -66,6 +165,7 @@ class Measure:
     is_person_count: bool
     higher_is_better: bool
     kpi: bool
+    formula: Formula
 
     def title(self, lang: str = "da") -> str:
         return self.title_en if lang == "en" else self.title_da
@@ -123,11 +223,96 @@ def parse_catalogue(raw: object) -> dict[str, Measure]:
         for name in text_fields:
             if not isinstance(entry[name], str):
                 raise CatalogueError(f"measure {key!r}: {name} must be text")
-        catalogue[str(key)] = Measure(key=str(key), **{f: entry[f] for f in MEASURE_FIELDS})
+        values = {f: entry[f] for f in MEASURE_FIELDS}
+        values["formula"] = parse_formula(str(key), entry["formula"], entry["table"], entry["kind"])
+        catalogue[str(key)] = Measure(key=str(key), **values)
     missing_keys = [k for k in REQUIRED_KEYS if k not in catalogue]
     if missing_keys:
         raise CatalogueError(f"measures.yaml lacks measure(s): {', '.join(missing_keys)}")
     return catalogue
+
+
+def _condition(key: str, raw: object, table: str, *, known: bool = False) -> Condition:
+    """``column`` (Boolean), ``{column: c, in: [..]}``, or with ``known`` a column that is known."""
+    allowed = CONDITION_COLUMNS[table]
+    if isinstance(raw, str) and raw in allowed:
+        return Condition(column=raw, known=known)
+    if (not known and isinstance(raw, dict) and set(raw) == {"column", "in"}
+            and raw["column"] in allowed and isinstance(raw["in"], list) and raw["in"]
+            and all(isinstance(v, str) for v in raw["in"])):
+        return Condition(column=raw["column"], values=tuple(raw["in"]))
+    raise CatalogueError(
+        f"measure {key!r}: condition {raw!r} must name a column of table {table} "
+        f"({', '.join(allowed)})" + ("" if known else " or be {column: <column>, in: [values]}"))
+
+
+def _aggregate(key: str, raw: dict[str, object], ops: tuple[str, ...], table: str,
+               where: str) -> Aggregate:
+    chosen = [op for op in ops if op in raw]
+    if len(chosen) != 1:
+        raise CatalogueError(f"measure {key!r}: the {where} needs exactly one of {', '.join(ops)}")
+    op, value = chosen[0], raw[chosen[0]]
+    if op == "count":
+        if value != "rows":
+            raise CatalogueError(f"measure {key!r}: write 'count: rows' (found {value!r})")
+        return Aggregate("count")
+    if op in ("count_where", "known_where"):
+        return Aggregate("count", where=_condition(key, value, table, known=op == "known_where"))
+    columns = (DISTINCT_COLUMNS if op == "count_distinct" else SUM_COLUMNS)[table]
+    if value not in columns:
+        raise CatalogueError(f"measure {key!r}: {op}: {value!r} is not allowed on table {table}"
+                             f" (allowed: {', '.join(columns) or 'none'})")
+    if op == "count_distinct":
+        return Aggregate("distinct", column=str(value))
+    divide_by = raw.get("divide_by", 1)
+    if not isinstance(divide_by, int | float) or isinstance(divide_by, bool) or divide_by <= 0:
+        raise CatalogueError(f"measure {key!r}: divide_by must be a positive number")
+    return Aggregate("sum", column=str(value), divide_by=float(divide_by))
+
+
+# Which numerator each kind takes, and whether it has a denominator.
+_KIND_SHAPES: dict[str, tuple[str, bool]] = {
+    "count": ("count", False), "distinct": ("distinct", False), "sum": ("sum", False),
+    "rate": ("count", True),
+}
+
+
+def parse_formula(key: str, raw: object, table: str, kind: str) -> Formula:
+    """Check and convert one measure's ``formula`` mapping (see the head of measures.yaml)."""
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"measure {key!r}: formula must be a mapping")
+    unknown = sorted(set(raw) - set(NUMERATOR_OPS) - set(FORMULA_OPTIONS))
+    if unknown:
+        raise CatalogueError(f"measure {key!r}: formula has unknown key(s): {', '.join(unknown)}")
+    numerator = _aggregate(key, raw, NUMERATOR_OPS, table, "formula")
+    if "divide_by" in raw and numerator.op != "sum":
+        raise CatalogueError(f"measure {key!r}: divide_by belongs to a sum")
+    denominator: Aggregate | Literal["unemployment"] | None = None
+    spec = raw.get("denominator")
+    if spec == UNEMPLOYMENT:
+        if table != "enrolments":
+            raise CatalogueError(f"measure {key!r}: only enrolments have an unemployment denominator")
+        denominator = UNEMPLOYMENT
+    elif isinstance(spec, dict):
+        extra = sorted(set(spec) - set(DENOMINATOR_OPS))
+        if extra:
+            raise CatalogueError(f"measure {key!r}: denominator has unknown key(s): {', '.join(extra)}")
+        denominator = _aggregate(key, spec, DENOMINATOR_OPS, table, "denominator")
+    elif spec is not None:
+        raise CatalogueError(f"measure {key!r}: denominator must be '{UNEMPLOYMENT}' or a count "
+                             f"({', '.join(DENOMINATOR_OPS)})")
+    op, has_denominator = _KIND_SHAPES[kind]
+    if numerator.op != op or (denominator is not None) != has_denominator:
+        shape = f"a {op} numerator" + (" and a denominator" if has_denominator else ", no denominator")
+        raise CatalogueError(f"measure {key!r}: kind {kind} needs {shape}")
+    population = _condition(key, raw["population"], table) if "population" in raw else None
+    scale = raw.get("scale", 1)
+    if not isinstance(scale, int | float) or isinstance(scale, bool) or scale <= 0:
+        raise CatalogueError(f"measure {key!r}: scale must be a positive number")
+    if scale != 1 and denominator is None:
+        raise CatalogueError(f"measure {key!r}: scale belongs to a rate")
+    return Formula(numerator=numerator, denominator=denominator, population=population,
+                   scale=float(scale))
 
 
 @cache
@@ -298,7 +483,9 @@ def render_measures_markdown() -> str:
         " Do not edit by hand: run `python -m veu_metrics.catalogue`. -->",
         "",
         "Every figure in the dashboard and its downloads is one of these measures, computed by the",
-        "core (`src/veu_metrics/`) and disclosure-controlled before it is shown.",
+        "core (`src/veu_metrics/`) and disclosure-controlled before it is shown. Each measure's",
+        "formula is part of its catalogue entry (the terms are explained at the head of",
+        "`measures.yaml`): one generic computation reads it.",
         "",
         "| key | titel | title | unit |",
         "|---|---|---|---|",
@@ -324,6 +511,7 @@ def render_measures_markdown() -> str:
             f"{m.period_basis} month",
             f"- Område / area: {m.area_attribution_da} / {m.area_attribution_en}",
             f"- Kilde / source: {m.source_da} / {m.source_en}",
+            f"- Formel / formula: `{m.formula.spec()}`",
             f"- Persontal / person count: {person}",
         ]
     lines += ["", "## Afledte tal / Derived figures"]

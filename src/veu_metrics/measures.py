@@ -23,7 +23,6 @@ from veu_metrics import geography
 from veu_metrics.aggregate import (
     BREAKDOWNS,
     GRAINS,
-    UNEMPLOYED_ONLY,
     Breakdown,
     MeasureError,
     anchor_of,
@@ -35,6 +34,7 @@ from veu_metrics.aggregate import (
     measure_table,
     part_exprs,
     period_starts,
+    population_expr,
     unemployment_average,
     with_value,
     withheld_selection,
@@ -108,12 +108,13 @@ def compute_kpis(facts: Facts, filters: Filters, threshold: int,
         group = [m for m in chosen if m.table == table]
         if group:
             parts |= _kpi_parts(facts, filters, group, windows)
-    if any(m.key == "jobcentre_uptake" for m in chosen):
-        for scope, (first, last) in windows.items():
-            avg = unemployment_average(facts, filters, first=first, last=last,
-                                       use_areas=not scope.startswith("national"))
-            value = avg["full_time_unemployed"][0] if avg.height else None
-            parts[("jobcentre_uptake", scope)]["denominator"] = float(value or 0.0)
+    per_unemployed = [m for m in chosen if m.formula.per_unemployed]
+    for scope, (first, last) in windows.items() if per_unemployed else ():
+        avg = unemployment_average(facts, filters, first=first, last=last,
+                                   use_areas=not scope.startswith("national"))
+        value = avg["full_time_unemployed"][0] if avg.height else None
+        for m in per_unemployed:
+            parts[(m.key, scope)]["denominator"] = float(value or 0.0)
 
     # A custom selection publishes no person counts of its own; the national scopes stay.
     withhold = [withheld_selection(filters) and not s.startswith("national") for s in _SCOPES]
@@ -182,8 +183,9 @@ def _kpi_parts(facts: Facts, filters: Filters, measures: list[Measure],
     for m in measures:
         for scope in windows:
             mask = pl.col(f"_{anchor_of(m)}|{scope}")
-            if m.key in UNEMPLOYED_ONLY:
-                mask = mask & pl.col("unemployed")
+            population = population_expr(m)
+            if population is not None:
+                mask = mask & population
             for expr in part_exprs(m, mask):
                 exprs.append(expr.alias(f"{m.key}|{scope}|{expr.meta.output_name()}"))
     values = frame.select(exprs).collect().row(0, named=True)
