@@ -355,7 +355,8 @@ def display_frame(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 TIME_UNITS = {"month": "yearmonth", "quarter": "yearquarter", "year": "year"}
 PICKABLE_MEASURES = ("participations", "persons", "courses_started", "aarselever", "shortage_share",
-                     "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share")
+                     "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share",
+                     "age_50_plus_share")
 BREAKDOWN_CHOICES = (None, "area", "education_type", "funding", "labour_status", "industry_group",
                      "focus_area", "job_veu", "shortage")
 
