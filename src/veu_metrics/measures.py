@@ -29,6 +29,7 @@ from veu_metrics.aggregate import (
     area_grid,
     check_breakdown,
     check_grain,
+    condition_expr,
     disclose,
     measure_of,
     measure_table,
@@ -351,6 +352,14 @@ def _ratio(numerator: str, denominator: str) -> pl.Expr:
             .then(pl.col(numerator) / pl.col(denominator)).otherwise(None))
 
 
+_OUTCOME_COUNTS: dict[str, tuple[str, str]] = {
+    "completion_rate": ("completed", "completion_known"),
+    "employment_rate_3m": ("employed_3m", "employment_3m_known"),
+    "employment_rate_6m": ("employed_6m", "employment_6m_known"),
+}
+"""The outcome rates and the names of their numerator and denominator columns."""
+
+
 def compute_outcomes(facts: Facts, filters: Filters, *, threshold: int,
                      by: str = "education_type") -> pl.DataFrame:
     """Completion and employment 3 and 6 months after, by group, for courses ending in the period.
@@ -371,19 +380,21 @@ def compute_outcomes(facts: Facts, filters: Filters, *, threshold: int,
     else:
         key = pl.col(by).cast(pl.String)
     lazy = fact_rows(facts, filters, m, first=filters.period_from, last=filters.period_to)
-    unemployed = pl.col("unemployed")
-    conditions = {
-        "participations": None,
-        "completed": pl.col("completed"),
-        "completion_known": pl.col("completed").is_not_null(),
-        "employed_3m": unemployed & pl.col("employed_3m"),
-        "employment_3m_known": unemployed & pl.col("employed_3m").is_not_null(),
-        "employed_6m": unemployed & pl.col("employed_6m"),
-        "employment_6m_known": unemployed & pl.col("employed_6m").is_not_null(),
-    }
+    # Each rate's numerator and denominator are the rows its catalogue formula counts.
+    conditions: dict[str, pl.Expr | None] = {"participations": None}
+    columns: set[str] = set()
+    for rate, names in _OUTCOME_COUNTS.items():
+        formula = measure_of(rate).formula
+        denominator = formula.counted_denominator
+        if denominator is None or any(a.op != "count" for a in (formula.numerator, denominator)):
+            raise MeasureError(f"{rate}: an outcome rate must be a count over a count")
+        for name, spec in zip(names, (formula.numerator, denominator), strict=True):
+            used = [c for c in (formula.population, spec.where) if c is not None]
+            columns |= {c.column for c in used}
+            conditions[name] = pl.all_horizontal([condition_expr(c) for c in used]) if used else None
     # One pass over the facts into the (few) combinations of the outcome columns, with their
     # counts and cell keys; every count and key below is a sum over those combinations.
-    outcome_columns = ["unemployed", "completed", "employed_3m", "employed_6m"]
+    outcome_columns = sorted(columns)
     combinations = lazy.group_by(key.alias("group"), *outcome_columns).agg(
         pl.len().cast(pl.Int64).alias("_n"), cell_key().alias("_key")).collect()
     aggregations = []
