@@ -155,6 +155,17 @@ def test_bad_formulas_are_refused_naming_the_measure(measure, formula, message):
         parse_catalogue(raw)
 
 
+def test_a_measure_over_enrolments_is_always_protected():
+    raw = copy.deepcopy(_raw())
+    raw["completion_rate"]["is_person_count"] = False
+    with pytest.raises(CatalogueError, match="'completion_rate': is_person_count must be true"):
+        parse_catalogue(raw)
+    raw = copy.deepcopy(_raw())
+    raw["job_veu_share"]["is_person_count"] = True
+    with pytest.raises(CatalogueError, match="is_person_count must be false for table courses"):
+        parse_catalogue(raw)
+
+
 def test_measures_md_shows_each_formula():
     text = render_measures_markdown()
     assert "`count_where: completed ÷ known_where: completed`" in text

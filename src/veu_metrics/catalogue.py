@@ -217,6 +217,11 @@ def parse_catalogue(raw: object) -> dict[str, Measure]:
         for name in ("is_person_count", "higher_is_better", "kpi"):
             if not isinstance(entry[name], bool):
                 raise CatalogueError(f"measure {key!r}: {name} must be true or false")
+        # Every figure over enrolments counts persons and goes through disclosure control;
+        # courses carry no record keys and are published as they are.
+        if entry["is_person_count"] != (entry["table"] == "enrolments"):
+            raise CatalogueError(f"measure {key!r}: is_person_count must be "
+                                 f"{str(entry['table'] == 'enrolments').lower()} for table {entry['table']}")
         if not isinstance(entry["decimals"], int) or not 0 <= entry["decimals"] <= 3:
             raise CatalogueError(f"measure {key!r}: decimals must be a whole number 0–3")
         text_fields = [f for f in MEASURE_FIELDS if f.endswith(("_da", "_en"))]
