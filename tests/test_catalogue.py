@@ -145,6 +145,9 @@ def test_every_measure_has_a_formula_the_kind_agrees_with():
         ("jobcentre_uptake", {"count": "rows", "denominator": "unemployment", "scale": -1},
          "scale must be a positive number"),
         ("participations", {"count_where": {"column": "age_band", "in": []}}, "must name a column"),
+        ("participations", {"count_where": {"column": "shortage", "in": ["true"]}},
+         "with one of labour_status"),
+        ("participations", {"count_where": "age_band"}, "condition 'age_band' must name"),
         ("participations", {"count": "rows", "population": "cancelled"}, "condition 'cancelled'"),
     ],
 )

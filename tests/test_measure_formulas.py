@@ -21,9 +21,10 @@ import yaml
 from measures_builders import REFORM, People, course, tables
 from veu_metrics import aggregate
 from veu_metrics.catalogue import (
-    CONDITION_COLUMNS,
     DISTINCT_COLUMNS,
+    FLAG_COLUMNS,
     SUM_COLUMNS,
+    VALUE_COLUMNS,
     get_measure,
     load_catalogue,
     parse_catalogue,
@@ -154,9 +155,29 @@ def _unemployed_scenario() -> dict[str, pl.DataFrame]:
     ])
 
 
-def test_formula_columns_exist_in_the_facts(facts):
+def test_formula_columns_exist_in_the_facts_with_their_kind(facts):
     frames = {"enrolments": facts.participations, "courses": facts.courses}
     for table, frame in frames.items():
-        named = {*CONDITION_COLUMNS[table], *DISTINCT_COLUMNS[table], *SUM_COLUMNS[table]}
+        named = {*FLAG_COLUMNS[table], *VALUE_COLUMNS[table], *DISTINCT_COLUMNS[table],
+                 *SUM_COLUMNS[table]}
         assert named <= set(frame.columns), (table, named - set(frame.columns))
-    assert set(load_catalogue()) >= {"age_50_plus_share"}
+        for column in FLAG_COLUMNS[table]:
+            assert frame.schema[column] == pl.Boolean, (table, column)
+        for column in VALUE_COLUMNS[table]:
+            assert isinstance(frame.schema[column], pl.Enum), (table, column)
+
+
+def test_every_value_a_formula_names_is_a_value_of_its_column(facts):
+    """A misspelt value would silently count nothing: the catalogue's values must exist."""
+    frames = {"enrolments": facts.participations, "courses": facts.courses}
+    checked = 0
+    for m in load_catalogue().values():
+        f = m.formula
+        specs = [f.numerator, f.counted_denominator]
+        conditions = [f.population, *(s.where for s in specs if s is not None)]
+        for c in conditions:
+            if c is not None and c.values is not None:
+                categories = frames[m.table].schema[c.column].categories.to_list()
+                assert set(c.values) <= set(categories), (m.key, c.column, c.values)
+                checked += 1
+    assert checked >= 1  # age_50_plus_share

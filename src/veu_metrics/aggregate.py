@@ -168,8 +168,8 @@ def condition_expr(condition: Condition) -> pl.Expr:
     column = pl.col(condition.column)
     if condition.known:
         return column.is_not_null()
-    if condition.values is not None:
-        return column.cast(pl.String).is_in(list(condition.values))
+    if condition.values is not None:  # an Enum column: compared with its values, no cast
+        return column.is_in(list(condition.values))
     return column
 
 

@@ -46,15 +46,19 @@ class CatalogueError(ValueError):
 
 
 # ------------------------------------------------------------------------------------ formulas
-# The fact columns a formula may name, per table (the columns of ``facts.Facts.participations``
-# and ``Facts.courses``; tests/test_catalogue.py checks that they exist). A condition names a
-# Boolean column (true rows), a column with a list of values, or a column that must be known.
-CONDITION_COLUMNS: dict[str, tuple[str, ...]] = {
-    "enrolments": ("unemployed", "completed", "employed_3m", "employed_6m", "labour_status",
-                   "gender", "age_band", "education_level", "education_type", "funding",
-                   "job_veu", "focus_area", "industry_group", "balance_status", "shortage"),
-    "courses": ("education_type", "funding", "job_veu", "focus_area", "industry_group",
-                "balance_status", "shortage"),
+# The fact columns a condition may name, per table (columns of ``facts.Facts.participations``
+# and ``Facts.courses``; tests/test_measure_formulas.py checks them against the facts). A
+# condition takes the rows where a Boolean column (FLAG_COLUMNS) is true, where a column with
+# fixed values (VALUE_COLUMNS, Enum: compared without a cast) has one of a list, or where a
+# column is known (either kind).
+FLAG_COLUMNS: dict[str, tuple[str, ...]] = {
+    "enrolments": ("unemployed", "completed", "employed_3m", "employed_6m", "job_veu", "shortage"),
+    "courses": ("job_veu", "shortage"),
+}
+VALUE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "enrolments": ("labour_status", "gender", "age_band", "education_level", "education_type",
+                   "funding", "focus_area", "industry_group", "balance_status"),
+    "courses": ("education_type", "funding", "focus_area", "industry_group", "balance_status"),
 }
 # Distinct counts and sums are protected through keys the facts carry for exactly these
 # columns (the person's key; the support count of the rows summed), so no other is allowed.
@@ -239,16 +243,18 @@ def parse_catalogue(raw: object) -> dict[str, Measure]:
 
 def _condition(key: str, raw: object, table: str, *, known: bool = False) -> Condition:
     """``column`` (Boolean), ``{column: c, in: [..]}``, or with ``known`` a column that is known."""
-    allowed = CONDITION_COLUMNS[table]
-    if isinstance(raw, str) and raw in allowed:
+    flags, valued = FLAG_COLUMNS[table], VALUE_COLUMNS[table]
+    names = (*flags, *valued) if known else flags
+    if isinstance(raw, str) and raw in names:
         return Condition(column=raw, known=known)
     if (not known and isinstance(raw, dict) and set(raw) == {"column", "in"}
-            and raw["column"] in allowed and isinstance(raw["in"], list) and raw["in"]
+            and raw["column"] in valued and isinstance(raw["in"], list) and raw["in"]
             and all(isinstance(v, str) for v in raw["in"])):
         return Condition(column=raw["column"], values=tuple(raw["in"]))
-    raise CatalogueError(
-        f"measure {key!r}: condition {raw!r} must name a column of table {table} "
-        f"({', '.join(allowed)})" + ("" if known else " or be {column: <column>, in: [values]}"))
+    what = f"a column of table {table} ({', '.join(names)})"
+    if not known:
+        what += f" or be {{column: <column>, in: [values]}} with one of {', '.join(valued)}"
+    raise CatalogueError(f"measure {key!r}: condition {raw!r} must name {what}")
 
 
 def _aggregate(key: str, raw: dict[str, object], ops: tuple[str, ...], table: str,

@@ -109,13 +109,15 @@ def compute_kpis(facts: Facts, filters: Filters, threshold: int,
         group = [m for m in chosen if m.table == table]
         if group:
             parts |= _kpi_parts(facts, filters, group, windows)
+    # A rate per unemployed divides by the period's average full-time unemployed.
     per_unemployed = [m for m in chosen if m.formula.per_unemployed]
-    for scope, (first, last) in windows.items() if per_unemployed else ():
-        avg = unemployment_average(facts, filters, first=first, last=last,
-                                   use_areas=not scope.startswith("national"))
-        value = avg["full_time_unemployed"][0] if avg.height else None
-        for m in per_unemployed:
-            parts[(m.key, scope)]["denominator"] = float(value or 0.0)
+    if per_unemployed:
+        for scope, (first, last) in windows.items():
+            avg = unemployment_average(facts, filters, first=first, last=last,
+                                       use_areas=not scope.startswith("national"))
+            value = avg["full_time_unemployed"][0] if avg.height else None
+            for m in per_unemployed:
+                parts[(m.key, scope)]["denominator"] = float(value or 0.0)
 
     # A custom selection publishes no person counts of its own; the national scopes stay.
     withhold = [withheld_selection(filters) and not s.startswith("national") for s in _SCOPES]
