@@ -18,7 +18,7 @@ from typing import Literal
 import polars as pl
 
 from veu_metrics import geography
-from veu_metrics.catalogue import Aggregate, Condition, Measure, get_measure
+from veu_metrics.catalogue import Aggregation, Condition, Measure, get_measure
 from veu_metrics.disclosure import (
     apply_disclosure,
     cell_key,
@@ -204,7 +204,7 @@ def part_exprs(measure: Measure, mask: pl.Expr | None = None) -> list[pl.Expr]:
         parts = [e for e in (mask, condition) if e is not None]
         return cell_key(pl.all_horizontal(parts) if parts else None)
 
-    def aggregation(spec: Aggregate) -> tuple[pl.Expr, pl.Expr]:
+    def aggregation(spec: Aggregation) -> tuple[pl.Expr, pl.Expr]:
         """The aggregate and its cell key."""
         if spec.op == "distinct":
             return masked(str(spec.column)).n_unique().cast(pl.Int64), person_cell_key(mask)

@@ -1,6 +1,9 @@
-"""The measures catalogue: every measure's titles, definitions, unit and attribution, from one file.
+"""The measures catalogue: every measure's titles, definitions, unit, attribution and formula,
+from one file.
 
-``measures.yaml`` is the single source. It feeds help texts, the definitions page, exported files
+``measures.yaml`` is the single source. A measure's ``formula`` (``Formula``) says what it counts
+or sums, over which rows, divided by what; ``aggregate.part_exprs`` is the one computation that
+reads it, so a new measure is a catalogue entry (CONTRIBUTING.md, "Recipe: add a measure"). It feeds help texts, the definitions page, exported files
 and ``docs/MEASURES.md`` (``render_measures_markdown``; ``python -m veu_metrics.catalogue``
 rewrites the file, and a test keeps the committed file equal to the generated text).
 """
@@ -89,7 +92,7 @@ class Condition:
 
 
 @dataclass(frozen=True)
-class Aggregate:
+class Aggregation:
     """One aggregation over a measure's rows.
 
     ``op`` ``count``: the rows (where ``where`` holds, if given); ``distinct``: distinct values of
@@ -120,15 +123,15 @@ class Formula:
     full-time unemployed of the period and area (the job-centre uptake).
     """
 
-    numerator: Aggregate
-    denominator: Aggregate | Literal["unemployment"] | None = None
+    numerator: Aggregation
+    denominator: Aggregation | Literal["unemployment"] | None = None
     population: Condition | None = None
     scale: float = 1.0
 
     @property
-    def counted_denominator(self) -> Aggregate | None:
+    def counted_denominator(self) -> Aggregation | None:
         """The denominator when it is a count of rows (a protected person count for enrolments)."""
-        return self.denominator if isinstance(self.denominator, Aggregate) else None
+        return self.denominator if isinstance(self.denominator, Aggregation) else None
 
     @property
     def per_unemployed(self) -> bool:
@@ -137,7 +140,7 @@ class Formula:
     def spec(self) -> str:
         """One line in the catalogue's own terms, e.g. ``count_where: completed ÷ known_where: completed``."""
         text = self.numerator.spec()
-        if isinstance(self.denominator, Aggregate):
+        if isinstance(self.denominator, Aggregation):
             text += f" ÷ {self.denominator.spec()}"
         elif self.denominator == UNEMPLOYMENT:
             text += " ÷ average full-time unemployed"
@@ -150,7 +153,8 @@ class Formula:
 
 @dataclass(frozen=True)
 class Measure:
-    """One measure's metadata. Danish and English texts side by side (``*_da`` / ``*_en``)."""
+    """One measure: its texts in Danish and English side by side (``*_da`` / ``*_en``), its
+    metadata and its formula."""
 
     key: str
     title_da: str
@@ -258,7 +262,7 @@ def _condition(key: str, raw: object, table: str, *, known: bool = False) -> Con
 
 
 def _aggregate(key: str, raw: dict[str, object], ops: tuple[str, ...], table: str,
-               where: str) -> Aggregate:
+               where: str) -> Aggregation:
     chosen = [op for op in ops if op in raw]
     if len(chosen) != 1:
         raise CatalogueError(f"measure {key!r}: the {where} needs exactly one of {', '.join(ops)}")
@@ -266,19 +270,19 @@ def _aggregate(key: str, raw: dict[str, object], ops: tuple[str, ...], table: st
     if op == "count":
         if value != "rows":
             raise CatalogueError(f"measure {key!r}: write 'count: rows' (found {value!r})")
-        return Aggregate("count")
+        return Aggregation("count")
     if op in ("count_where", "known_where"):
-        return Aggregate("count", where=_condition(key, value, table, known=op == "known_where"))
+        return Aggregation("count", where=_condition(key, value, table, known=op == "known_where"))
     columns = (DISTINCT_COLUMNS if op == "count_distinct" else SUM_COLUMNS)[table]
     if value not in columns:
         raise CatalogueError(f"measure {key!r}: {op}: {value!r} is not allowed on table {table}"
                              f" (allowed: {', '.join(columns) or 'none'})")
     if op == "count_distinct":
-        return Aggregate("distinct", column=str(value))
+        return Aggregation("distinct", column=str(value))
     divide_by = raw.get("divide_by", 1)
     if not isinstance(divide_by, int | float) or isinstance(divide_by, bool) or divide_by <= 0:
         raise CatalogueError(f"measure {key!r}: divide_by must be a positive number")
-    return Aggregate("sum", column=str(value), divide_by=float(divide_by))
+    return Aggregation("sum", column=str(value), divide_by=float(divide_by))
 
 
 # Which numerator each kind takes, and whether it has a denominator.
@@ -298,7 +302,7 @@ def parse_formula(key: str, raw: object, table: str, kind: str) -> Formula:
     numerator = _aggregate(key, raw, NUMERATOR_OPS, table, "formula")
     if "divide_by" in raw and numerator.op != "sum":
         raise CatalogueError(f"measure {key!r}: divide_by belongs to a sum")
-    denominator: Aggregate | Literal["unemployment"] | None = None
+    denominator: Aggregation | Literal["unemployment"] | None = None
     spec = raw.get("denominator")
     if spec == UNEMPLOYMENT:
         if table != "enrolments":
