@@ -20,6 +20,7 @@ from veu_metrics.aggregate import MeasureError, check_breakdown
 from veu_metrics.catalogue import get_measure, load_catalogue
 from veu_metrics.columns import PERIOD_KINDS, Column, file_headers
 from veu_metrics.dataset import Dataset
+from veu_metrics.dimensions import BREAKDOWN_DIMENSIONS
 from veu_metrics.exports import export_filename
 from veu_metrics.filters import FilterError
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_value
@@ -356,8 +357,9 @@ def display_frame(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
 TIME_UNITS = {"month": "yearmonth", "quarter": "yearquarter", "year": "year"}
 PICKABLE_MEASURES = ("participations", "persons", "courses_started", "aarselever", "shortage_share",
                      "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share")
-BREAKDOWN_CHOICES = (None, "area", "education_type", "funding", "labour_status", "industry_group",
-                     "focus_area", "job_veu", "shortage")
+# The trend's split choices: none, then the registry's picker dimensions in its order.
+BREAKDOWN_CHOICES: tuple[str | None, ...] = (
+    None, *(d.name for d in BREAKDOWN_DIMENSIONS if d.picker))
 
 
 def series_columns(measure: Any, grain: str, breakdown: str | None, lang: str
