@@ -20,6 +20,7 @@ from ui.components import BREAKDOWN_CHOICES
 from ui.outcome_view import GROUPINGS
 from veu_metrics.aggregate import BREAKDOWNS, PARTICIPANT_BREAKDOWNS
 from veu_metrics.dimensions import (
+    BOOLEAN_VALUES,
     BREAKDOWN_DIMENSIONS,
     DIMENSIONS,
     FILTER_DIMENSIONS,
@@ -270,6 +271,8 @@ def test_each_dimension_has_the_texts_its_roles_need_in_both_languages(dim):
         needed += [dim.filter.help] if dim.filter.help else []
     if dim.picker:
         needed.append(dim.breakdown_label)
+        if dim.values == BOOLEAN_VALUES:  # the groups are named yes / no
+            needed += [f"{dim.breakdown_label}.yes", f"{dim.breakdown_label}.no"]
     if dim.outcome:
         needed.append(dim.grouping_label)
     for key in needed:

@@ -20,7 +20,7 @@ from veu_metrics.aggregate import MeasureError, check_breakdown
 from veu_metrics.catalogue import get_measure, load_catalogue
 from veu_metrics.columns import PERIOD_KINDS, Column, file_headers
 from veu_metrics.dataset import Dataset
-from veu_metrics.dimensions import BREAKDOWN_DIMENSIONS
+from veu_metrics.dimensions import BOOLEAN_VALUES, BREAKDOWN_DIMENSIONS
 from veu_metrics.exports import export_filename
 from veu_metrics.filters import FilterError
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_value
@@ -360,6 +360,8 @@ PICKABLE_MEASURES = ("participations", "persons", "courses_started", "aarselever
 # The trend's split choices: none, then the registry's picker dimensions in its order.
 BREAKDOWN_CHOICES: tuple[str | None, ...] = (
     None, *(d.name for d in BREAKDOWN_DIMENSIONS if d.picker))
+# Yes/no breakdowns, whose groups are named by breakdown.<name>.yes / .no.
+BOOLEAN_BREAKDOWNS = frozenset(d.name for d in BREAKDOWN_DIMENSIONS if d.values == BOOLEAN_VALUES)
 
 
 def series_columns(measure: Any, grain: str, breakdown: str | None, lang: str
@@ -429,7 +431,7 @@ def name_groups(series: pl.DataFrame, breakdown: str | None, scheme: str, lang: 
     if breakdown == "area":
         names = geography.area_names(scheme, lang)
         return series.with_columns(pl.col("group").replace_strict(names, default=pl.col("group")))
-    if breakdown in ("job_veu", "shortage"):
+    if breakdown in BOOLEAN_BREAKDOWNS:
         yes, no = t(f"breakdown.{breakdown}.yes", lang), t(f"breakdown.{breakdown}.no", lang)
         return series.with_columns(
             pl.when(pl.col("group") == "true").then(pl.lit(yes))
