@@ -353,8 +353,9 @@ class Filters:
             kind, value = spec(dim).kind, getattr(self, spec(dim).field)
             label = t(dim.describe_label, lang)
             if kind == "area":
-                names = (geography.area_names(self.scheme, lang)[a] for a in value)
-                parts.append(f"{label}: {', '.join(names) or t('filters.all_country', lang)}")
+                names = geography.area_names(self.scheme, lang) if value else {}
+                chosen = ", ".join(names[a] for a in value) or t("filters.all_country", lang)
+                parts.append(f"{label}: {chosen}")
             elif not value:
                 continue
             elif kind == "toggle":
