@@ -20,6 +20,7 @@ from veu_metrics.aggregate import MeasureError, check_breakdown
 from veu_metrics.catalogue import get_measure, load_catalogue
 from veu_metrics.columns import PERIOD_KINDS, Column, file_headers
 from veu_metrics.dataset import Dataset
+from veu_metrics.dimensions import BOOLEAN_VALUES, BREAKDOWN_DIMENSIONS
 from veu_metrics.exports import export_filename
 from veu_metrics.filters import FilterError
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_value
@@ -357,8 +358,11 @@ TIME_UNITS = {"month": "yearmonth", "quarter": "yearquarter", "year": "year"}
 PICKABLE_MEASURES = ("participations", "persons", "courses_started", "aarselever", "shortage_share",
                      "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share",
                      "age_50_plus_share")
-BREAKDOWN_CHOICES = (None, "area", "education_type", "funding", "labour_status", "industry_group",
-                     "focus_area", "job_veu", "shortage")
+# The trend's split choices: none, then the registry's picker dimensions in its order.
+BREAKDOWN_CHOICES: tuple[str | None, ...] = (
+    None, *(d.name for d in BREAKDOWN_DIMENSIONS if d.picker))
+# Yes/no breakdowns, whose groups are named by breakdown.<name>.yes / .no.
+BOOLEAN_BREAKDOWNS = frozenset(d.name for d in BREAKDOWN_DIMENSIONS if d.values == BOOLEAN_VALUES)
 
 
 def series_columns(measure: Any, grain: str, breakdown: str | None, lang: str
@@ -428,7 +432,7 @@ def name_groups(series: pl.DataFrame, breakdown: str | None, scheme: str, lang: 
     if breakdown == "area":
         names = geography.area_names(scheme, lang)
         return series.with_columns(pl.col("group").replace_strict(names, default=pl.col("group")))
-    if breakdown in ("job_veu", "shortage"):
+    if breakdown in BOOLEAN_BREAKDOWNS:
         yes, no = t(f"breakdown.{breakdown}.yes", lang), t(f"breakdown.{breakdown}.no", lang)
         return series.with_columns(
             pl.when(pl.col("group") == "true").then(pl.lit(yes))

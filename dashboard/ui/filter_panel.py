@@ -1,9 +1,12 @@
 """The shared filter panel (sidebar). Every widget is bound to the URL under a short, stable key,
 so a link opens the same view on any page. Widget values are Danish labels (the official names),
-the same in both UI languages, so a link works whatever language its reader uses."""
+the same in both UI languages, so a link works whatever language its reader uses. Beside the
+period and the area scheme, the widgets are drawn from the dimension registry
+(``veu_metrics.dimensions``): one per filter dimension, in its order."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,9 +15,9 @@ import streamlit as st
 
 from veu_metrics import geography
 from veu_metrics.aggregate import withheld_selection
+from veu_metrics.dimensions import FILTER_DIMENSIONS, Dimension, spec
 from veu_metrics.filters import (
     PERIOD_KEY,
-    QUERY_KEYS,
     SCHEME_LINK_LABELS,
     FilterError,
     Filters,
@@ -27,13 +30,6 @@ from veu_metrics.periods import CUSTOM, LAST_12, PRESET_KEY, period_presets, pre
 
 SCHEME_LABELS = SCHEME_LINK_LABELS
 SCHEME_BY_LABEL = {label: code for code, label in SCHEME_LABELS.items()}
-
-# URL key → (Filters field, allowed values): the list filters with a fixed vocabulary.
-LIST_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    QUERY_KEYS[field]: (field, allowed_values(field))
-    for field in ("education_types", "funding", "labour_status", "industry_groups", "focus_areas",
-                  "themes", "balance_status")
-}
 
 
 @dataclass(frozen=True)
@@ -81,9 +77,8 @@ def reset_filters(options: PanelOptions) -> None:
     st.session_state["periode"] = options.default_period
     st.session_state[PRESET_KEY] = LAST_12
     st.session_state["inddeling"] = SCHEME_LABELS[options.default_scheme]
-    for key in ("omr", "stilling", *LIST_FILTERS):
-        st.session_state[key] = []
-    st.session_state["jobveu"] = False
+    for dim in FILTER_DIMENSIONS:
+        st.session_state[spec(dim).key] = False if spec(dim).kind == "toggle" else []
 
 
 def default_filters_of(options: PanelOptions) -> Filters:
@@ -140,6 +135,29 @@ def _seed_other_spelling(raw: dict[str, list[str]], key: str, values: tuple[str,
         st.session_state[key] = list(dict.fromkeys(v for v in found if v))
 
 
+def _render_filter(dim: Dimension, raw: dict[str, list[str]],
+                   labels: dict[str, dict[str, str]], lang: str) -> bool | tuple[str, ...]:
+    """One filter dimension's widget, bound to the URL under its link key; returns the value of
+    its ``Filters`` field (codes for areas and occupations, whose widgets show names)."""
+    filter_spec = spec(dim)
+    key, label = filter_spec.key, t(filter_spec.label, lang)
+    help_text = t(filter_spec.help, lang) if filter_spec.help else None
+    if filter_spec.kind == "toggle":
+        return bool(st.toggle(label, key=key, bind="query-params", help=help_text))
+    if filter_spec.kind in ("area", "occupation"):
+        names = labels[filter_spec.kind]  # name → code
+        options = list(names) if filter_spec.kind == "area" else sorted(names)
+        placeholder = t("filters.all_country" if filter_spec.kind == "area" else "filters.all",
+                        lang)
+        chosen = st.multiselect(label, options, key=key, bind="query-params",
+                                placeholder=placeholder, help=help_text)
+        return tuple(names[name] for name in chosen if name in names)
+    values = allowed_values(filter_spec.field)
+    _seed_other_spelling(raw, key, values)
+    return tuple(st.multiselect(label, list(values), key=key, bind="query-params",
+                                placeholder=t("filters.all", lang), help=help_text))
+
+
 def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[str] = frozenset()
                         ) -> tuple[Filters, list[FilterError]]:
     """Draw the sidebar filters; return the Filters they describe and any problems in the link
@@ -165,41 +183,21 @@ def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[
             bind="query-params", horizontal=True, help=t("filters.scheme.help", lang),
         )
         scheme = SCHEME_BY_LABEL[scheme_label]
-        area_labels = _area_labels(scheme)
-        chosen_areas = st.multiselect(
-            t("filters.areas", lang), list(area_labels), key="omr", bind="query-params",
-            placeholder=t("filters.all_country", lang),
-        )
-        with st.expander(t("filters.more", lang), expanded=False):
-            chosen: dict[str, list[str]] = {}
-            for key, (_, values) in LIST_FILTERS.items():
-                _seed_other_spelling(raw, key, values)
-                chosen[key] = st.multiselect(
-                    t(f"filters.{key}", lang), list(values), key=key, bind="query-params",
-                    placeholder=t("filters.all", lang),
-                )
-            occupation_labels = _occupation_labels(options)
-            chosen_occupations = st.multiselect(
-                t("filters.stilling", lang), sorted(occupation_labels), key="stilling",
-                bind="query-params", placeholder=t("filters.all", lang),
-            )
-            job_veu_only = st.toggle(t("filters.jobveu", lang), key="jobveu", bind="query-params",
-                                     help=t("filters.jobveu.help", lang))
+        labels = {"area": _area_labels(scheme), "occupation": _occupation_labels(options)}
+        fields: dict[str, bool | tuple[str, ...]] = {}
+        more = None  # "Flere filtre": opened before the first filter that belongs in it
+        for dim in FILTER_DIMENSIONS:
+            if spec(dim).more and more is None:
+                more = st.expander(t("filters.more", lang), expanded=False)
+            with more if spec(dim).more else nullcontext():
+                fields[spec(dim).field] = _render_filter(dim, raw, labels, lang)
         st.button(t("filters.reset", lang), on_click=reset_filters, args=(options,),
                   width="stretch")
 
     if month_start(start) > month_start(end):  # a reversed link: fall back to the default period
         start, end = options.default_period
-    fields = {field: tuple(chosen[key]) for key, (field, _) in LIST_FILTERS.items()}
-    filters = Filters(
-        period_from=month_start(start),
-        period_to=month_start(end),
-        scheme=scheme,
-        areas=tuple(area_labels[name] for name in chosen_areas if name in area_labels),
-        occupations=tuple(occupation_labels[title] for title in chosen_occupations),
-        job_veu_only=bool(job_veu_only),
-        **fields,
-    )
+    filters = Filters(period_from=month_start(start), period_to=month_start(end), scheme=scheme,
+                      **fields)
     if withheld_selection(filters):  # say why the cards show '..' (docs/CONFIDENTIALITY.md)
         st.sidebar.caption(t("disclosure.custom_selection", lang))
     return filters, problems

@@ -8,17 +8,18 @@ import polars as pl
 
 from veu_metrics.catalogue import get_measure
 from veu_metrics.columns import PERIOD_KINDS, Column
+from veu_metrics.dimensions import OUTCOME_DIMENSIONS, dimension
 from veu_metrics.formatting import SUPPRESSED_MARKER
 from veu_metrics.i18n import t
 
 OUTCOME_RATES = ("completion_rate", "employment_rate_3m", "employment_rate_6m")
-GROUPINGS = ("education_type", "funding", "labour_status", "shortage", "year")
+GROUPINGS = tuple(d.name for d in OUTCOME_DIMENSIONS)  # the registry's outcome groupings
 COUNT_COLUMNS = ("participations", "completed", "completion_known", "employed_3m",
                  "employment_3m_known", "employed_6m", "employment_6m_known")
 
 
 def grouping_label(by: str, lang: str) -> str:
-    return t(f"outcomes.by.{by}", lang)
+    return t(dimension(by).grouping_label, lang)
 
 
 def rate_titles(lang: str) -> dict[str, str]:

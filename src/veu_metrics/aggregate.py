@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cache
-from typing import Literal
+from typing import cast
 
 import polars as pl
 
 from veu_metrics import geography
 from veu_metrics.catalogue import Aggregation, Condition, Measure, get_measure
+from veu_metrics.dimensions import BREAKDOWN_DIMENSIONS
+from veu_metrics.dimensions import Breakdown as Breakdown  # re-exported: callers import it here
 from veu_metrics.disclosure import (
     apply_disclosure,
     cell_key,
@@ -34,26 +36,12 @@ GRAINS: tuple[Grain, ...] = ("month", "quarter", "year")
 _TRUNCATE = {"month": "1mo", "quarter": "1q", "year": "1y"}
 _STEP = {"month": "1mo", "quarter": "3mo", "year": "1y"}
 
-Breakdown = Literal["area", "education_type", "funding", "industry_group", "focus_area",
-                    "occupation", "job_veu", "shortage", "balance_status", "labour_status",
-                    "gender", "age_band", "education_level"]
-# Breakdown → facts column. Participant breakdowns exist only for measures counting enrolments.
+# Breakdown → facts column ("" for the area, whose column depends on the scheme), from the
+# dimension registry. Participant breakdowns exist only for measures counting enrolments.
 BREAKDOWNS: dict[Breakdown, str] = {
-    "area": "",
-    "education_type": "education_type",
-    "funding": "funding",
-    "industry_group": "industry_group",
-    "focus_area": "focus_area",
-    "occupation": "occupation_code",
-    "job_veu": "job_veu",
-    "shortage": "shortage",
-    "balance_status": "balance_status",
-    "labour_status": "labour_status",
-    "gender": "gender",
-    "age_band": "age_band",
-    "education_level": "education_level",
-}
-PARTICIPANT_BREAKDOWNS: frozenset[Breakdown] = frozenset({"labour_status", "gender", "age_band", "education_level"})
+    cast(Breakdown, d.name): d.column or "" for d in BREAKDOWN_DIMENSIONS}
+PARTICIPANT_BREAKDOWNS: frozenset[Breakdown] = frozenset(
+    cast(Breakdown, d.name) for d in BREAKDOWN_DIMENSIONS if d.participant_only)
 
 PARTS = ("numerator", "denominator", "support")
 PART_KEYS = tuple(key_column(p) for p in PARTS)

@@ -37,6 +37,7 @@ import polars as pl
 
 from veu_metrics import geography
 from veu_metrics.dataset import Dataset
+from veu_metrics.dimensions import course_columns, participant_columns
 from veu_metrics.disclosure import PERSON_HASH, RECORD_KEY, TEST_SECRET, record_keys, resolve_secret
 from veu_metrics.filters import THEME_BITS, add_months, month_start, register_occupations
 from veu_metrics.occupations import dataset_occupations
@@ -49,8 +50,8 @@ from veu_metrics.schema import (
     empty_frame,
 )
 
-COURSE_ATTRIBUTES = ("education_type", "funding", "job_veu", "focus_area", "industry_group",
-                     "occupation_code", "themes_mask", "balance_status", "shortage")
+# The course dimensions' columns, carried onto each participation (``dimensions.DIMENSIONS``).
+COURSE_ATTRIBUTES = course_columns()
 
 
 @dataclass(frozen=True, eq=False)
@@ -231,9 +232,8 @@ def _participation_frame(enrolments: pl.LazyFrame, courses: pl.DataFrame) -> pl.
         .join(_geography_frame(""), on="municipality_code", how="left")
         .select(
             "course_idx", "person_id", "municipality_code", "rar_code", "council_code",
-            "labour_status",
+            *participant_columns(),
             pl.col("labour_status").is_in(list(UNEMPLOYED_STATUSES)).alias("unemployed"),
-            "gender", "age_band", "education_level",
             "completed", "employed_3m", "employed_6m",
             "start_month", "end_month", "course_days", *COURSE_ATTRIBUTES,
             RECORD_KEY, PERSON_HASH,

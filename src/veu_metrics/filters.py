@@ -5,7 +5,9 @@ with stable short keys (``periode``, ``inddeling``, ``omr`` …) in exactly the 
 URL-bound widgets write, so a link built here opens the same view in the app. A wrong link raises
 ``FilterError`` naming the key (``check_query_params`` lists every problem), never a traceback.
 
-Facts column names the predicates below refer to are documented in ``facts.py``.
+Which filters exist, their fields, link keys, values and labels come from the dimension registry
+(``dimensions.DIMENSIONS``); this module reads them. Facts column names the predicates below
+refer to are documented in ``facts.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import cache
 from typing import Any
@@ -22,15 +24,10 @@ from typing import Any
 import polars as pl
 
 from veu_metrics import geography
+from veu_metrics.dimensions import FILTER_DIMENSIONS, Dimension, spec
 from veu_metrics.formatting import format_month
-from veu_metrics.occupations import INDUSTRY_GROUPS, THEMES, occupations
-from veu_metrics.schema import (
-    BALANCE_STATUSES,
-    EDUCATION_TYPES,
-    FOCUS_AREAS,
-    FUNDING_SCHEMES,
-    LABOUR_STATUSES,
-)
+from veu_metrics.i18n import t
+from veu_metrics.occupations import THEMES, occupations
 
 DEFAULT_REFORM_DATE = date(2025, 1, 1)
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -39,20 +36,12 @@ MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 # never rename one. The link dialect is exactly what the dashboard's URL-bound widgets write:
 # Streamlit writes a widget's *label* and a list as repeated parameters, so values are the official
 # Danish names (the same in both UI languages) and the period is one key with two months.
+# The dimensions' fields and keys come from the registry (``dimensions.DIMENSIONS``).
 QUERY_KEYS: dict[str, str] = {
     "period_from": "periode",
     "period_to": "periode",
     "scheme": "inddeling",
-    "areas": "omr",
-    "education_types": "udd",
-    "funding": "fin",
-    "labour_status": "status",
-    "industry_groups": "erhverv",
-    "occupations": "stilling",
-    "focus_areas": "fokus",
-    "themes": "tema",
-    "balance_status": "balance",
-    "job_veu_only": "jobveu",
+    **{spec(d).field: spec(d).key for d in FILTER_DIMENSIONS},
 }
 PERIOD_KEY = "periode"
 FILTER_KEYS: tuple[str, ...] = tuple(dict.fromkeys(QUERY_KEYS.values()))
@@ -61,41 +50,17 @@ FILTER_KEYS: tuple[str, ...] = tuple(dict.fromkeys(QUERY_KEYS.values()))
 SCHEME_LINK_LABELS: dict[str, str] = {"rar": "RAR", "council": "Beskæftigelsesråd",
                                       "municipality": "Kommune"}
 
+_DIMENSION_OF_KEY: dict[str, Dimension] = {spec(d).key: d for d in FILTER_DIMENSIONS}
+
 # List filters whose values come from a fixed vocabulary (occupations and areas are looked up).
 _VOCABULARIES: dict[str, tuple[str, ...]] = {
-    "education_types": EDUCATION_TYPES,
-    "funding": FUNDING_SCHEMES,
-    "labour_status": LABOUR_STATUSES,
-    "industry_groups": INDUSTRY_GROUPS,
-    "focus_areas": FOCUS_AREAS,
-    "themes": THEMES,
-    "balance_status": BALANCE_STATUSES,
+    spec(d).field: d.values for d in FILTER_DIMENSIONS
+    if spec(d).kind == "list" and d.values is not None
 }
 
-LIST_FIELDS = ("areas", "education_types", "funding", "labour_status", "industry_groups",
-               "occupations", "focus_areas", "themes", "balance_status")
-
-# Labels for describe(): (Danish, English).
-_LABELS: dict[str, tuple[str, str]] = {
-    "period": ("Periode", "Period"),
-    "areas": ("Område", "Area"),
-    "education_types": ("Uddannelse", "Education"),
-    "funding": ("Finansiering", "Funding"),
-    "labour_status": ("Arbejdsmarkedsstatus", "Labour-market status"),
-    "industry_groups": ("Erhverv", "Industry"),
-    "occupations": ("Stilling", "Occupation"),
-    "focus_areas": ("Fokusområde", "Focus area"),
-    "themes": ("Tema", "Theme"),
-    "balance_status": ("Arbejdsmarkedsbalance", "Labour-market balance"),
-    "job_veu_only": ("Kun Job-VEU", "Job-VEU only"),
-    "whole_country": ("Hele landet", "Whole country"),
-}
-
-_SCHEME_LABELS = {
-    "rar": ("RAR-områder", "RAR areas"),
-    "council": ("Beskæftigelsesråd", "Employment councils"),
-    "municipality": ("Kommuner", "Municipalities"),
-}
+# The filters that hold a tuple of values (every filter dimension but the toggles).
+LIST_FIELDS: tuple[str, ...] = tuple(spec(d).field for d in FILTER_DIMENSIONS
+                                     if spec(d).kind != "toggle")
 
 THEME_BITS: dict[str, int] = {theme: 1 << i for i, theme in enumerate(THEMES)}
 """Each theme's bit in the facts' ``themes_mask`` column (a list column is slow to filter)."""
@@ -266,9 +231,10 @@ class Filters:
             raise FilterError(QUERY_KEYS["occupations"], bad_occupations[0],
                               "unknown occupation code (see the occupations list)",
                               "ukendt stillingskode (se listen over stillinger)")
-        if not isinstance(self.job_veu_only, bool):
-            raise FilterError(QUERY_KEYS["job_veu_only"], self.job_veu_only, "expected true or false",
-                              "forventede ja eller nej")
+        for name in (spec(d).field for d in FILTER_DIMENSIONS if spec(d).kind == "toggle"):
+            if not isinstance(getattr(self, name), bool):
+                raise FilterError(QUERY_KEYS[name], getattr(self, name), "expected true or false",
+                                  "forventede ja eller nej")
 
     # ------------------------------------------------------------------ derived values
     @property
@@ -312,25 +278,19 @@ class Filters:
         course counts: a course has no labour status.
         """
         parts: list[pl.Expr] = []
-        column_for = {
-            "education_types": "education_type",
-            "funding": "funding",
-            "industry_groups": "industry_group",
-            "focus_areas": "focus_area",
-            "balance_status": "balance_status",
-            "occupations": "occupation_code",
-        }
-        if include_participant:
-            column_for["labour_status"] = "labour_status"
-        for name, column in column_for.items():
-            values = getattr(self, name)
-            if values:
-                parts.append(pl.col(column).is_in(list(values)))
-        if self.themes:
-            mask = sum(THEME_BITS[t] for t in self.themes)
-            parts.append((pl.col("themes_mask") & mask) != 0)
-        if self.job_veu_only:
-            parts.append(pl.col("job_veu"))
+        for dim in FILTER_DIMENSIONS:
+            kind, value = spec(dim).kind, getattr(self, spec(dim).field)
+            if kind == "area" or not value or dim.column is None:
+                continue  # areas: ``area_predicate`` (the column depends on the measure)
+            if dim.participant_only and not include_participant:
+                continue
+            column = pl.col(dim.column)
+            if kind == "toggle":
+                parts.append(column)
+            elif dim.bits:
+                parts.append((column & sum(THEME_BITS[v] for v in value)) != 0)
+            else:
+                parts.append(column.is_in(list(value)))
         if not parts:
             return pl.lit(True)
         return pl.all_horizontal(parts)
@@ -345,20 +305,20 @@ class Filters:
         if defaults is None or (self.period_from, self.period_to) != (defaults.period_from,
                                                                       defaults.period_to):
             params[PERIOD_KEY] = period
-        for name in ("scheme", "areas", *_VOCABULARIES, "occupations", "job_veu_only"):
+        if defaults is None or self.scheme != defaults.scheme:
+            params[QUERY_KEYS["scheme"]] = [SCHEME_LINK_LABELS[self.scheme]]
+        for dim in FILTER_DIMENSIONS:
+            name, key, kind = spec(dim).field, spec(dim).key, spec(dim).kind
             value = getattr(self, name)
             if defaults is not None and value == getattr(defaults, name):
                 continue
-            key = QUERY_KEYS[name]
-            if name == "scheme":
-                params[key] = [SCHEME_LINK_LABELS[value]]
-            elif name == "areas":
+            if kind == "area":
                 names = geography.area_names(self.scheme)
                 params[key] = [names[a] for a in value]
-            elif name == "occupations":
+            elif kind == "occupation":
                 titles = _occupation_titles("da")
                 params[key] = [titles[c] for c in value]
-            elif name == "job_veu_only":
+            elif kind == "toggle":
                 params[key] = ["true" if value else "false"]
             else:
                 params[key] = list(value)
@@ -385,27 +345,26 @@ class Filters:
     # ------------------------------------------------------------------ descriptions
     def describe(self, lang: str = "da") -> str:
         """One line naming the active filters, e.g. 'Periode: jan. 2024–dec. 2024 · Område: RAR Fyn'."""
-        i = 0 if lang == "da" else 1
         first = format_month(self.period_from, lang)
         last = format_month(self.period_to, lang)
         period = first if self.period_from == self.period_to else f"{first}–{last}"
-        parts = [f"{_LABELS['period'][i]}: {period}"]
-        if self.areas:
-            names = geography.area_names(self.scheme, lang)
-            parts.append(f"{_LABELS['areas'][i]}: {', '.join(names[a] for a in self.areas)}")
-        else:
-            parts.append(f"{_LABELS['areas'][i]}: {_LABELS['whole_country'][i]}")
-        for name in ("education_types", "funding", "labour_status", "industry_groups",
-                     "focus_areas", "themes", "balance_status"):
-            values = getattr(self, name)
-            if values:
-                parts.append(f"{_LABELS[name][i]}: {', '.join(values)}")
-        if self.occupations:
-            titles = _occupation_titles(lang)
-            parts.append(f"{_LABELS['occupations'][i]}: "
-                         f"{', '.join(titles.get(c, c) for c in self.occupations)}")
-        if self.job_veu_only:
-            parts.append(_LABELS["job_veu_only"][i])
+        parts = [f"{t('filters.period', lang)}: {period}"]
+        for dim in FILTER_DIMENSIONS:
+            kind, value = spec(dim).kind, getattr(self, spec(dim).field)
+            label = t(dim.describe_label, lang)
+            if kind == "area":
+                names = geography.area_names(self.scheme, lang) if value else {}
+                chosen = ", ".join(names[a] for a in value) or t("filters.all_country", lang)
+                parts.append(f"{label}: {chosen}")
+            elif not value:
+                continue
+            elif kind == "toggle":
+                parts.append(label)
+            elif kind == "occupation":
+                titles = _occupation_titles(lang)
+                parts.append(f"{label}: {', '.join(titles.get(c, c) for c in value)}")
+            else:
+                parts.append(f"{label}: {', '.join(value)}")
         return " · ".join(parts)
 
     def short_name(self) -> str:
@@ -414,13 +373,20 @@ class Filters:
         if self.areas:
             parts.append(f"{self.scheme}-" + "-".join(self.areas[:3])
                          + ("-m" if len(self.areas) > 3 else ""))
-        extra = [getattr(self, n) for n in LIST_FIELDS if n != "areas"]
+        extra = [getattr(self, n) for n in _SLUG_FIELDS]
         chosen = [v for values in extra for v in values]
         if chosen:
             parts.append("-".join(slugify(v) for v in chosen[:2]) + ("-m" if len(chosen) > 2 else ""))
         if self.job_veu_only:
             parts.append("jobveu")
         return "veu_" + "_".join(parts)
+
+
+# A file name names the first chosen values in the order of the Filters fields (not the
+# registry's), so that the name of a view's file stays what it was.
+_SLUG_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(Filters)
+    if f.name in {spec(d).field for d in FILTER_DIMENSIONS if spec(d).kind in ("list", "occupation")})
 
 
 def _as_list(raw: str | list[str]) -> list[str]:
@@ -457,12 +423,14 @@ def _parse_key(key: str, values: list[str], params: Mapping[str, str | list[str]
             raise FilterError(key, ",".join(values), "expected one area scheme",
                               "forventede én områdeinddeling")
         return {"scheme": _scheme_from_link(values[0])}
-    if key == QUERY_KEYS["job_veu_only"]:
+    dim = _DIMENSION_OF_KEY[key]
+    name, kind = spec(dim).field, spec(dim).kind
+    if kind == "toggle":
         flag = values[-1].lower() if values else "false"
         if flag not in {"1", "true", "ja", "yes", "0", "false", "nej", "no"}:
             raise FilterError(key, values[-1], "expected true or false", "forventede true eller false")
-        return {"job_veu_only": flag in {"1", "true", "ja", "yes"}}
-    if key == QUERY_KEYS["areas"]:
+        return {name: flag in {"1", "true", "ja", "yes"}}
+    if kind == "area":
         scheme_raw = _as_list(params.get(QUERY_KEYS["scheme"], []))
         try:
             scheme = _scheme_from_link(scheme_raw[0]) if len(scheme_raw) == 1 else defaults.scheme
@@ -477,8 +445,8 @@ def _parse_key(key: str, values: list[str], params: Mapping[str, str | list[str]
                 raise FilterError(key, value, f"not an area of the scheme '{SCHEME_LINK_LABELS[scheme]}'",
                                   f"ikke et område i inddelingen '{SCHEME_LINK_LABELS[scheme]}'")
             codes.append(code)
-        return {"areas": tuple(dict.fromkeys(codes))}
-    if key == QUERY_KEYS["occupations"]:
+        return {name: tuple(dict.fromkeys(codes))}
+    if kind == "occupation":
         by_title = {title.lower(): code for code, title in _occupation_titles("da").items()}
         codes = []
         for value in values:
@@ -487,8 +455,7 @@ def _parse_key(key: str, values: list[str], params: Mapping[str, str | list[str]
                 raise FilterError(key, value, "unknown occupation (see the occupations list)",
                                   "ukendt stilling (se listen over stillinger)")
             codes.append(code)
-        return {"occupations": tuple(dict.fromkeys(codes))}
-    name = next(n for n, k in QUERY_KEYS.items() if k == key)
+        return {name: tuple(dict.fromkeys(codes))}
     allowed = {v.lower(): v for v in _VOCABULARIES[name]}
     chosen = []
     for value in values:
@@ -545,10 +512,6 @@ def default_filters(covers_to: date, reform_date: date = DEFAULT_REFORM_DATE) ->
     last = last_complete_month(covers_to)
     return Filters(period_from=add_months(last, -11), period_to=last,
                    scheme=geography.scheme_for(last, reform_date))
-
-
-def scheme_label(scheme: str, lang: str = "da") -> str:
-    return _SCHEME_LABELS[scheme][0 if lang == "da" else 1]
 
 
 def allowed_values(field_name: str) -> tuple[str, ...]:

@@ -51,6 +51,7 @@ from veu_metrics.balance import (
     compute_shortage_activity,
 )
 from veu_metrics.catalogue import Measure, kpi_measures
+from veu_metrics.dimensions import BREAKDOWN_DIMENSIONS, OUTCOME_DIMENSIONS, dimension
 from veu_metrics.disclosure import (
     KEY_SUFFIX,
     apply_disclosure,
@@ -68,7 +69,6 @@ from veu_metrics.jobcentre import (
     compute_uptake_model,
 )
 from veu_metrics.periods import Grain
-from veu_metrics.schema import FOCUS_AREAS
 from veu_metrics.targets import compute_target_progress
 
 __all__ = [
@@ -81,7 +81,7 @@ __all__ = [
     "compute_jobcentre_conditions", "compute_uptake_model",
 ]
 
-OUTCOME_GROUPINGS = ("education_type", "funding", "labour_status", "shortage", "year")
+OUTCOME_GROUPINGS: tuple[str, ...] = tuple(d.name for d in OUTCOME_DIMENSIONS)
 
 _SCOPES = ("current", "previous", "national", "national_previous")
 
@@ -257,29 +257,9 @@ def _ordered_groups(values: pl.Series, breakdown: str) -> list[str | None]:
     return ordered
 
 
-def _enum_order() -> dict[str, list[str]]:
-    from veu_metrics.occupations import INDUSTRY_GROUPS
-    from veu_metrics.schema import (
-        AGE_BANDS,
-        BALANCE_STATUSES,
-        EDUCATION_LEVELS,
-        EDUCATION_TYPES,
-        FUNDING_SCHEMES,
-        GENDERS,
-        LABOUR_STATUSES,
-    )
-
-    return {
-        "education_type": list(EDUCATION_TYPES), "funding": list(FUNDING_SCHEMES),
-        "industry_group": list(INDUSTRY_GROUPS), "focus_area": list(FOCUS_AREAS),
-        "balance_status": list(BALANCE_STATUSES), "labour_status": list(LABOUR_STATUSES),
-        "gender": list(GENDERS), "age_band": list(AGE_BANDS),
-        "education_level": list(EDUCATION_LEVELS), "job_veu": ["true", "false"],
-        "shortage": ["true", "false"],
-    }
-
-
-_ENUM_ORDER = _enum_order()
+# Each breakdown's groups in their order (from the registry); without one they are sorted.
+_ENUM_ORDER: dict[str, list[str]] = {
+    d.name: list(d.values) for d in BREAKDOWN_DIMENSIONS if d.values is not None}
 
 
 # ---------------------------------------------------------------------------------- area table
@@ -380,7 +360,7 @@ def compute_outcomes(facts: Facts, filters: Filters, *, threshold: int,
     elif by == "shortage":
         key = pl.when(pl.col("shortage")).then(pl.lit("shortage")).otherwise(pl.lit("other"))
     else:
-        key = pl.col(by).cast(pl.String)
+        key = pl.col(dimension(by).column or by).cast(pl.String)
     lazy = fact_rows(facts, filters, m, first=filters.period_from, last=filters.period_to)
     # Each rate's numerator and denominator are the rows its catalogue formula counts.
     conditions: dict[str, pl.Expr | None] = {"participations": None}
