@@ -139,7 +139,9 @@ class ColumnSpec:
 
     def rules(self) -> list[str]:
         """The checks on the column, in words (English), for docs/IMPORT.md."""
-        words = ["key" if self.key else "", "may be empty" if self.nullable else "required"]
+        empty = ("may be empty" if self.nullable
+                 else "may be empty (no themes)" if self.parse == "themes" else "required")
+        words = ["key" if self.key else "", empty]
         words.append({
             None: "",
             "municipality": "one of the 98 municipality codes (`unknown_municipality`)",
