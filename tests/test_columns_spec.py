@@ -157,3 +157,11 @@ def test_a_balance_with_a_periode_column_is_the_models_layout_not_jobindsats():
     report = validate_upload([("arbejdsmarkedsbalance.csv", text.encode("utf-8"))])
     assert report.ok, report.to_text()
     assert [(f.table, f.rows) for f in report.files] == [("balance", len(text.splitlines()) - 1)]
+
+
+def test_a_conditions_year_written_with_two_digits_is_refused():
+    """Bug found on the way: targets.year was checked for a plausible year, conditions.year not
+    (a year written 24 was imported as the year 24)."""
+    spec = columns.column_spec("conditions", "year")
+    report = validate_upload([_file_with(spec, "aar", {1: "24"})])
+    assert [(p.row, p.value) for p in report.errors if p.kind == "implausible_date"] == [(2, "24")]

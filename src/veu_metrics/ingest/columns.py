@@ -252,7 +252,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     C("targets", "focus_area", ("indsatsomraade",)),
     C("targets", "target", ("maal", "maalvaerdi", "maaltal"), warn_negative=True),
     # --- conditions ------------------------------------------------------------------------
-    C("conditions", "year", ("aar",)),
+    C("conditions", "year", ("aar",), plausible_year=True),
     C("conditions", "municipality_code", _MUNICIPALITY, reference="municipality"),
     C("conditions", "population", ("folketal", "befolkning"), non_negative=True),
     C("conditions", "unskilled_share", ("andel_ufaglaerte",), non_negative=True, share=True),
