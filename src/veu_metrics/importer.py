@@ -31,6 +31,7 @@ import polars as pl
 
 from veu_metrics import limits, published, schema
 from veu_metrics.geography import areas, municipalities
+from veu_metrics.ingest.columns import aliases_by_table, column_spec, columns_of
 from veu_metrics.occupations import (
     ASSIGNED_CODE_PREFIX,
     OCCUPATION_SCHEMA,
@@ -67,77 +68,11 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
 
 # Column names accepted besides the model's own (docs/DATA.md), per table, written as they are
 # after normalisation (lower case, æ→ae, ø→oe, å→aa, anything else non-alphanumeric → "_"): so
-# "Køn", "KØN" and "køn " all match "koen", and "Kursus-id" matches "kursus_id".
-COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "courses": {
-        "course_id": ("kursus_id", "kursusid", "kursusnr", "hold_id", "holdid", "holdnummer"),
-        "title": ("titel", "kursustitel", "kursusnavn"),
-        "education_type": ("uddannelsestype", "udd_type"),
-        "amu_number": ("amu_nummer", "amu_nr", "amunr", "amu"),
-        "provider": ("udbyder", "uddannelsesinstitution", "skole"),
-        "provider_municipality_code": ("kommunekode", "kommune_kode", "kommunenr",
-                                       "udbyder_kommunekode", "kursuskommune",
-                                       "afholdelseskommune"),
-        "start_date": ("startdato", "start"),
-        "end_date": ("slutdato", "slut"),
-        "course_days": ("kursusdage", "antal_dage"),
-        "occupation_code": ("stillingskode", "jobkode"),
-        "industry_group": ("erhvervsgruppe",),
-        "funding": ("finansiering", "ordning"),
-        "job_veu": ("jobveu",),
-        "focus_area": ("indsatsomraade",),
-        "themes": ("temaer", "tema"),
-        "seats": ("pladser", "antal_pladser"),
-        "cancelled": ("aflyst",),
-    },
-    "enrolments": {
-        "enrolment_id": ("enrollment_id", "deltagelse_id", "deltagelses_id", "tilmelding_id"),
-        "course_id": ("kursus_id", "kursusid", "kursusnr", "hold_id", "holdid", "holdnummer"),
-        "person_id": ("personid", "person_nr", "pseudonym"),
-        "municipality_code": ("kommunekode", "kommune_kode", "kommunenr", "bopaelskommune",
-                              "bopaelskommunekode"),
-        "labour_status": ("arbejdsmarkedsstatus", "ledighedsstatus"),
-        "gender": ("koen",),
-        "age_band": ("aldersgruppe", "alder"),
-        "education_level": ("uddannelsesniveau",),
-        "completed": ("gennemfoert",),
-        "employed_3m": ("beskaeftiget_3m", "beskaeftiget_3_mdr"),
-        "employed_6m": ("beskaeftiget_6m", "beskaeftiget_6_mdr"),
-    },
-    "balance": {
-        "half_year": ("halvaar", "periode"),
-        "area_scheme": ("omraadetype", "inddeling"),
-        "area_code": ("omraade", "omraadekode"),
-        "occupation_code": ("stillingskode", "jobkode", "stillingsbetegnelse", "job_title"),
-        "status": ("vurdering", "kategori", "beskaeftigelsesmuligheder"),
-    },
-    "unemployment": {
-        "month": ("maaned",),
-        "municipality_code": ("kommunekode", "kommune_kode", "kommunenr"),
-        "full_time_unemployed": ("fuldtidsledige",),
-        "insured_unemployed": ("forsikrede_ledige", "forsikrede"),
-    },
-    "targets": {
-        "year": ("aar",),
-        "area_scheme": ("omraadetype", "inddeling"),
-        "area_code": ("omraade", "omraadekode"),
-        "measure": ("noegletal", "indikator"),
-        "focus_area": ("indsatsomraade",),
-        "target": ("maal", "maalvaerdi", "maaltal"),
-    },
-    "conditions": {
-        "year": ("aar",),
-        "municipality_code": ("kommunekode", "kommune_kode", "kommunenr"),
-        "population": ("folketal", "befolkning"),
-        "unskilled_share": ("andel_ufaglaerte",),
-        "senior_share": ("andel_50_aar",),
-        "long_term_share": ("andel_langtidsledige",),
-        "shortage_employment_share": ("andel_beskaeftigede_mangel",),
-        "amu_distance_km": ("afstand_amu_km",),
-    },
-}
+# "Køn", "KØN" and "køn " all match "koen", and "Kursus-id" matches "kursus_id". Declared per
+# column in ingest/columns.py (``ColumnSpec.aliases``).
+COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = aliases_by_table()
 
-TITLE_ALIASES = frozenset({"stillingsbetegnelse", "job_title"})
+TITLE_ALIASES = frozenset(column_spec("balance", "occupation_code").title_aliases)
 """Balance columns holding job titles: read as occupation_code (titles become codes) unless the
 file also has a code column; then the title names the code if the reference list lacks it."""
 
@@ -147,7 +82,6 @@ title written where the code belongs). ``parse_upload`` turns it into ``ParsedUp
 
 TRUE_WORDS = ("ja", "j", "yes", "y", "true", "sand", "1")
 FALSE_WORDS = ("nej", "n", "no", "false", "falsk", "0")
-MUNICIPALITY_COLUMNS = frozenset({"municipality_code", "provider_municipality_code"})
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -162,9 +96,9 @@ def normalize_name(text: str) -> str:
 def column_lookup(table: str) -> dict[str, str]:
     """Every accepted (normalised) header name of a table → the model's column name."""
     lookup = {column: column for column in schema.TABLES[table]}
-    for column, aliases in COLUMN_ALIASES[table].items():
-        for alias in aliases:
-            lookup.setdefault(alias, column)
+    for spec in columns_of(table):
+        for alias in spec.all_aliases:
+            lookup.setdefault(alias, spec.column)
     return lookup
 
 
@@ -943,7 +877,7 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
     for column in expected_columns:
         if column in mapped:
             continue
-        aliases = ", ".join(COLUMN_ALIASES[table].get(column, ())) or "–"
+        aliases = ", ".join(column_spec(table, column).all_aliases) or "–"
         if table == "balance" and column == "area_scheme" and "area_code" in mapped:
             # STAR's files name the area only: its scheme follows from it
             derived[column] = _normalized(_clean(pl.col(f"c{mapped['area_code']}"))).replace_strict(
@@ -1180,39 +1114,18 @@ def _occupation_by_title(raw: pl.Series) -> pl.Series:
 
 def expected_text(table: str, column: str) -> tuple[str, str]:
     """What a cell of a column must hold, in English and Danish, for messages."""
-    dtype = schema.TABLES[table][column]
-    if column in MUNICIPALITY_COLUMNS:
-        return ("a municipality code, e.g. 101 or 0101 (København)",
-                "en kommunekode, fx 101 eller 0101 (København)")
-    if column == "themes":
-        return (f"themes separated by |, from: {', '.join(THEMES)}",
-                f"temaer adskilt af |, blandt: {', '.join(THEMES)}")
-    if isinstance(dtype, pl.Enum):
-        values = ", ".join(dtype.categories)
-        return f"one of: {values}", f"en af: {values}"
-    if dtype == pl.Date and column == "month":
-        return ("a month as YYYY-MM-01, 01-MM-YYYY, YYYY-MM, 2024M01 or Jan 2024",
-                "en måned som ÅÅÅÅ-MM-01, 01-MM-ÅÅÅÅ, ÅÅÅÅ-MM, 2024M01 eller Jan 2024")
-    if dtype == pl.Date:
-        return ("a date as YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY",
-                "en dato som ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ")
-    if dtype == pl.Boolean:
-        return "ja/nej, 1/0 or true/false", "ja/nej, 1/0 eller true/false"
-    if dtype in (pl.Int16, pl.Int32, pl.Int64):
-        return "a whole number", "et heltal"
-    if dtype == pl.Float64:
-        return "a number, e.g. 12,5 or 12.5", "et tal, fx 12,5 eller 12.5"
-    return "text", "tekst"
+    return column_spec(table, column).expected_text()
 
 
 def _typed(table: str, column: str, dtype: pl.DataType, raw: pl.Expr, fmt: str,
            mode: NumberMode = "default") -> pl.Expr:
-    if column == "themes":
+    parse = column_spec(table, column).parse
+    if parse == "themes":
         parts = _theme_parts(raw)
         return (pl.when(raw.is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(parts)
                 .list.eval(pl.element().filter(pl.element().is_in(list(THEMES))))
                 .cast(pl.List(THEME_ENUM)))
-    if column == "status" and isinstance(dtype, pl.Enum):
+    if parse == "balance_status" and isinstance(dtype, pl.Enum):
         return _parse_enum(_balance_label(raw), dtype)
     if isinstance(dtype, pl.Enum):
         return _parse_enum(raw, dtype)
@@ -1221,16 +1134,16 @@ def _typed(table: str, column: str, dtype: pl.DataType, raw: pl.Expr, fmt: str,
     if dtype == pl.Float64:
         return _parse_float(raw, mode)
     if dtype == pl.Date:
-        return _parse_date(raw, month_only=column == "month", from_excel=fmt == "excel")
+        return _parse_date(raw, month_only=parse == "month", from_excel=fmt == "excel")
     if dtype == pl.Boolean:
         return _parse_bool(raw)
-    if column == "half_year":  # 2024H2, 2024-H2, and as STAR writes it: "2. halvår 2024"
+    if parse == "half_year":  # 2024H2, 2024-H2, and as STAR writes it: "2. halvår 2024"
         spelled = raw.str.to_lowercase().str.extract_groups(
             r"^\s*([12])\.?\s*halv(?:år|aar|ar)\s*(\d{4})\s*$")
         return pl.coalesce(
             pl.concat_str([spelled.struct.field("2"), pl.lit("H"), spelled.struct.field("1")]),
             raw.str.to_uppercase().str.replace_all(r"[\s_-]", ""))
-    if column == "area_code":
+    if parse == "area":
         key = _normalized(raw)
         return key.replace(_area_aliases())
     return raw
@@ -1327,7 +1240,9 @@ def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems:
         if column not in present:
             continue
         cell = pl.col(column)
-        if column == "themes":
+        spec = column_spec(table, column)
+        themes = spec.parse == "themes"
+        if themes:
             bad = cell.is_not_null() & _theme_parts(cell).list.eval(
                 pl.element().is_in(list(THEMES)).not_()).list.any()
         else:
@@ -1336,11 +1251,11 @@ def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems:
                 bad = bad & ~cell.str.replace_all(r"[\s\u00a0]", "").str.contains(THOUSANDS_SHAPED)
         bad_rows = both.filter(bad).select(SOURCE, ROW, column)
         if bad_rows.height:
-            if column in MUNICIPALITY_COLUMNS:
+            if spec.reference == "municipality":
                 bad_rows = _report_municipality_names(bad_rows, column, problems)
             kind = "not_allowed" if isinstance(dtype, pl.Enum | pl.List) else "wrong_type"
             problems.add_rows(bad_rows, kind, column, expected_text(table, column))
-        if column not in schema.NULLABLE[table] and column != "themes":
+        if column not in schema.NULLABLE[table] and not themes:
             missing = both.filter(cell.is_null()).select(SOURCE, ROW, column)
             problems.add_rows(missing, "missing_value", column, (
                 f"a value ({expected_text(table, column)[0]})",

@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from veu_metrics import schema
+from veu_metrics.ingest import columns
 from veu_metrics.validation import ROW, SOURCE, Problems, Report
 
 FUTURE_MARGIN_DAYS = 366
@@ -71,7 +72,8 @@ def check_metadata_dates(metadata: dict[str, Any], problems: Problems, file: str
             column="covers_to", value=last.isoformat())
 
 
-FUTURE_COLUMNS: dict[str, tuple[str, ...]] = {"courses": ("start_date",), "unemployment": ("month",)}
+FUTURE_COLUMNS: dict[str, tuple[str, ...]] = columns.columns_where(lambda s: s.period)
+"""Course starts and unemployment months: the columns that place a row in time (ColumnSpec.period)."""
 
 
 def check_future_dates(table: str, frame: pl.LazyFrame | pl.DataFrame, problems: Problems,

@@ -31,6 +31,7 @@ from functools import cache
 import polars as pl
 
 from veu_metrics.geography import municipalities
+from veu_metrics.ingest.columns import COLUMNS
 from veu_metrics.validation import ROW, Problems
 
 TIME_NAMES = frozenset({"tid", "time", "periode", "period", "maaned", "month", "aar", "kvartal"})
@@ -174,7 +175,7 @@ def is_published_layout(records: Sequence[Sequence[str | None]]) -> bool:
     for record in records[:20]:
         cells = [("" if c is None else str(c)).strip() for c in record]
         names = {_norm(c) for c in cells}
-        if {"tid", "indhold"} <= names or "periode" in names:
+        if {"tid", "indhold"} <= names or ("periode" in names and not _model_header(names)):
             return True
         first_time = next((i for i, c in enumerate(cells) if parse_period(c)), None)
         if first_time is None or first_time < 1:
@@ -185,6 +186,16 @@ def is_published_layout(records: Sequence[Sequence[str | None]]) -> bool:
         if len(periods) == len(parsed) and (len(periods) >= 2 or periods[0].kind != "year"):
             return True
     return False
+
+
+def _model_header(names: set[str]) -> bool:
+    """A row whose every cell names a column of one table (its name or an alias): the model's own
+    header, also when one of them is ``periode`` (an alias of balance.half_year)."""
+    cells = names - {""}
+    accepted: dict[str, set[str]] = {}
+    for spec in COLUMNS:
+        accepted.setdefault(spec.table, set()).update((spec.column, *spec.all_aliases))
+    return len(cells) >= 2 and any(cells <= known for known in accepted.values())
 
 
 def _title(cells: list[list[str]], header: int) -> str:

@@ -30,7 +30,8 @@ from veu_metrics.disclosure import flag_column
 from veu_metrics.facts import Facts, half_year_index_of_label
 from veu_metrics.filters import Filters, add_months, month_start
 from veu_metrics.i18n import t
-from veu_metrics.schema import NULLABLE, PRIMARY_KEYS, TABLES, empty_frame
+from veu_metrics.ingest.columns import COLUMNS
+from veu_metrics.schema import NULLABLE, TABLES, empty_frame
 
 ACTIVITY_MEASURES: tuple[str, ...] = (
     "courses_started", "participations", "persons", "aarselever", "job_veu_courses",
@@ -205,14 +206,11 @@ def _allowed(dtype: pl.DataType) -> str:
 def compute_data_dictionary(lang: str = "da") -> pl.DataFrame:
     """Every column of the data model: ``table``, ``column``, ``type``, ``nullable``, ``key``
     (part of the primary key), ``description`` (in ``lang``), ``allowed`` (an Enum's values)."""
-    rows = []
-    for table, columns in TABLES.items():
-        for column, dtype in columns.items():
-            rows.append({
-                "table": table, "column": column, "type": type_name(dtype),
-                "nullable": column in NULLABLE[table], "key": column in PRIMARY_KEYS[table],
-                "description": t(f"dict.{table}.{column}", lang), "allowed": _allowed(dtype),
-            })
+    rows = [{
+        "table": spec.table, "column": spec.column, "type": type_name(spec.dtype),
+        "nullable": spec.nullable, "key": spec.key,
+        "description": t(spec.description_key, lang), "allowed": _allowed(spec.dtype),
+    } for spec in COLUMNS]  # the import columns' table (ingest/columns.py), in the model's order
     return pl.DataFrame(rows, schema={"table": pl.String, "column": pl.String, "type": pl.String,
                                       "nullable": pl.Boolean, "key": pl.Boolean,
                                       "description": pl.String, "allowed": pl.String})

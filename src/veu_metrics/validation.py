@@ -26,6 +26,7 @@ import yaml
 
 from veu_metrics import schema
 from veu_metrics.geography import CHRISTIANSOE_CODE, areas, municipalities, municipality_codes
+from veu_metrics.ingest import columns
 from veu_metrics.occupations import occupations
 
 Severity = Literal["error", "warning"]
@@ -413,24 +414,8 @@ def _show(value: object) -> str | None:
 
 MIN_PLAUSIBLE_DATE = date(1990, 1, 1)
 MAX_PLAUSIBLE_DATE = date(2100, 12, 31)
-NON_NEGATIVE: dict[str, tuple[str, ...]] = {
-    "courses": ("course_days", "seats"),
-    "unemployment": ("full_time_unemployed", "insured_unemployed"),
-    "conditions": ("population", "unskilled_share", "senior_share", "long_term_share",
-                   "shortage_employment_share", "amu_distance_km"),
-}
-SHARE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "conditions": ("unskilled_share", "senior_share", "long_term_share",
-                   "shortage_employment_share"),
-}
-MUNICIPALITY_CODE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "courses": ("provider_municipality_code",),
-    "enrolments": ("municipality_code",),
-    "unemployment": ("municipality_code",),
-    "conditions": ("municipality_code",),
-}
-OCCUPATION_TABLES = ("courses", "balance")
-AREA_TABLES = ("balance", "targets")
+# Which rule applies to which column is declared per column in ingest/columns.py (ColumnSpec):
+# the checks below loop over a table's entries.
 
 
 @cache
@@ -468,7 +453,8 @@ def check_tables(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFra
 def _check_codes(table: str, frame: pl.DataFrame, problems: Problems,
                  known_occupations: pl.Series | None = None) -> None:
     codes = municipality_codes()
-    for column in MUNICIPALITY_CODE_COLUMNS.get(table, ()):
+    specs = columns.columns_of(table)
+    for column in (s.column for s in specs if s.reference == "municipality"):
         bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(codes))
         bad = bad.with_columns(
             pl.when(pl.col(column) == CHRISTIANSOE_CODE)
@@ -484,14 +470,16 @@ def _check_codes(table: str, frame: pl.DataFrame, problems: Problems,
         )
         problems.add_rows(bad, "unknown_municipality", column, "",
                           expected_columns=("__en", "__da"))
-    if table == "balance":
-        _report_new_occupations(frame, problems)
-    elif table in OCCUPATION_TABLES:
+    for spec in specs:
+        if spec.reference == "occupation_source":
+            _report_new_occupations(frame, problems)
+        if spec.reference != "occupation":
+            continue
         known = known_occupations if known_occupations is not None \
             else occupations()["occupation_code"]
-        bad = frame.filter(pl.col("occupation_code").is_not_null()
-                           & ~pl.col("occupation_code").is_in(known.implode()))
-        problems.add_rows(bad, "unknown_occupation", "occupation_code", (
+        bad = frame.filter(pl.col(spec.column).is_not_null()
+                           & ~pl.col(spec.column).is_in(known.implode()))
+        problems.add_rows(bad, "unknown_occupation", spec.column, (
             "a job title code of the dataset's occupations: the reference list "
             "(src/veu_metrics/reference/occupations.csv) or a title of the balance, "
             "as text with leading zeros",
@@ -499,12 +487,14 @@ def _check_codes(table: str, frame: pl.DataFrame, problems: Problems,
             "(src/veu_metrics/reference/occupations.csv) eller en stilling i balancen, "
             "som tekst med foranstillede nuller",
         ))
-    if table in AREA_TABLES:
+    for spec in specs:
+        if spec.reference != "area":
+            continue
         allowed = {scheme: areas(scheme)["area_code"].to_list() for scheme in ("rar", "council")}
         pairs = [f"{scheme}|{code}" for scheme, codes_ in allowed.items() for code in codes_]
-        key = pl.concat_str([pl.col("area_scheme").cast(pl.String), pl.col("area_code")],
+        key = pl.concat_str([pl.col("area_scheme").cast(pl.String), pl.col(spec.column)],
                             separator="|")
-        bad = frame.filter(pl.col("area_scheme").is_not_null() & pl.col("area_code").is_not_null()
+        bad = frame.filter(pl.col("area_scheme").is_not_null() & pl.col(spec.column).is_not_null()
                            & ~key.is_in(pairs))
         rar, council = ", ".join(allowed["rar"]), ", ".join(allowed["council"])
         bad = bad.with_columns(
@@ -515,25 +505,22 @@ def _check_codes(table: str, frame: pl.DataFrame, problems: Problems,
             .then(pl.lit(f"en områdekode i inddelingen rar: {rar}"))
             .otherwise(pl.lit(f"en områdekode i inddelingen council: {council}")).alias("__da"),
         )
-        problems.add_rows(bad, "unknown_area", "area_code", "", expected_columns=("__en", "__da"))
-    if table == "targets" and measure_keys():
+        problems.add_rows(bad, "unknown_area", spec.column, "", expected_columns=("__en", "__da"))
+    for spec in specs:
+        if spec.reference != "measure" or not measure_keys():
+            continue
         keys = sorted(measure_keys())
-        bad = frame.filter(pl.col("measure").is_not_null() & ~pl.col("measure").is_in(keys))
-        problems.add_rows(bad, "unknown_measure", "measure", (
+        bad = frame.filter(pl.col(spec.column).is_not_null() & ~pl.col(spec.column).is_in(keys))
+        problems.add_rows(bad, "unknown_measure", spec.column, (
             f"a measure key of the catalogue (measures.yaml): {', '.join(keys)}",
             f"en nøgletalsnøgle fra kataloget (measures.yaml): {', '.join(keys)}",
         ))
-    if table == "courses":
-        bad = frame.filter(pl.col("amu_number").is_not_null()
-                           & ~pl.col("amu_number").str.contains(schema.AMU_NUMBER_PATTERN.pattern))
-        problems.add_rows(bad, "bad_pattern", "amu_number", (
-            "an AMU number of 5 digits, e.g. 40123", "et AMU-nummer på 5 cifre, fx 40123"))
-    if table == "balance":
-        bad = frame.filter(pl.col("half_year").is_not_null()
-                           & ~pl.col("half_year").str.contains(schema.HALF_YEAR_PATTERN.pattern))
-        problems.add_rows(bad, "bad_pattern", "half_year", (
-            "a half-year as YYYYH1 or YYYYH2, e.g. 2024H2",
-            "et halvår som ÅÅÅÅH1 eller ÅÅÅÅH2, fx 2024H2"))
+    for spec in specs:
+        if spec.pattern is None or spec.pattern_text is None:
+            continue
+        bad = frame.filter(pl.col(spec.column).is_not_null()
+                           & ~pl.col(spec.column).str.contains(spec.pattern))
+        problems.add_rows(bad, "bad_pattern", spec.column, spec.pattern_text)
 
 
 def _report_new_occupations(balance: pl.DataFrame, problems: Problems) -> None:
@@ -565,20 +552,25 @@ def _report_new_occupations(balance: pl.DataFrame, problems: Problems) -> None:
 
 def _check_numbers_and_dates(table: str, frame: pl.DataFrame, problems: Problems,
                              covers: tuple[date, date] | None) -> None:
-    for column in NON_NEGATIVE.get(table, ()):
+    specs = columns.columns_of(table)
+    for column in (s.column for s in specs if s.non_negative):
         problems.add_rows(frame.filter(pl.col(column) < 0), "negative", column,
                           ("0 or more", "0 eller derover"))
-    for column in SHARE_COLUMNS.get(table, ()):
+    for column in (s.column for s in specs if s.share):
         problems.add_rows(frame.filter(pl.col(column) > 1), "share_above_one", column, (
             "a share from 0 to 1 (35 % is written 0.35 or 0,35)",
             "en andel fra 0 til 1 (35 % skrives 0,35)"))
-    if table == "targets":
-        problems.add_rows(frame.filter(pl.col("target") < 0), "negative_target", "target",
-                          ("a target of 0 or more", "et mål på 0 eller derover"),
-                          severity="warning")
-        bad = frame.filter(~pl.col("year").is_between(MIN_PLAUSIBLE_DATE.year,
-                                                      MAX_PLAUSIBLE_DATE.year))
-        problems.add_rows(bad, "implausible_date", "year", (
+    for spec in specs:
+        if spec.warn_negative:
+            problems.add_rows(frame.filter(pl.col(spec.column) < 0), "negative_target",
+                              spec.column, ("a target of 0 or more", "et mål på 0 eller derover"),
+                              severity="warning")
+    for spec in specs:
+        if not spec.plausible_year:
+            continue
+        bad = frame.filter(~pl.col(spec.column).is_between(MIN_PLAUSIBLE_DATE.year,
+                                                           MAX_PLAUSIBLE_DATE.year))
+        problems.add_rows(bad, "implausible_date", spec.column, (
             f"a year between {MIN_PLAUSIBLE_DATE.year} and {MAX_PLAUSIBLE_DATE.year}",
             f"et år mellem {MIN_PLAUSIBLE_DATE.year} og {MAX_PLAUSIBLE_DATE.year}"))
     date_columns = [c for c, t in schema.TABLES[table].items() if t == pl.Date]
@@ -589,21 +581,25 @@ def _check_numbers_and_dates(table: str, frame: pl.DataFrame, problems: Problems
             "(a year written with two digits?)",
             f"en dato mellem {MIN_PLAUSIBLE_DATE.year} og {MAX_PLAUSIBLE_DATE.year} "
             "(et år skrevet med to cifre?)"))
-    if table == "courses":
-        bad = frame.filter(pl.col("end_date") < pl.col("start_date")).with_columns(
-            pl.format("a date on or after start_date ({})", pl.col("start_date")).alias("__en"),
-            pl.format("en dato samme dag som eller efter start_date ({})",
-                      pl.col("start_date")).alias("__da"),
+    for spec in specs:
+        if spec.not_before is None:
+            continue
+        earlier = spec.not_before
+        bad = frame.filter(pl.col(spec.column) < pl.col(earlier)).with_columns(
+            pl.format(f"a date on or after {earlier} ({{}})", pl.col(earlier)).alias("__en"),
+            pl.format(f"en dato samme dag som eller efter {earlier} ({{}})",
+                      pl.col(earlier)).alias("__da"),
         )
-        problems.add_rows(bad, "end_before_start", "end_date", "",
+        problems.add_rows(bad, "end_before_start", spec.column, "",
                           expected_columns=("__en", "__da"))
-    if table == "unemployment":
-        problems.add_rows(frame.filter(pl.col("month").dt.day() != 1), "not_month_start", "month",
-                          ("the first day of the month, e.g. 2024-03-01",
-                           "den første dag i måneden, fx 2024-03-01"))
+    for spec in specs:
+        if spec.parse == "month":
+            problems.add_rows(frame.filter(pl.col(spec.column).dt.day() != 1), "not_month_start",
+                              spec.column, ("the first day of the month, e.g. 2024-03-01",
+                                            "den første dag i måneden, fx 2024-03-01"))
     if covers is not None:
         first, last = covers
-        for column in {"courses": ("start_date",), "unemployment": ("month",)}.get(table, ()):
+        for column in (s.column for s in specs if s.period):
             plausible = pl.col(column).is_between(MIN_PLAUSIBLE_DATE, MAX_PLAUSIBLE_DATE)
             bad = frame.filter(plausible & ~pl.col(column).is_between(first, last))
             problems.add_rows(bad, "out_of_range", column, (
