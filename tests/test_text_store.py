@@ -113,7 +113,7 @@ def _is_str(node: ast.AST | None) -> bool:
 
 
 def _names_a_language(node: ast.AST) -> bool:
-    return any(_is_str(n) and n.value in LANGS for n in ast.walk(node))  # type: ignore[attr-defined]
+    return any(_is_str(n) and n.value in LANGS for n in ast.walk(node))
 
 
 def _has_lang_parameter(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -129,7 +129,7 @@ def text_in_code(source: str) -> Iterator[tuple[int, str, str]]:
         name = _top_level_name(statement)
         for node in ast.walk(statement):
             for pattern in _patterns(node):
-                yield node.lineno, name, pattern  # type: ignore[attr-defined]
+                yield node.lineno, name, pattern
 
 
 def _top_level_name(statement: ast.stmt) -> str:
@@ -143,7 +143,7 @@ def _top_level_name(statement: ast.stmt) -> str:
 
 def _patterns(node: ast.AST) -> Iterator[str]:
     if isinstance(node, ast.Dict):
-        if {k.value for k in node.keys if _is_str(k)} >= LANGS:  # type: ignore[union-attr]
+        if {k.value for k in node.keys if _is_str(k)} >= LANGS:
             yield 'dict keyed "da"/"en"'
         if len(node.values) >= 2 and all(
                 isinstance(v, ast.Tuple) and len(v.elts) == 2 and all(_is_str(e) for e in v.elts)
