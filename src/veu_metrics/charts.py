@@ -192,8 +192,6 @@ def build_year_lines_chart(frame: pl.DataFrame, *, value_col: str, unit: str, de
     return _finish(lines.properties(height=320, width="container"), lang)
 
 
-
-
 BULLET_ROW_HEIGHT = 64
 """Pixels per target in the bullet chart: the label line above, the bullet below."""
 
