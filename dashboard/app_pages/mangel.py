@@ -11,6 +11,7 @@ from ui.map_view import boundary_status, select_clicked_area
 from veu_metrics import charts, maps, measures
 from veu_metrics.i18n import t
 from veu_metrics.safe_text import escape_markdown
+from veu_metrics.schema import BALANCE_STATUSES
 
 ctx = get_context()
 lang, filters = ctx.lang, ctx.filters
@@ -50,7 +51,7 @@ heatmap = charts.build_balance_heatmap(
     rows, row_col="occupation", column_col="area", status_col="status", lang=lang,
     row_title=t("shortage.col.occupation", lang), column_title=t("col.area", lang),
     status_title=t("shortage.status", lang),
-    status_labels={s: maps.BALANCE_LABELS[s][lang] for s in maps.BALANCE_LABELS}
+    status_labels={s: maps.balance_label(s, lang) for s in BALANCE_STATUSES}
     if lang == "en" else None) if rows.height else None
 components.render_chart_block(
     ctx, title=t("shortage.heatmap_title", lang, half_year=maps.format_half_year(half_year, lang)),

@@ -90,8 +90,8 @@ def _check_preset(raw: dict[str, list[str]], presets: dict[str, tuple[date, date
                   ) -> list[FilterError]:
     values = raw.get(PRESET_KEY, [])
     if values and values[-1] not in presets and values[-1] != CUSTOM:
-        return [FilterError(PRESET_KEY, values[-1], "not a period choice (ignored)",
-                            "ikke et periodevalg (ignoreret)")]
+        return [FilterError(PRESET_KEY, values[-1], t("link.problem.not_a_period_choice", "en"),
+                            t("link.problem.not_a_period_choice", "da"))]
     return []
 
 
@@ -168,8 +168,8 @@ def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[
     months = set(options.months)
     for value in raw.get(PERIOD_KEY, []):  # a valid month outside the data's range
         if value not in months and not any(p.key == PERIOD_KEY and value in str(p.value) for p in problems):
-            problems.append(FilterError(PERIOD_KEY, value, "outside the months with data (ignored)",
-                                        "uden for månederne med data (ignoreret)"))
+            problems.append(FilterError(PERIOD_KEY, value, t("link.problem.outside_data", "en"),
+                                        t("link.problem.outside_data", "da")))
 
     presets = period_presets(month_start(options.months[0]), month_start(options.months[-1]))
     problems += _check_preset(raw, presets)

@@ -212,7 +212,7 @@ def conditions_note(lang: str) -> str:
     """Which rows are per cent (shares) — said once under the table."""
     shares = ", ".join(t(f"model.condition.{k}", lang).lower() for k in CONDITION_KEYS
                        if k in SHARE_CONDITIONS)
-    return ("Andele i procent: " if lang == "da" else "Shares in per cent: ") + shares + "."
+    return t("model.shares_note", lang, shares=shares)
 
 
 # ------------------------------------------------------------------ the model
@@ -403,11 +403,6 @@ def trend_display(trend: pl.DataFrame, municipality_name: str, scheme: str, lang
     ).select("period", "group", "value", "value_suppressed")
 
 
-PERIOD_FORMATS = {"month": {"da": "MM-YYYY", "en": "YYYY-MM"},
-                  "quarter": {"da": "YYYY [K]Q", "en": "YYYY [Q]Q"},
-                  "year": {"da": "YYYY", "en": "YYYY"}}
-
-
 def trend_wide(trend_table: pl.DataFrame, lang: str, grain: str) -> tuple[pl.DataFrame, dict]:
     """The trend as one row per period and one typed column per level (hidden cells null)."""
     groups = list(dict.fromkeys(trend_table["group"].to_list()))
@@ -416,7 +411,7 @@ def trend_wide(trend_table: pl.DataFrame, lang: str, grain: str) -> tuple[pl.Dat
     period_label = t(f"grain.{grain}", lang)
     frame = wide.select(pl.col("period").alias(period_label), *groups)
     config = {period_label: st.column_config.DateColumn(
-        period_label, format=PERIOD_FORMATS[grain]["en" if lang == "en" else "da"], pinned=True)}
+        period_label, format=t(f"format.table.{grain}", lang), pinned=True)}
     for group in groups:
         config[group] = st.column_config.NumberColumn(group, format="localized", step=0.1)
     return frame, config

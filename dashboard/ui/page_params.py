@@ -24,8 +24,8 @@ _HANDLED = "_veu_page_keys_handled"
 
 
 def _page_problem(key: str, value: str) -> FilterError:
-    return FilterError(key, value, "not a choice this page offers (ignored)",
-                       "ikke et valg, siden tilbyder (ignoreret)")
+    return FilterError(key, value, t("link.problem.not_on_this_page", "en"),
+                       t("link.problem.not_on_this_page", "da"))
 
 
 def link_as_opened() -> dict[str, list[str]]:

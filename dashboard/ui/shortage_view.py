@@ -11,8 +11,7 @@ from veu_metrics.disclosure import MAX_NOISE
 from veu_metrics.filters import Filters
 from veu_metrics.formatting import SUPPRESSED_MARKER
 from veu_metrics.i18n import t
-from veu_metrics.maps import BALANCE_DESCRIPTIONS, BALANCE_LABELS, format_half_year
-from veu_metrics.occupations import NOT_GIVEN
+from veu_metrics.maps import balance_description, balance_label, format_half_year
 from veu_metrics.schema import BALANCE_STATUSES
 
 CHANGE_KINDS = ("new_shortage", "ended_shortage", "changed", "unchanged", "new", "not_comparable")
@@ -25,8 +24,8 @@ def half_year_labels(half_years: list[str], lang: str) -> dict[str, str]:
 
 def category_definitions(lang: str) -> str:
     """The four official categories with their definitions, as a Markdown list."""
-    lines = [f"- **{BALANCE_LABELS[s]['da' if lang == 'da' else 'en']}** — "
-             f"{BALANCE_DESCRIPTIONS[s]['da' if lang == 'da' else 'en']}" for s in BALANCE_STATUSES]
+    lines = [f"- **{balance_label(s, lang)}** — {balance_description(s, lang)}"
+             for s in BALANCE_STATUSES]
     return "\n".join(lines) + "\n\n" + t("shortage.widespread_def", lang)
 
 
@@ -125,7 +124,7 @@ def activity_rows(activity: pl.DataFrame, lang: str) -> pl.DataFrame:
     return activity.select(
         pl.col(title).alias("occupation"),
         # a title the reference lacks has no industry group
-        pl.col("industry_group").cast(pl.String).fill_null(NOT_GIVEN[lang]),
+        pl.col("industry_group").cast(pl.String).fill_null(t("value.not_given", lang)),
         "shortage_areas", "mangel_areas",
         pl.col("widespread_shortage").replace_strict({True: "★", False: ""}, return_dtype=pl.String),
         "participations", "participations_suppressed", "courses_started",

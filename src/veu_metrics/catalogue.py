@@ -19,6 +19,8 @@ from typing import Literal
 
 import yaml
 
+from veu_metrics.i18n import t
+
 Unit = Literal["courses", "persons", "participations", "aarselever", "share", "per_1000"]
 Kind = Literal["count", "sum", "distinct", "rate"]
 
@@ -27,14 +29,12 @@ KINDS: tuple[str, ...] = ("count", "sum", "distinct", "rate")
 TABLES: tuple[str, ...] = ("courses", "enrolments")
 PERIOD_BASES: tuple[str, ...] = ("start", "end")
 
-UNIT_LABELS: dict[str, tuple[str, str]] = {
-    "courses": ("kurser", "courses"),
-    "persons": ("personer", "persons"),
-    "participations": ("deltagelser", "participations"),
-    "aarselever": ("årselever", "full-time equivalents"),
-    "share": ("andel (%)", "share (%)"),
-    "per_1000": ("pr. 1.000 fuldtidsledige", "per 1,000 full-time unemployed"),
-}
+
+def unit_text(unit: str, lang: str = "da") -> str | None:
+    """A unit's label ('kurser', 'courses': ``unit.*`` in texts.yaml); None for a unit that is not
+    one of ``UNITS``."""
+    return t(f"unit.{unit}", lang) if unit in UNITS else None
+
 
 # The measures every other module may rely on; the catalogue must define all of them.
 REQUIRED_KEYS: tuple[str, ...] = (
@@ -188,7 +188,7 @@ class Measure:
         return self.source_en if lang == "en" else self.source_da
 
     def unit_label(self, lang: str = "da") -> str:
-        return UNIT_LABELS[self.unit][1 if lang == "en" else 0]
+        return t(f"unit.{self.unit}", lang)
 
     @property
     def is_rate(self) -> bool:
@@ -196,9 +196,8 @@ class Measure:
 
     def help_text(self, lang: str = "da") -> str:
         """The text behind a measure's "i": definition, area attribution and source."""
-        source_label = "Source" if lang == "en" else "Kilde"
         return (f"{self.definition(lang)}\n\n{self.area_attribution(lang)}\n\n"
-                f"{source_label}: {self.source(lang)}")
+                + t("measure.source", lang, source=self.source(lang)))
 
 
 MEASURE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Measure) if f.name != "key")

@@ -13,7 +13,7 @@ import altair as alt
 import polars as pl
 
 from veu_metrics import style
-from veu_metrics.formatting import SUPPRESSED_MARKER, format_value
+from veu_metrics.formatting import SUPPRESSED_MARKER, format_value, month_abbreviations
 
 # Vega-Lite time units of the trend charts' x axis, one per grain.
 TimeUnit = Literal["yearmonth", "yearquarter", "year"]
@@ -176,7 +176,7 @@ def build_year_lines_chart(frame: pl.DataFrame, *, value_col: str, unit: str, de
     """One line per year over the months January–December (this year against the last),
     each line named at its end so no legend is needed."""
     data = with_value_text(frame, value_col, unit, decimals, lang)
-    names = _MONTH_NAMES["en" if lang == "en" else "da"]
+    names = month_abbreviations("en" if lang == "en" else "da")
     data = data.with_columns(pl.col(month_col).replace_strict(
         {i + 1: n for i, n in enumerate(names)}, return_dtype=pl.String).alias("_month"))
     years = sorted(data[group_col].unique().to_list())
@@ -190,13 +190,6 @@ def build_year_lines_chart(frame: pl.DataFrame, *, value_col: str, unit: str, de
                                alt.Tooltip("_month:N", title=""),
                                alt.Tooltip("value_text:N", title=y_title)])
     return _finish(lines.properties(height=320, width="container"), lang)
-
-
-_MONTH_NAMES = {
-    "da": ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.",
-           "dec."),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
 
 
 BULLET_ROW_HEIGHT = 64

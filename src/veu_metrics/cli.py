@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Literal
 
+from veu_metrics.i18n import t
+
 
 def _add_generate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("generate", help="generate a synthetic demo dataset")
@@ -91,8 +93,7 @@ def _run_import(args: argparse.Namespace) -> int:
     else:
         print(report.to_text(args.lang), end="")
         if version is not None:
-            print(("Offentliggjort som version {v}, nu aktiv i {d}." if args.lang == "da"
-                   else "Published as version {v}, now active in {d}.").format(v=version, d=args.into))
+            print(t("cli.published", args.lang, version=version, directory=args.into))
     return 0 if report.ok else 1
 
 
@@ -218,8 +219,7 @@ def _run_fetch(args: argparse.Namespace) -> int:
         print(report.to_text(args.lang), end="")
         print(f"{table.source_da} ({table.url}, {table.licence}).")
         if version is not None:
-            print(("Offentliggjort som version {v}, nu aktiv i {d}." if args.lang == "da"
-                   else "Published as version {v}, now active in {d}.").format(v=version, d=args.into))
+            print(t("cli.published", args.lang, version=version, directory=args.into))
     return 0 if report.ok else 1
 
 

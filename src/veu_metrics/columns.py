@@ -120,7 +120,8 @@ def cell_text(value: object, column: Column, lang: str) -> str:
     if kind == "month" and isinstance(value, date):
         return format_month(value, lang)
     if kind == "quarter" and isinstance(value, date):
-        return f"{value.year} {'K' if lang == 'da' else 'Q'}{(value.month - 1) // 3 + 1}"
+        return t("period.quarter", "da" if lang == "da" else "en", year=value.year,
+                 quarter=(value.month - 1) // 3 + 1)
     if kind == "year" and isinstance(value, date):
         return str(value.year)
     if kind == "flag":

@@ -25,8 +25,9 @@ from typing import Any, Literal
 import polars as pl
 import xlsxwriter
 
-from veu_metrics.catalogue import UNIT_LABELS
+from veu_metrics.catalogue import unit_text
 from veu_metrics.formatting import SUPPRESSED_MARKER
+from veu_metrics.i18n import section
 from veu_metrics.settings import Settings, load_settings
 
 __all__ = [
@@ -49,50 +50,10 @@ PERSON_LEVEL_COLUMNS = frozenset({"person_id", "enrolment_id"})
 EXCEL_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
 MAX_FILENAME_STEM = 120
 
-_LABELS = {
-    "da": {
-        "data": "Data",
-        "definitions": "Definitioner",
-        "filters": "Filtre",
-        "key": "Nøgle",
-        "title": "Titel",
-        "definition": "Definition",
-        "unit": "Enhed",
-        "source": "Kilde",
-        "setting": "Indstilling",
-        "value": "Værdi",
-        "export_title": "Udtræk",
-        "filters_description": "Filtre",
-        "data_version": "Dataversion",
-        "exported_at": "Eksporteret",
-        "threshold": "Diskretionsgrænse",
-        "threshold_text": "Tal for færre end {n} personer er skjult og vist som '{marker}'",
-        "no_definitions": "Ingen mål i dette udtræk har en definition i kataloget.",
-        "yes": "ja",
-        "no": "nej",
-    },
-    "en": {
-        "data": "Data",
-        "definitions": "Definitions",
-        "filters": "Filters",
-        "key": "Key",
-        "title": "Title",
-        "definition": "Definition",
-        "unit": "Unit",
-        "source": "Source",
-        "setting": "Setting",
-        "value": "Value",
-        "export_title": "Export",
-        "filters_description": "Filters",
-        "data_version": "Data version",
-        "exported_at": "Exported",
-        "threshold": "Disclosure threshold",
-        "threshold_text": "Counts of fewer than {n} persons are hidden and shown as '{marker}'",
-        "no_definitions": "No measure in this export has a definition in the catalogue.",
-        "yes": "yes",
-        "no": "no",
-    },
-}
+
+def _labels(lang: str) -> dict[str, str]:
+    """The files' sheet names, headings and yes/no words: ``export.*`` in texts.yaml."""
+    return section("export", "en" if lang == "en" else "da")
 
 
 class ExportError(ValueError):
@@ -191,7 +152,8 @@ def to_csv_bytes(frame: pl.DataFrame, dialect: CsvDialect = "da",
 def _for_people(frame: pl.DataFrame, flags: Mapping[str, str], headers: Mapping[str, str],
                 lang: str) -> pl.DataFrame:
     """Flags dropped, booleans as words, columns renamed to their labels."""
-    yes, no = _LABELS["en" if lang == "en" else "da"]["yes"], _LABELS["en" if lang == "en" else "da"]["no"]
+    labels = _labels(lang)
+    yes, no = labels["yes"], labels["no"]
     frame = frame.drop([f for f in flags.values() if f in frame.columns])
     frame = frame.with_columns(
         pl.when(pl.col(name)).then(pl.lit(yes)).when(~pl.col(name)).then(pl.lit(no)).alias(name)
@@ -251,10 +213,8 @@ def _field(item: Any, name: str, lang: str) -> Any:
 
 
 def _unit_text(unit: Any, lang: str) -> str:
-    labels = UNIT_LABELS.get(str(unit)) if unit is not None else None
-    if labels is None:
-        return _param_text(unit)
-    return labels[1] if lang == "en" else labels[0]
+    label = unit_text(str(unit), lang) if unit is not None else None
+    return _param_text(unit) if label is None else label
 
 
 def _is_share_column(name: str, measure: Any | None) -> bool:
@@ -322,7 +282,7 @@ def to_excel_bytes(
     ``to_csv_bytes``); the measures' number formats still follow the column codes. ``note`` (e.g.
     that perturbed parts need not add up to their totals) is written under the filters.
     """
-    labels = _LABELS["en" if lang == "en" else "da"]
+    labels = _labels(lang)
     frame, flags = _prepare(frame)
     if frame.height > EXCEL_MAX_ROWS:
         raise ExportError(
@@ -386,9 +346,8 @@ def _cell_writer(name: str, dtype: pl.DataType, workbook: Any, measure: Any | No
 
 
 def _write_data_sheet(workbook: Any, sheet_name: str, frame: pl.DataFrame, flags: Mapping[str, str],
-                      measures: Mapping[str, Any], header_format: Any, marker_format: Any,
-                      headers: Mapping[str, str] | None = None,
-                      words: tuple[str, str] = ("ja", "nej")) -> None:
+                      measures: Mapping[str, Any], header_format: Any, marker_format: Any, *,
+                      words: tuple[str, str], headers: Mapping[str, str] | None = None) -> None:
     ws = workbook.add_worksheet(sheet_name)
     columns = frame.columns
     writers = [_cell_writer(n, frame.schema[n], workbook, measures.get(n)) for n in columns]

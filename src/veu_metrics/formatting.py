@@ -9,15 +9,18 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from veu_metrics.i18n import t
+
 SUPPRESSED_MARKER = ".."
 """Statistics Denmark's sign for a figure withheld for confidentiality."""
 
 LANGUAGES = ("da", "en")
 
-_MONTHS = {
-    "da": ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec."),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
+
+def month_abbreviations(lang: str = "da") -> tuple[str, ...]:
+    """January's to December's short names ('jan.' … 'dec.', 'Jan' … 'Dec'): ``month.*`` in
+    texts.yaml."""
+    return tuple(t(f"month.{month}", lang) for month in range(1, 13))
 
 
 def _is_missing(value: float | int | None) -> bool:
@@ -61,10 +64,10 @@ def format_value(value: float | int | None, unit: str, decimals: int = 0, lang: 
 def format_date(day: date | None, lang: str = "da") -> str:
     if day is None:
         return "–"
-    month = _MONTHS[lang if lang in _MONTHS else "da"][day.month - 1]
+    month = t(f"month.{day.month}", lang)
     return f"{day.day}. {month} {day.year}" if lang == "da" else f"{day.day} {month} {day.year}"
 
 
 def format_month(day: date, lang: str = "da") -> str:
-    month = _MONTHS[lang if lang in _MONTHS else "da"][day.month - 1].rstrip(".")
+    month = t(f"month.{day.month}", lang).rstrip(".")
     return f"{month} {day.year}"

@@ -28,8 +28,9 @@ from pydeck.bindings.json_tools import default_serialize
 
 from veu_metrics import geography, style
 from veu_metrics.boundaries import DAGI_ATTRIBUTION, AreaShapes, Boundaries
-from veu_metrics.catalogue import UNIT_LABELS
+from veu_metrics.catalogue import unit_text
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_number, format_value
+from veu_metrics.i18n import t
 from veu_metrics.schema import BALANCE_STATUSES
 
 RGBA = tuple[int, int, int, int]
@@ -57,51 +58,6 @@ BALANCE_COLOURS: dict[str, RGBA] = {
     for status, colour in style.BALANCE_COLOURS.items()
 }
 
-# Official category names stay Danish in the English UI (they are proper names); the description
-# says what they mean.
-BALANCE_LABELS: dict[str, dict[str, str]] = {
-    "Mangel": {"da": "Mangel på arbejdskraft", "en": "Mangel på arbejdskraft (shortage)"},
-    "Paradoks": {"da": "Paradoksproblemer", "en": "Paradoksproblemer (paradox)"},
-    "Gode jobmuligheder": {"da": "Gode jobmuligheder", "en": "Gode jobmuligheder (good prospects)"},
-    "Mindre gode jobmuligheder": {
-        "da": "Mindre gode jobmuligheder", "en": "Mindre gode jobmuligheder (less good prospects)",
-    },
-}
-BALANCE_DESCRIPTIONS: dict[str, dict[str, str]] = {
-    "Mangel": {
-        "da": "Rekrutteringsproblemer og lav ledighed",
-        "en": "Recruitment problems and low unemployment",
-    },
-    "Paradoks": {
-        "da": "Rekrutteringsproblemer trods høj ledighed",
-        "en": "Recruitment problems despite high unemployment",
-    },
-    "Gode jobmuligheder": {
-        "da": "Ingen rekrutteringsproblemer og lav ledighed",
-        "en": "No recruitment problems and low unemployment",
-    },
-    "Mindre gode jobmuligheder": {
-        "da": "Ingen rekrutteringsproblemer og højere ledighed",
-        "en": "No recruitment problems and higher unemployment",
-    },
-}
-
-_TEXT = {
-    "suppressed": {"da": "Skjult (diskretion)", "en": "Hidden (confidentiality)"},
-    "suppressed_note": {
-        "da": f"{SUPPRESSED_MARKER}: skjult, fordi tallet bygger på for få personer",
-        "en": f"{SUPPRESSED_MARKER}: hidden because the figure rests on too few persons",
-    },
-    "no_data": {"da": "Ingen data", "en": "No data"},
-    "centroid_notice": {
-        "da": "Kortet viser cirkler i kommunernes midtpunkter, fordi der ikke er nogen "
-              "kommunegrænser at tegne. Cirklens areal svarer til værdien.",
-        "en": "The map shows circles at the municipalities' centres because no boundaries are "
-              "available. A circle's area is proportional to the value.",
-    },
-    "half_year": {"da": "{half}. halvår {year}", "en": "H{half} {year}"},
-}
-
 _TOOLTIP = {
     "text": "{area_name}\n{formatted}\n{note}",
     # pointerEvents none: the box opens at the pointer, and must not swallow the click on the area.
@@ -120,9 +76,24 @@ VIEW_MARGIN_ZOOM = 0.3
 
 
 def text(key: str, lang: str = "da") -> str:
-    """A map text (legend labels, notices) in Danish or English."""
-    entry = _TEXT[key]
-    return entry.get(lang, entry["da"])
+    """A map text (legend labels, notices: ``map.*`` in texts.yaml) in Danish or English."""
+    return t(f"map.{key}", _lang(lang), marker=SUPPRESSED_MARKER)
+
+
+def balance_label(status: str, lang: str = "da") -> str:
+    """A balance category's official (Danish) name; in English with its meaning in brackets."""
+    return t(_balance_key(status), _lang(lang))
+
+
+def balance_description(status: str, lang: str = "da") -> str:
+    """What a balance category means (recruitment problems, unemployment)."""
+    return t(_balance_key(status) + ".description", _lang(lang))
+
+
+def _balance_key(status: str) -> str:
+    if status not in BALANCE_STATUSES:
+        raise KeyError(f"not a balance category: {status!r}")
+    return "balance." + status.lower().replace(" ", "_")
 
 
 # --- colour scales ----------------------------------------------------------------------------
@@ -257,8 +228,8 @@ def build_legend(
 def build_balance_legend(lang: str = "da") -> list[LegendEntry]:
     """The four official categories with their meaning, then no data."""
     entries = [
-        LegendEntry(rgba_to_hex(BALANCE_COLOURS[s]), BALANCE_LABELS[s][_lang(lang)],
-                    BALANCE_DESCRIPTIONS[s][_lang(lang)])
+        LegendEntry(rgba_to_hex(BALANCE_COLOURS[s]), balance_label(s, lang),
+                    balance_description(s, lang))
         for s in BALANCE_STATUSES
     ]
     entries.append(LegendEntry(rgba_to_hex(NO_DATA_RGBA), text("no_data", lang)))
@@ -335,11 +306,7 @@ def _formatted(value: float | None, suppressed: bool, unit: str, decimals: int, 
     if suppressed or value is None or unit == "share":
         return number
     # Units from the measures catalogue ("share" is shown as a percentage instead).
-    if unit_label is None:
-        labels = UNIT_LABELS.get(unit)
-        label = labels[1 if lang == "en" else 0] if labels else ""
-    else:
-        label = unit_label
+    label = (unit_text(unit, lang) or "") if unit_label is None else unit_label
     return f"{number} {label}".rstrip()
 
 
@@ -442,7 +409,7 @@ def balance_map_table(status_frame: pl.DataFrame, scheme: geography.AreaScheme,
             "area_code": [r[0] for r in rows],
             "area_name": [r[1] for r in rows],
             "status": [r[2] for r in rows],
-            "label": [BALANCE_LABELS[r[2]][_lang(lang)] if r[2] else text("no_data", lang) for r in rows],
+            "label": [balance_label(r[2], lang) if r[2] else text("no_data", lang) for r in rows],
             "colour": colours,
         },
         schema={"area_code": pl.String, "area_name": pl.String, "status": pl.String,
@@ -587,7 +554,7 @@ def _same_scheme(scheme: geography.AreaScheme | None, geometry: AreaShapes | Non
 def format_half_year(half_year: str, lang: str = "da") -> str:
     """'2024H2' → '2. halvår 2024' (da) / 'H2 2024' (en)."""
     year, _, half = half_year.partition("H")
-    return text("half_year", lang).format(half=half, year=year)
+    return t("period.half_year", _lang(lang), half=half, year=year)
 
 
 def build_balance_deck(
@@ -611,9 +578,9 @@ def build_balance_deck(
         rows.append({
             "area_code": code, "area_name": name, "value": None, "suppressed": False,
             "status": status,
-            "formatted": (BALANCE_LABELS[status][_lang(lang)] + period) if status in BALANCE_LABELS
+            "formatted": (balance_label(status, lang) + period) if status in BALANCE_STATUSES
             else text("no_data", lang),
-            "note": BALANCE_DESCRIPTIONS[status][_lang(lang)] if status in BALANCE_DESCRIPTIONS else "",
+            "note": balance_description(status, lang) if status in BALANCE_STATUSES else "",
             "fill_color": list(balance_colour(status)),
         })
     drawn = geometry.area_codes if geometry is not None else geography.areas(scheme)["area_code"]

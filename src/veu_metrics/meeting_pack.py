@@ -17,68 +17,10 @@ from typing import Any
 
 from veu_metrics import style
 from veu_metrics.formatting import SUPPRESSED_MARKER, format_date
+from veu_metrics.i18n import section
 from veu_metrics.settings import load_settings
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-_LABELS: dict[str, dict[str, str]] = {
-    "da": {
-        "heading": "Mødemateriale",
-        "brief": "Status kort fortalt",
-        "period": "Periode",
-        "generated": "Dannet {day} kl. {time}",
-        "data_version": "Dataversion",
-        "kpis": "Nøgletal",
-        "targets": "Målopfølgning",
-        "no_targets": "Der er ikke registreret mål for området i perioden.",
-        "measure": "Mål",
-        "focus_area": "Indsatsområde",
-        "all_focus_areas": "Alle",
-        "target": "Målsætning",
-        "actual": "Realiseret",
-        "projection": "Forventet ved årets udgang",
-        "status": "Status",
-        "on_track": "✓ På rette vej",
-        "behind": "✗ Bagud",
-        "unknown": "– Kan ikke vurderes",
-        "trends": "Udvikling",
-        "map": "Kort",
-        "map_alt": "Kort over {area}",
-        "source": "Kilde",
-        "disclosure": "Tal for færre end {n} personer vises ikke af hensyn til diskretion "
-                      "og er markeret med '{marker}'. Tallene er let sløret for at beskytte "
-                      "enkeltpersoner; summer kan afvige fra totalen.",
-        "print_hint": "Udskriv eller gem som PDF med browserens udskriftsfunktion (Ctrl+P).",
-    },
-    "en": {
-        "heading": "Meeting pack",
-        "brief": "Status in brief",
-        "period": "Period",
-        "generated": "Generated {day} at {time}",
-        "data_version": "Data version",
-        "kpis": "Key figures",
-        "targets": "Progress on targets",
-        "no_targets": "No targets are recorded for the area in the period.",
-        "measure": "Measure",
-        "focus_area": "Focus area",
-        "all_focus_areas": "All",
-        "target": "Target",
-        "actual": "Actual",
-        "projection": "Projected year end",
-        "status": "Status",
-        "on_track": "✓ On track",
-        "behind": "✗ Behind",
-        "unknown": "– Cannot be judged",
-        "trends": "Trends",
-        "map": "Map",
-        "map_alt": "Map of {area}",
-        "source": "Source",
-        "disclosure": "Counts of fewer than {n} persons are withheld for confidentiality "
-                      "and marked '{marker}'. The figures are slightly perturbed to protect "
-                      "individuals; parts may not add up to the total.",
-        "print_hint": "Print or save as PDF with the browser's print function (Ctrl+P).",
-    },
-}
 
 # Large type for reading on paper and on a projector; breaks kept out of cards, rows and figures.
 _CSS = f"""
@@ -227,7 +169,7 @@ def build_meeting_pack_html(
     pack writes its "Periode:" label itself.
     """
     lang = "en" if lang == "en" else "da"
-    labels = _LABELS[lang]
+    labels = section("pack", lang)  # the pack's headings and notes: pack.* in texts.yaml
     if disclosure_threshold is None:
         disclosure_threshold = load_settings().disclosure_threshold
     heading = f"{labels['heading']}: {area_name}"

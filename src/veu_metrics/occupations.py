@@ -89,10 +89,6 @@ ASSIGNED_CODE_PREFIX = "T-"
 """Codes assigned to job titles that came without a code: ``T-`` and 8 hex digits of the title's
 SHA-256. Real job title codes are 4–6 digits, so an assigned code never collides with one."""
 
-NOT_GIVEN = {"da": "Ikke angivet", "en": "Not given"}
-"""How a missing enrichment (industry group, English title) is shown."""
-
-
 def title_key(title: str) -> str:
     """How job titles are compared: case and runs of white space do not matter."""
     return re.sub(r"\s+", " ", title).strip().lower()

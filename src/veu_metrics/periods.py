@@ -11,6 +11,8 @@ from typing import Literal
 
 import polars as pl
 
+from veu_metrics.i18n import t
+
 Grain = Literal["month", "quarter", "year"]
 
 _LAST_MONTH = {"quarter": (3, 6, 9, 12), "year": (12,)}
@@ -66,9 +68,9 @@ def period_presets(covers_from: date, covers_to: date) -> dict[str, tuple[date, 
 def preset_label(preset: str, lang: str) -> str:
     """How a preset reads in the UI language (link values stay Danish)."""
     if lang != "en":
-        return preset
+        return preset  # the Danish label is the link value (period.last_12/custom in Danish)
     if preset == LAST_12:
-        return "Last 12 months"
+        return t("period.last_12", lang)
     if preset == CUSTOM:
-        return "Custom range"
+        return t("period.custom", lang)
     return preset.replace(" K", " Q")

@@ -27,6 +27,7 @@ import yaml
 from veu_metrics import schema
 from veu_metrics.geography import CHRISTIANSOE_CODE, areas, municipalities, municipality_codes
 from veu_metrics.ingest import columns
+from veu_metrics.i18n import section, texts
 from veu_metrics.occupations import occupations
 
 Severity = Literal["error", "warning"]
@@ -37,147 +38,14 @@ ROW = "__row"
 SOURCE = "__source"
 """Bookkeeping columns the importer adds: the row number in the file and the file's name."""
 
-# kind → (English, Danish) headline. Kept in one table so both languages stay complete.
-MESSAGES: dict[str, tuple[str, str]] = {
-    # files
-    "no_files": ("no data files found", "ingen datafiler fundet"),
-    "empty_file": ("the file is empty (0 bytes)", "filen er tom (0 byte)"),
-    "no_rows": ("the file has a header but no data rows",
-                "filen har en overskriftsrække, men ingen datarækker"),
-    "wrong_format": ("the file's content does not match its extension",
-                     "filens indhold passer ikke til filtypen"),
-    "old_excel": ("old Excel format (.xls) is not supported",
-                  "det gamle Excel-format (.xls) understøttes ikke"),
-    "truncated": ("the file is cut off (truncated)", "filen er afkortet (ufuldstændig)"),
-    "unreadable": ("the file cannot be read", "filen kan ikke læses"),
-    "bad_quoting": ("broken quoting (\")", "fejl i anførselstegn (\")"),
-    "ignored_file": ("file ignored: not a data file", "filen er sprunget over: ikke en datafil"),
-    "ignored_sheet": ("sheets not read", "ark, der ikke er læst"),
-    "unknown_table": ("cannot tell which table the file holds",
-                      "kan ikke se, hvilken tabel filen indeholder"),
-    "table_by_columns": ("table recognised by its columns, not by the file name",
-                         "tabellen er genkendt på kolonnerne, ikke på filnavnet"),
-    "missing_table": ("table is missing", "tabellen mangler"),
-    "metadata_invalid": ("metadata.json is invalid", "metadata.json er ugyldig"),
-    # headers
-    "no_header": ("no header row found", "ingen overskriftsrække fundet"),
-    "missing_column": ("required column is missing", "påkrævet kolonne mangler"),
-    "column_filled": ("optional column is missing; filled with empty values",
-                      "valgfri kolonne mangler; udfyldt med tomme værdier"),
-    "unknown_column": ("unknown column", "ukendt kolonne"),
-    "duplicate_column": ("column appears more than once", "kolonnen findes flere gange"),
-    # values
-    "ragged_row": ("row has the wrong number of fields", "rækken har et forkert antal felter"),
-    "wrong_type": ("value has the wrong type", "værdien har forkert type"),
-    "missing_value": ("required value is empty", "påkrævet værdi er tom"),
-    "not_allowed": ("value is not in the allowed list", "værdien er ikke en af de tilladte"),
-    "bad_pattern": ("value has the wrong format", "værdien har forkert format"),
-    "unsupported_source": ("a public table the data model does not hold",
-                           "en offentlig tabel, som datamodellen ikke rummer"),
-    "not_a_count": ("the table holds percentages, not counts", "tabellen har procenter, ikke antal"),
-    "period_not_month": ("the table is not by month", "tabellen er ikke opgjort pr. måned"),
-    "no_area_dimension": ("no dimension with municipalities", "ingen dimension med kommuner"),
-    "dimension_not_total": ("a dimension is not at its total", "en dimension er ikke på sit total"),
-    "ambiguous_number": ("number with a dot that may be a thousands separator or a decimal point",
-                         "tal med punktum, der kan være tusindtalsseparator eller decimalpunktum"),
-    "municipality_name": ("municipality name where a code is expected",
-                          "kommunenavn, hvor der skal stå en kommunekode"),
-    "unknown_municipality": ("unknown municipality code", "ukendt kommunekode"),
-    "unknown_occupation": ("unknown occupation code", "ukendt stillingskode"),
-    "assigned_code_clash": ("two job titles got the same assigned code",
-                            "to stillinger har fået samme tildelte kode"),
-    "unknown_area": ("unknown area code for this area scheme",
-                     "ukendt områdekode for denne inddeling"),
-    "unknown_measure": ("unknown measure", "ukendt nøgletal"),
-    "unknown_course": ("enrolment points to a course that does not exist",
-                       "deltagelsen peger på et kursus, der ikke findes"),
-    "duplicate_key": ("duplicate key: the row repeats an earlier row's key",
-                      "dublet: rækken gentager nøglen fra en tidligere række"),
-    "end_before_start": ("end date is before start date", "slutdato ligger før startdato"),
-    "negative": ("negative number", "negativt tal"),
-    "share_above_one": ("a share above 1", "en andel over 1"),
-    "implausible_date": ("implausible date", "usandsynlig dato"),
-    "out_of_range": ("date is outside the dataset's period",
-                     "datoen ligger uden for datasættets periode"),
-    "not_month_start": ("a month must be given as its first day",
-                        "en måned skal angives som den første dag i måneden"),
-    "publish_failed": ("the new version could not be published",
-                       "den nye version kunne ikke offentliggøres"),
-    "busy": ("another import into this dataset is running",
-             "en anden import til dette datasæt er i gang"),
-    "too_large": ("the file is larger than the upload limit",
-                  "filen er større end grænsen for upload"),
-    "dataset_unreadable": ("the active dataset cannot be opened",
-                           "det aktive datasæt kan ikke åbnes"),
-    # input limits (limits.py): refused before the expensive read
-    "too_large_unpacked": ("the workbook unpacks to more than the limit",
-                           "projektmappen fylder udpakket mere end grænsen"),
-    "too_many_parts": ("the workbook has more parts than the limit",
-                       "projektmappen har flere dele end grænsen"),
-    "too_many_cells": ("the workbook's sheets span more cells than its size allows",
-                       "projektmappens ark spænder over flere celler, end dens størrelse tillader"),
-    "tag_too_long": ("a sheet's XML has a tag longer than the limit",
-                     "et arks XML har et tag, der er længere end grænsen"),
-    "too_many_rows": ("the file has more rows than the limit", "filen har flere rækker end grænsen"),
-    "too_many_columns": ("the file has more columns than the limit",
-                         "filen har flere kolonner end grænsen"),
-    "cell_too_long": ("a cell holds more characters than the limit",
-                      "en celle indeholder flere tegn end grænsen"),
-    "metadata_too_deep": ("metadata.json is nested deeper than the limit",
-                          "metadata.json er indlejret dybere end grænsen"),
-    "future_date": ("a date further in the future than allowed",
-                    "en dato længere ude i fremtiden end tilladt"),
-    "links_unchecked": ("the links to another table could not be checked",
-                        "henvisningerne til en anden tabel kunne ikke kontrolleres"),
-    # warnings: suspicious but legal
-    "no_activity_month": ("no course starts in this month", "ingen kurser starter i denne måned"),
-    "no_unemployment_rows": ("municipalities without unemployment rows",
-                             "kommuner uden ledighedsrækker"),
-    "missing_month": ("no unemployment rows for this month", "ingen ledighedsrækker for måneden"),
-    "incomplete_month": ("this month has fewer municipalities than others",
-                         "måneden har færre kommuner end andre måneder"),
-    "insured_above_total": ("insured unemployed exceed full-time unemployed",
-                            "forsikrede ledige overstiger fuldtidsledige"),
-    "over_capacity": ("more enrolments than seats", "flere deltagelser end pladser"),
-    "cancelled_with_enrolments": ("cancelled course has enrolments",
-                                  "aflyst kursus har deltagelser"),
-    "negative_target": ("negative target", "negativt mål"),
-    "new_occupations": ("job titles outside the reference list: added to the dataset's occupations",
-                        "stillinger uden for referencelisten: tilføjet datasættets stillinger"),
-    "note_file": ("notes beside the data skipped", "noter ved siden af data er sprunget over"),
-    "dimension_total_kept": ("only the total of a dimension is read",
-                             "kun totalen for en dimension er læst"),
-    "not_municipality_rows": ("totals and areas that are not municipalities skipped",
-                              "totaler og områder, der ikke er kommuner, er sprunget over"),
-    "municipality_by_name": ("municipality names turned into codes",
-                             "kommunenavne omsat til koder"),
-    "thousands_separator": ("dots read as thousands separators", "punktummer læst som tusindtalsseparatorer"),
-    "decimal_point": ("thousands-like values read with a decimal point",
-                      "værdier, der ligner tusinder, læst med decimalpunktum"),
+MESSAGES: dict[str, dict[str, str]] = {
+    key.removeprefix("problem."): entry for key, entry in texts().items()
+    if key.startswith("problem.")
 }
+"""kind → its headline in Danish and English: the ``problem.*`` entries of ``messages.yaml``."""
 
-_TEXT: dict[str, dict[str, Any]] = {
-    "en": {
-        "title": "Import report", "errors": "errors", "warnings": "warnings",
-        "error": "error", "warning": "warning", "files": "Files read",
-        "row": "row", "column": "column", "found": "found", "expected": "expected",
-        "more": "… and {n} more like this",
-        "ok": "Result: no errors — the data can be imported.",
-        "refused": "Result: refused — fix the errors above and try again. Nothing was changed.",
-        "rows": "rows", "header_row": "header in row",
-        "kinds": {"csv": "CSV", "excel": "Excel", "parquet": "Parquet", "json": "JSON"},
-    },
-    "da": {
-        "title": "Importrapport", "errors": "fejl", "warnings": "advarsler",
-        "error": "fejl", "warning": "advarsel", "files": "Læste filer",
-        "row": "række", "column": "kolonne", "found": "fundet", "expected": "forventet",
-        "more": "… og {n} mere af samme slags",
-        "ok": "Resultat: ingen fejl — data kan importeres.",
-        "refused": "Resultat: afvist — ret fejlene ovenfor og prøv igen. Intet er ændret.",
-        "rows": "rækker", "header_row": "overskrift i række",
-        "kinds": {"csv": "CSV", "excel": "Excel", "parquet": "Parquet", "json": "JSON"},
-    },
-}
+_FORMAT_NAMES = {"csv": "CSV", "excel": "Excel", "parquet": "Parquet", "json": "JSON"}
+"""How the import report names a file's format (the same in both languages)."""
 
 
 @dataclass(frozen=True)
@@ -196,8 +64,8 @@ class Problem:
     """For a summary entry: how many further problems like the ones listed were not listed."""
 
     def message(self, lang: str = "en") -> str:
-        en, da = MESSAGES.get(self.kind, (self.kind, self.kind))
-        return da if lang == "da" else en
+        entry = MESSAGES.get(self.kind)
+        return self.kind if entry is None else entry["da" if lang == "da" else "en"]
 
     def expected_text(self, lang: str = "en") -> str:
         return self.expected_da if lang == "da" and self.expected_da else self.expected
@@ -272,14 +140,14 @@ class Report:
         return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2)
 
     def to_text(self, lang: str = "en") -> str:
-        t = _TEXT["da" if lang == "da" else "en"]
+        t = section("report", "da" if lang == "da" else "en")
         errors, warnings = self.count("error"), self.count("warning")
         lines = [f"{t['title']}: {errors} {t['error'] if errors == 1 else t['errors']}, "
                  f"{warnings} {t['warning'] if warnings == 1 else t['warnings']}"]
         if self.files:
             lines.append(f"{t['files']}:")
             for f in self.files:
-                details = [t["kinds"].get(f.format, f.format)]
+                details = [_FORMAT_NAMES.get(f.format, f.format)]
                 if f.encoding:
                     details.append(f.encoding)
                 if f.separator:
