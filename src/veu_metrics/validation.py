@@ -26,8 +26,8 @@ import yaml
 
 from veu_metrics import schema
 from veu_metrics.geography import CHRISTIANSOE_CODE, areas, municipalities, municipality_codes
-from veu_metrics.ingest import columns
 from veu_metrics.i18n import section, texts
+from veu_metrics.ingest import columns
 from veu_metrics.occupations import occupations
 
 Severity = Literal["error", "warning"]
