@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any, Literal
@@ -28,11 +27,12 @@ import xlsxwriter
 from veu_metrics.catalogue import UNIT_LABELS
 from veu_metrics.formatting import SUPPRESSED_MARKER
 from veu_metrics.settings import Settings, load_settings
+from veu_metrics.text import slugify
 
 __all__ = [
     "FORMULA_TRIGGERS", "PERSON_LEVEL_COLUMNS", "SUPPRESSED_SUFFIX", "CsvDialect", "ExportError",
     "ExportNotAllowed", "check_no_person_level", "export_filename", "neutralise_formula",
-    "person_level_export", "slugify", "suppression_flags", "to_csv_bytes", "to_excel_bytes",
+    "person_level_export", "suppression_flags", "to_csv_bytes", "to_excel_bytes",
     "to_parquet_bytes",
 ]
 
@@ -498,19 +498,6 @@ def person_level_export(enrolments: pl.LazyFrame | pl.DataFrame, settings: Setti
 
 
 # --- file names --------------------------------------------------------------------------------
-
-_DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
-
-
-def slugify(text: str) -> str:
-    """'RAR Fyn, 2024' → 'rar-fyn-2024': ASCII letters, digits, '-' and '_' only."""
-    ascii_text = unicodedata.normalize("NFKD", text.translate(_DANISH_LETTERS))
-    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9_]+", "-", ascii_text)
-    slug = re.sub(r"-*_-*", "_", slug)  # no '-' hugging a '_'
-    slug = re.sub(r"_+", "_", slug)
-    return slug.strip("-_")
-
 
 def _version_slug(data_version: str) -> str:
     slug = slugify(data_version)

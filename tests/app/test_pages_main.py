@@ -11,9 +11,10 @@ from tests.app.conftest import texts_of
 from veu_metrics.catalogue import get_measure, kpi_measures
 from veu_metrics.dataset import open_dataset
 from veu_metrics.facts import prepare_facts
-from veu_metrics.filters import Filters, add_months
+from veu_metrics.filters import Filters
 from veu_metrics.formatting import format_value
 from veu_metrics.measures import compute_kpis
+from veu_metrics.periods import add_months
 from veu_metrics.settings import load_settings
 
 PAGES = ["app_pages/overblik.py", "app_pages/omraade.py", "app_pages/jobcentre.py",
