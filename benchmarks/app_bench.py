@@ -30,8 +30,8 @@ from benchmarks.load_test import BOUNDARIES, MEETING_LINK, PAGE_PATHS, Session, 
 
 APP = ROOT / "dashboard" / "app.py"
 APP_PAGES = ("overblik", "omraade", "jobcentre", "mangel", "kurser", "effekter", "data")
-PAGE_FILES = {"overblik": "overblik", "omraade": "omraade", "jobcentre": "jobcentre",
-              "mangel": "mangel", "kurser": "kurser", "effekter": "effekter", "data": "data"}
+PAGE_FILES = {"overblik": "overview", "omraade": "area", "jobcentre": "jobcentre",
+              "mangel": "shortage", "kurser": "course", "effekter": "outcome", "data": "data"}
 WARMUP_LINK = {"udd": "AMU"}  # a filter no scenario uses, so the first run caches nothing of theirs
 
 

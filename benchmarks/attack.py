@@ -104,8 +104,9 @@ def differencing_study(facts, threshold: int = 5, *, limit: int | None = None
     """Pairs of selections through the real compute functions (see the module docstring)."""
     from veu_metrics import geography
     from veu_metrics.aggregate import withheld_selection
-    from veu_metrics.filters import Filters, add_months
+    from veu_metrics.filters import Filters
     from veu_metrics.measures import compute_area_table, compute_measure_value, compute_series
+    from veu_metrics.periods import add_months
     from veu_metrics.schema import EDUCATION_TYPES
 
     last = facts.last_month
@@ -218,8 +219,9 @@ def period_averaging_study(facts, threshold: int = 5, *, pair_counts: Iterable[i
     pair k is the window (m − k … m) against (m − k … m − 1), k = 1, 2, … (each window a
     different set of records, so a fresh noise draw). Returns per N the share of targets whose
     rounded mean of the first N usable differences is the true count."""
-    from veu_metrics.filters import Filters, add_months
+    from veu_metrics.filters import Filters
     from veu_metrics.measures import compute_measure_value, compute_series
+    from veu_metrics.periods import add_months
 
     most = max(pair_counts)
     last = facts.last_month

@@ -9,6 +9,7 @@ from ui import components, data
 from ui.context import AppContext, set_context
 from ui.filter_panel import panel_options, render_filter_panel
 from ui.page_params import dropped_page_values, link_as_opened
+from ui.pages import PAGE_KEYS, PAGES, all_pages
 from veu_metrics.dataset import DatasetError, dataset_version
 from veu_metrics.i18n import t
 from veu_metrics.safe_text import escape_markdown
@@ -16,24 +17,6 @@ from veu_metrics.schema import SchemaError
 from veu_metrics.settings import SettingsError, load_settings
 
 LANGUAGE_LABELS = {"Dansk": "da", "English": "en"}
-# URL keys that pages own (validated by their widgets); the filter panel's link check skips them.
-PAGE_KEYS = frozenset({"sprog", "moede", "visning", "opdel", "maal", "halvaar", "kommune",
-                       "kunmangel", "stillingkort",
-                       "omraade", "aar", "soeg", "gruppe", "effekt", "fane", "dl"})
-PAGE_KEYS |= {"hmgruppe"}  # Mangelområder: the heatmap's industry group (many occupations)
-
-PAGES = (  # (file, text key of the title, url path, icon)
-    ("app_pages/overblik.py", "page.overview", "overblik", "📊"),
-    ("app_pages/omraade.py", "page.area", "omraade", "🗺️"),
-    ("app_pages/jobcentre.py", "page.jobcentres", "jobcentre", "🏛️"),
-    ("app_pages/mangel.py", "page.shortage", "mangelomraader", "🔧"),
-    ("app_pages/kurser.py", "page.courses", "kurser", "📚"),
-    ("app_pages/effekter.py", "page.outcomes", "effekter", "🎯"),
-    ("app_pages/data.py", "page.data", "data", "⬇️"),
-)
-# Only in the navigation where a deployment enables uploads (VEU_UPLOADS). (A comment, not a
-# docstring: Streamlit's "magic" would write a bare string onto every page.)
-UPLOAD_PAGE = ("app_pages/upload.py", "page.upload", "indlaes", "⬆️")
 
 # No page_title: the browser tab then names the page ("Overblik", "Kurser" …).
 st.set_page_config(page_icon="📊", layout="wide")
@@ -67,12 +50,11 @@ except (DatasetError, SchemaError, OSError) as exc:
     version = fallback
     dataset = data.load_dataset(str(settings.dataset_dir), version)
 
-entries = PAGES + ((UPLOAD_PAGE,) if settings.uploads != "off" else ())
 pages = [
     # The default page is served at "/"; its own url_path is only reserved (see below).
-    st.Page(path, title=t(title_key, lang), url_path=url if i else "forside", icon=icon,
-            default=(i == 0))
-    for i, (path, title_key, url, icon) in enumerate(entries)
+    st.Page(p.file, title=t(p.title_key, lang), url_path=p.url_path if i else "forside",
+            icon=p.icon, default=(i == 0))
+    for i, p in enumerate(all_pages(uploads=settings.uploads != "off"))
 ]
 
 
@@ -81,8 +63,8 @@ def _overview_by_name() -> None:
     st.switch_page(pages[0])
 
 
-page = st.navigation([*pages, st.Page(_overview_by_name, title=t(PAGES[0][1], lang),
-                                      url_path=PAGES[0][2], visibility="hidden")])
+page = st.navigation([*pages, st.Page(_overview_by_name, title=t(PAGES[0].title_key, lang),
+                                      url_path=PAGES[0].url_path, visibility="hidden")])
 
 options = panel_options(dataset.covers_from, dataset.covers_to, settings.reform_date,
                         dataset.occupations)

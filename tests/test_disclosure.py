@@ -173,3 +173,60 @@ def test_threshold_one_changes_nothing():
     assert out["days"].to_list() == original["days"].to_list()
     assert out["rate"].to_list()[1:] == original["rate"].to_list()[1:]
     assert not out["n_suppressed"].any()
+
+
+# --- the suppressed-flag convention: one set of helpers ---------------------------------------
+
+
+def test_flag_helpers_pair_values_with_their_flags():
+    from veu_metrics.disclosure import flag_column, flag_pairs, flagged_column, is_flag, is_flag_of
+
+    assert flag_column("participations") == "participations_suppressed"
+    assert flagged_column("participations_suppressed") == "participations"
+    assert is_flag("value_suppressed") and not is_flag("value")
+    names = ["value", "value_suppressed", "orphan_suppressed", "rate", "rate_suppressed"]
+    assert is_flag_of("value_suppressed", names) and not is_flag_of("orphan_suppressed", names)
+    assert flag_pairs(names) == {"value": "value_suppressed", "rate": "rate_suppressed"}
+
+
+def test_flag_expr_hide_flagged_and_marked():
+    from veu_metrics.disclosure import SUPPRESSED_MARKER, flag_expr, hide_flagged, marked
+
+    frame = pl.DataFrame({"n": [1.0, 2.0, 3.0], "n_suppressed": [True, None, False],
+                          "value_suppressed": [False, True, False]})
+    out = frame.select(
+        flag_expr(frame.columns, "n").alias("flag"),
+        flag_expr(frame.columns, "other").alias("never"),
+        flag_expr(frame.columns, "other", fallback="value_suppressed").alias("fallback"),
+        hide_flagged("n"),
+        marked(pl.col("n").cast(pl.String), "n_suppressed").alias("text"),
+    )
+    assert out["flag"].to_list() == [True, False, False]  # a null flag counts as shown
+    assert out["never"].to_list() == [False] * 3
+    assert out["fallback"].to_list() == [False, True, False]
+    assert out["n"].to_list() == [None, 2.0, 3.0]
+    assert out["text"].to_list() == [SUPPRESSED_MARKER, "2.0", "3.0"]
+    assert SUPPRESSED_MARKER == ".."
+
+
+def test_the_flag_convention_is_spelled_only_in_disclosure():
+    """Outside disclosure.py no module builds or strips the '_suppressed' suffix by hand.
+    measures.compute_kpis is the one listed exception: its KPI frame is being rewritten with the
+    measure formulas (issue 17, item 2), which should call ``flag_column`` too."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    by_hand = re.compile(r"""\}_suppressed["']|endswith\(["']_suppressed|-\s*len\(["']_suppressed"""
+                         r"""|(SUPPRESSED_SUFFIX|SUPPRESSED_MARKER)\s*=""")
+    allowed = {"src/veu_metrics/disclosure.py", "src/veu_metrics/measures.py"}
+    found = []
+    for folder in ("src/veu_metrics", "dashboard"):
+        for path in sorted((root / folder).rglob("*.py")):
+            name = str(path.relative_to(root))
+            if name in allowed:
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if by_hand.search(line):
+                    found.append(f"{name}:{number}: {line.strip()}")
+    assert not found, "the flag convention re-implemented:\n" + "\n".join(found)

@@ -7,11 +7,8 @@ from veu_metrics.filters import (
     QUERY_KEYS,
     FilterError,
     Filters,
-    add_months,
     check_query_params,
     default_filters,
-    last_complete_month,
-    slugify,
 )
 
 DEFAULTS = Filters(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1), scheme="rar")
@@ -26,13 +23,6 @@ def test_default_filters_take_last_twelve_complete_months_and_scheme_in_force():
     # The reform date is a setting.
     assert default_filters(date(2025, 6, 30), reform_date=date(2025, 7, 1)).scheme == "rar"
     assert default_filters(date(2025, 6, 30), reform_date=date(2025, 6, 1)).scheme == "council"
-
-
-def test_last_complete_month_and_add_months():
-    assert last_complete_month(date(2024, 2, 29)) == date(2024, 2, 1)
-    assert last_complete_month(date(2024, 2, 28)) == date(2024, 1, 1)
-    assert add_months(date(2024, 1, 1), -1) == date(2023, 12, 1)
-    assert add_months(date(2024, 11, 1), 14) == date(2026, 1, 1)
 
 
 def test_defaults_give_empty_query_params():
@@ -167,9 +157,6 @@ def test_short_name_is_a_file_name_slug():
     assert DEFAULTS.short_name() == "veu_2024-01_2024-12"
 
 
-def test_slugify():
-    assert slugify("Køkken, restaurant og rengøring") == "koekken-restaurant-og-rengoering"
-    assert slugify("Uddannelsesløft") == "uddannelsesloeft"
 
 
 def test_predicates_select_the_right_rows():

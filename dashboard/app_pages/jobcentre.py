@@ -16,7 +16,7 @@ ctx = get_context()
 lang, filters = ctx.lang, ctx.filters
 uptake = get_measure("jobcentre_uptake")
 
-components.render_page_header(t("page.jobcentres", lang), filters.describe(lang), lang,
+components.render_page_header(t("page.jobcentre", lang), filters.describe(lang), lang,
                               intro=t("jobcentre.intro", lang))
 
 # 0) Selection

@@ -14,6 +14,7 @@ from ui.kpis import format_change
 from veu_metrics import charts, geography, images, measures
 from veu_metrics.catalogue import Measure, get_measure
 from veu_metrics.columns import Column
+from veu_metrics.disclosure import flag_column
 from veu_metrics.filters import Filters
 from veu_metrics.formatting import format_month, format_value
 from veu_metrics.i18n import t
@@ -197,7 +198,7 @@ def render_meeting_pack(ctx: AppContext, *, area_label: str, area_filters: Filte
 
             def fmt(column: str, row=row, measure=measure) -> str:
                 return format_value(row[column], measure.unit, measure.decimals, lang,
-                                    suppressed=bool(row.get(f"{column}_suppressed")))
+                                    suppressed=bool(row.get(flag_column(column))))
 
             target_rows_.append({
                 "measure_title": measure.title(lang), "focus_area": row["focus_area"],

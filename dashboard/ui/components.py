@@ -21,9 +21,10 @@ from veu_metrics.catalogue import get_measure, load_catalogue
 from veu_metrics.columns import PERIOD_KINDS, Column, file_headers
 from veu_metrics.dataset import Dataset
 from veu_metrics.dimensions import BOOLEAN_VALUES, BREAKDOWN_DIMENSIONS
+from veu_metrics.disclosure import SUPPRESSED_MARKER, flag_pairs, is_flag
 from veu_metrics.exports import export_filename
 from veu_metrics.filters import FilterError
-from veu_metrics.formatting import SUPPRESSED_MARKER, format_date, format_value
+from veu_metrics.formatting import format_date, format_value
 from veu_metrics.i18n import t
 from veu_metrics.safe_text import escape_markdown
 from veu_metrics.settings import Settings
@@ -322,7 +323,7 @@ def render_table(frame: pl.DataFrame, lang: str, column_config: dict | None = No
                              column_config=column_config, **options)
     else:
         shown = tables.render_table(frame, lang, columns, **options)
-    if any(c.endswith("_suppressed") for c in frame.columns):
+    if any(is_flag(c) for c in frame.columns):
         st.caption(t("disclosure.note", lang))
     return shown
 
@@ -338,17 +339,16 @@ def text_column(frame: pl.DataFrame, column: str, formatter: Callable[[Any], str
 def display_frame(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     """Turn value columns with a ``<col>_suppressed`` flag into formatted text with the marker,
     and drop the flags: what a person reads in a table."""
-    flags = [c for c in frame.columns if c.endswith("_suppressed") and c[: -len("_suppressed")] in frame.columns]
+    flags = flag_pairs(frame.columns)
     out = frame
-    for flag in flags:
-        column = flag[: -len("_suppressed")]
+    for column, flag in flags.items():
         measure = load_catalogue().get(column)
         unit = measure.unit if measure else ("share" if column.endswith(("_rate", "_share", "share")) else "count")
         decimals = measure.decimals if measure else (1 if unit == "share" else 0)
         texts = [format_value(v, unit, decimals, lang, suppressed=bool(s))
                  for v, s in zip(out[column].to_list(), out[flag].to_list(), strict=True)]
         out = out.with_columns(pl.Series(column, texts, dtype=pl.String))
-    out = out.drop(flags)
+    out = out.drop(list(flags.values()))
     # A missing value reads '–' (Streamlit would print a grey 'None'); numbers with gaps become text.
     gaps = [c for c in out.columns if out[c].null_count() and not out.schema[c].is_temporal()]
     return out.with_columns(pl.col(c).cast(pl.String).fill_null("–") for c in gaps)

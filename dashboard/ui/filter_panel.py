@@ -26,7 +26,16 @@ from veu_metrics.filters import (
 )
 from veu_metrics.i18n import t
 from veu_metrics.occupations import LEGACY_INDUSTRY_GROUPS, occupations
-from veu_metrics.periods import CUSTOM, LAST_12, PRESET_KEY, period_presets, preset_label
+from veu_metrics.periods import (
+    CUSTOM,
+    LAST_12,
+    PRESET_KEY,
+    month_key,
+    month_of_key,
+    month_range,
+    period_presets,
+    preset_label,
+)
 
 SCHEME_LABELS = SCHEME_LINK_LABELS
 SCHEME_BY_LABEL = {label: code for code, label in SCHEME_LABELS.items()}
@@ -40,21 +49,12 @@ class PanelOptions:
     occupations: tuple[tuple[str, str], ...] = ()  # (Danish title, code): the dataset's list
 
 
-def month_start(label: str) -> date:
-    year, month = label.split("-")
-    return date(int(year), int(month), 1)
-
-
 def panel_options(covers_from: date, covers_to: date, reform_date: date,
                   occupation_list: pl.DataFrame | None = None) -> PanelOptions:
-    months: list[str] = []
-    year, month = covers_from.year, covers_from.month
-    while (year, month) <= (covers_to.year, covers_to.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    months = [month_key(m) for m in month_range(covers_from, covers_to)]
     last = months[-1]
     first = months[max(0, len(months) - 12)]
-    scheme = geography.scheme_for(month_start(last), reform_date)
+    scheme = geography.scheme_for(month_of_key(last), reform_date)
     occ = occupation_list if occupation_list is not None else occupations()
     return PanelOptions(tuple(months), (first, last), scheme,
                         tuple(zip(occ["title_da"], occ["occupation_code"], strict=True)))
@@ -82,8 +82,8 @@ def reset_filters(options: PanelOptions) -> None:
 
 
 def default_filters_of(options: PanelOptions) -> Filters:
-    return Filters(period_from=month_start(options.default_period[0]),
-                   period_to=month_start(options.default_period[1]), scheme=options.default_scheme)
+    return Filters(period_from=month_of_key(options.default_period[0]),
+                   period_to=month_of_key(options.default_period[1]), scheme=options.default_scheme)
 
 
 def _check_preset(raw: dict[str, list[str]], presets: dict[str, tuple[date, date]]
@@ -171,7 +171,7 @@ def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[
             problems.append(FilterError(PERIOD_KEY, value, t("link.problem.outside_data", "en"),
                                         t("link.problem.outside_data", "da")))
 
-    presets = period_presets(month_start(options.months[0]), month_start(options.months[-1]))
+    presets = period_presets(month_of_key(options.months[0]), month_of_key(options.months[-1]))
     problems += _check_preset(raw, presets)
 
     with st.sidebar:
@@ -194,9 +194,9 @@ def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[
         st.button(t("filters.reset", lang), on_click=reset_filters, args=(options,),
                   width="stretch")
 
-    if month_start(start) > month_start(end):  # a reversed link: fall back to the default period
+    if month_of_key(start) > month_of_key(end):  # a reversed link: fall back to the default period
         start, end = options.default_period
-    filters = Filters(period_from=month_start(start), period_to=month_start(end), scheme=scheme,
+    filters = Filters(period_from=month_of_key(start), period_to=month_of_key(end), scheme=scheme,
                       **fields)
     if withheld_selection(filters):  # say why the cards show '..' (docs/CONFIDENTIALITY.md)
         st.sidebar.caption(t("disclosure.custom_selection", lang))

@@ -13,8 +13,9 @@ from ui import components
 from ui.context import AppContext
 from veu_metrics import exports, geography, measures
 from veu_metrics.catalogue import get_measure
+from veu_metrics.disclosure import SUPPRESSED_MARKER, marked
 from veu_metrics.filters import Filters
-from veu_metrics.formatting import SUPPRESSED_MARKER, format_number, format_percent
+from veu_metrics.formatting import format_number, format_percent
 from veu_metrics.i18n import t
 from veu_metrics.jobcentre import ASSESSMENTS, CONDITION_KEYS, MODEL_CONDITIONS, UptakeModel
 from veu_metrics.style import BEHIND, COMPARISON, ON_TRACK
@@ -57,7 +58,7 @@ def with_assessment_text(ranking: pl.DataFrame, lang: str) -> pl.DataFrame:
     labels = assessment_labels(lang)
     text = pl.col("assessment").cast(pl.String).replace_strict(labels, default=None)
     if "assessment_suppressed" in ranking.columns:
-        text = pl.when(pl.col("assessment_suppressed")).then(pl.lit(SUPPRESSED_MARKER)).otherwise(text)
+        text = marked(text, "assessment_suppressed")
     return ranking.with_columns(text.alias("assessment_text"))
 
 

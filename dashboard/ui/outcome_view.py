@@ -9,7 +9,7 @@ import polars as pl
 from veu_metrics.catalogue import get_measure
 from veu_metrics.columns import PERIOD_KINDS, Column
 from veu_metrics.dimensions import OUTCOME_DIMENSIONS, dimension
-from veu_metrics.formatting import SUPPRESSED_MARKER
+from veu_metrics.disclosure import SUPPRESSED_MARKER, flag_column
 from veu_metrics.i18n import t
 
 OUTCOME_RATES = ("completion_rate", "employment_rate_3m", "employment_rate_6m")
@@ -64,7 +64,7 @@ def series_wide(series: dict[str, pl.DataFrame]) -> pl.DataFrame:
     wide: pl.DataFrame | None = None
     for measure, frame in series.items():
         part = frame.select("period", pl.col("value").alias(measure),
-                            pl.col("value_suppressed").alias(f"{measure}_suppressed"))
+                            pl.col("value_suppressed").alias(flag_column(measure)))
         wide = part if wide is None else wide.join(part, on="period", how="left",
                                                    maintain_order="left")
     return wide if wide is not None else pl.DataFrame({"period": []}, schema={"period": pl.Date})
@@ -73,7 +73,7 @@ def series_wide(series: dict[str, pl.DataFrame]) -> pl.DataFrame:
 def has_values(frame: pl.DataFrame, columns: tuple[str, ...] = OUTCOME_RATES) -> bool:
     """True when any rate is known or hidden (hidden counts as there: it shows the marker)."""
     present = [c for c in columns if c in frame.columns]
-    flags = [f"{c}_suppressed" for c in present if f"{c}_suppressed" in frame.columns]
+    flags = [flag_column(c) for c in present if flag_column(c) in frame.columns]
     if frame.is_empty() or not present:
         return False
     known = frame.select(pl.any_horizontal([pl.col(c).is_not_null() for c in present]

@@ -17,8 +17,8 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from veu_metrics.columns import Column, cell_text, is_flag_of, measure_cell_text, resolve_columns
-from veu_metrics.formatting import SUPPRESSED_MARKER
+from veu_metrics.columns import Column, cell_text, measure_cell_text, resolve_columns
+from veu_metrics.disclosure import SUPPRESSED_MARKER, flag_column, hide_flagged, is_flag_of
 
 MAX_STYLED_CELLS = 60_000
 """Above this many number/date cells the Styler is left out (it formats cell by cell in
@@ -35,11 +35,11 @@ def table_parts(frame: pl.DataFrame, lang: str, columns: Mapping[str, Column] | 
     hidden_any = False
     exprs: list[pl.Expr] = []
     for name, column in resolved.items():
-        flag = f"{name}_suppressed"
+        flag = flag_column(name)
         expr = pl.col(name)
         if flag in frame.columns:
             hidden_any = hidden_any or bool(frame[flag].fill_null(False).any())
-            expr = pl.when(pl.col(flag).fill_null(False)).then(None).otherwise(expr)
+            expr = hide_flagged(name)
         if column.kind == "share" and column.progress:
             expr = expr * 100
         if column.kind == "flag":

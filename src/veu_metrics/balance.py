@@ -17,9 +17,10 @@ import polars as pl
 from veu_metrics import geography
 from veu_metrics.aggregate import MeasureError, aggregate, measure_of, withheld_selection
 from veu_metrics.disclosure import apply_disclosure
-from veu_metrics.facts import Facts, half_year_index_of_label
+from veu_metrics.facts import Facts
 from veu_metrics.filters import Filters
-from veu_metrics.schema import HALF_YEAR_PATTERN, SHORTAGE_STATUSES
+from veu_metrics.periods import half_year_index_of_label, half_year_label_of_index
+from veu_metrics.schema import SHORTAGE_STATUSES
 
 WIDESPREAD_MIN_AREAS = {"rar": 4, "council": 3}
 WIDESPREAD_EXCLUDED_AREAS = {"rar": ("bornholm",), "council": ()}
@@ -36,14 +37,10 @@ CHANGE_KINDS = ("new_shortage", "ended_shortage", "changed", "unchanged", "new",
 
 
 def _index(half_year: str) -> int:
-    match = HALF_YEAR_PATTERN.match(half_year)
-    if not match:
-        raise MeasureError(f"half-year {half_year!r} is not of the form YYYYH1 / YYYYH2")
-    return int(match.group(1)) * 2 + int(match.group(2)) - 1
-
-
-def _label(index: int) -> str:
-    return f"{index // 2}H{index % 2 + 1}"
+    try:
+        return half_year_index_of_label(half_year)
+    except ValueError as exc:
+        raise MeasureError(str(exc)) from None
 
 
 def available_half_years(facts: Facts) -> pl.DataFrame:
@@ -151,7 +148,7 @@ def compute_balance_changes(facts: Facts, half_year: str, scheme: str | None = N
     """
     matrix = compute_balance_matrix(facts, half_year, scheme)
     index, used = _resolve_scheme(facts, half_year, scheme)
-    previous_label = _label(index - 1)
+    previous_label = half_year_label_of_index(index - 1)
     base = matrix.with_columns(pl.lit(previous_label).alias("previous_half_year"))
     if used is None or matrix.height == 0:
         return base.with_columns(pl.lit(None, dtype=pl.String).alias("previous_status"),
@@ -257,4 +254,4 @@ def compute_blind_spots(facts: Facts, filters: Filters, half_year: str, *, thres
 
 
 __all__ = ["available_half_years", "blind_spot_limit", "compute_balance_changes",
-           "compute_balance_matrix", "compute_blind_spots", "compute_shortage_activity", "half_year_index_of_label"]
+           "compute_balance_matrix", "compute_blind_spots", "compute_shortage_activity"]

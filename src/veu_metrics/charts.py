@@ -13,7 +13,8 @@ import altair as alt
 import polars as pl
 
 from veu_metrics import style
-from veu_metrics.formatting import SUPPRESSED_MARKER, format_value, month_abbreviations
+from veu_metrics.disclosure import SUPPRESSED_MARKER, flag_column, flag_expr
+from veu_metrics.formatting import format_value, month_abbreviations
 
 # Vega-Lite time units of the trend charts' x axis, one per grain.
 TimeUnit = Literal["yearmonth", "yearquarter", "year"]
@@ -45,7 +46,7 @@ def _finish(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
 def with_value_text(frame: pl.DataFrame, value_col: str, unit: str, decimals: int, lang: str,
                     suppressed_col: str | None = None, text_col: str = "value_text") -> pl.DataFrame:
     """Add a formatted text column for tooltips: Danish numbers, the marker where suppressed."""
-    suppressed_col = suppressed_col or f"{value_col}_suppressed"
+    suppressed_col = suppressed_col or flag_column(value_col)
     flags = frame[suppressed_col] if suppressed_col in frame.columns else pl.Series([False] * frame.height)
     texts = [
         format_value(v, unit, decimals, lang, suppressed=bool(s))
@@ -114,7 +115,7 @@ def top_groups(frame: pl.DataFrame, *, group_col: str = "group", value_col: str 
     with a hidden part would reveal it or be wrong). A rate cannot be summed: its smaller groups
     are left out of the chart (the table keeps them). Returns the frame and how many groups
     were folded or left out."""
-    flag = f"{value_col}_suppressed"
+    flag = flag_column(value_col)
     totals = (frame.group_by(group_col).agg(pl.col(value_col).fill_null(0).sum().alias("_t"))
               .sort(["_t", group_col], descending=[True, False]))
     if totals.height <= n + 1:
@@ -217,9 +218,9 @@ def build_target_chart(frame: pl.DataFrame, *, label_col: str, actual_col: str,
         status.alias("status_text"),
     )
     data = with_value_text(data, "actual_share", "share", 0, lang, text_col="actual_text",
-                           suppressed_col=f"{actual_col}_suppressed")
+                           suppressed_col=flag_column(actual_col))
     data = with_value_text(data, "projection_share", "share", 0, lang, text_col="projection_text",
-                           suppressed_col=f"{actual_col}_suppressed")
+                           suppressed_col=flag_column(actual_col))
     data = with_value_text(data, "expected_share", "share", 0, lang, text_col="expected_text",
                            suppressed_col="_none")
     data = data.with_columns(
@@ -380,8 +381,7 @@ def outcome_bars(frame: pl.DataFrame, *, group_col: str, series: dict[str, str])
             pl.col(group_col).cast(pl.String).alias("category"),
             pl.lit(label, dtype=pl.String).alias("series"),
             pl.col(column).cast(pl.Float64).alias("value"),
-            (pl.col(f"{column}_suppressed") if f"{column}_suppressed" in frame.columns
-             else pl.lit(False)).alias("value_suppressed"),
+            flag_expr(frame.columns, column).alias("value_suppressed"),
         )
         for column, label in series.items()
     ]

@@ -19,6 +19,7 @@ from typing import Literal
 import polars as pl
 
 from veu_metrics.catalogue import load_catalogue
+from veu_metrics.disclosure import is_flag_of
 from veu_metrics.formatting import format_month, format_value
 from veu_metrics.i18n import t, texts
 
@@ -27,8 +28,6 @@ Kind = Literal["text", "count", "number", "share", "date", "month", "quarter", "
 
 PERIOD_KINDS = {"month": "month", "quarter": "quarter", "year": "year"}
 """A time grain → the kind of a period column at that grain."""
-
-SUPPRESSED_SUFFIX = "_suppressed"
 
 
 @dataclass(frozen=True)
@@ -88,10 +87,6 @@ def resolve_columns(frame: pl.DataFrame, lang: str,
         resolved[name] = replace(spec, label=column_label(name, lang, spec.label), kind=kind,
                                  decimals=decimals)
     return resolved
-
-
-def is_flag_of(name: str, names: list[str]) -> bool:
-    return name.endswith(SUPPRESSED_SUFFIX) and name[: -len(SUPPRESSED_SUFFIX)] in names
 
 
 def _kind_of(dtype: pl.DataType) -> Kind:

@@ -14,7 +14,7 @@ For a data owner, in short (details and measured risk: ``docs/CONFIDENTIALITY.md
   not a person.
 - The noise is at most ±``MAX_NOISE`` (3), has mean zero and a variance of about 2 (``VARIANCE``).
   A true zero stays zero. A true count from 1 to threshold − 1 is never published as itself.
-  A published count from 1 to threshold − 1 is shown as ``..`` (``formatting.SUPPRESSED_MARKER``).
+  A published count from 1 to threshold − 1 is shown as ``..`` (``SUPPRESSED_MARKER``).
 - A total is perturbed as its own cell: parts need not add up to it (the note under every table
   says so). Nothing is hidden to protect a total (no secondary suppression is needed).
 - Rates are computed from the published counts and rounded to the shown precision; a rate is
@@ -28,14 +28,17 @@ For a data owner, in short (details and measured risk: ``docs/CONFIDENTIALITY.md
 Output contract, shared by every ``compute_*``: a protected column ``x`` holds the published
 value (null where hidden) and a Boolean ``x_suppressed`` beside it. A count column ``x`` comes into
 ``apply_disclosure`` with its cell key in ``x_ckey`` (removed on the way out); a count without a
-cell key is refused, so nothing can be published unprotected by accident.
+cell key is refused, so nothing can be published unprotected by accident. The helpers of that
+convention (``flag_column``, ``flag_pairs``, ``flag_expr``, ``hide_flagged``, ``is_flag_of``) and
+the marker a hidden cell shows (``SUPPRESSED_MARKER``) live here; every table, chart, map and
+file reads the flags through them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -43,6 +46,8 @@ import numpy as np
 import polars as pl
 
 SUFFIX = "_suppressed"
+SUPPRESSED_MARKER = ".."
+"""How a hidden cell is shown on screen, in charts, maps and files: never as 0 or empty."""
 KEY_SUFFIX = "_ckey"
 RECORD_KEY = "record_key"
 """Facts column: the enrolment's record key (UInt16)."""
@@ -62,6 +67,47 @@ TEST_SECRET = b"veu-metrics: in-memory frames (tests only)"
 
 def flag_column(column: str) -> str:
     return f"{column}{SUFFIX}"
+
+
+def is_flag(name: str) -> bool:
+    """Whether a column name is a suppression flag (``x_suppressed``)."""
+    return name.endswith(SUFFIX)
+
+
+def flagged_column(flag: str) -> str:
+    """The value column a flag belongs to: ``x_suppressed`` → ``x``."""
+    return flag.removesuffix(SUFFIX)
+
+
+def is_flag_of(name: str, names: Collection[str]) -> bool:
+    """Whether ``name`` is the flag of a value column that is among ``names``."""
+    return is_flag(name) and flagged_column(name) in names
+
+
+def flag_pairs(names: Iterable[str]) -> dict[str, str]:
+    """Value column → its flag, for every ``x`` with an ``x_suppressed`` beside it."""
+    names = list(names)
+    return {flagged_column(n): n for n in names if is_flag_of(n, names)}
+
+
+def flag_expr(names: Collection[str], column: str, fallback: str | None = None) -> pl.Expr:
+    """Whether each cell of ``column`` is hidden, as a Boolean expression: its flag (a null flag
+    counts as shown), else the ``fallback`` flag column, else never hidden."""
+    for flag in (flag_column(column), fallback):
+        if flag is not None and flag in names:
+            return pl.col(flag).fill_null(False)
+    return pl.lit(False)
+
+
+def hide_flagged(column: str, flag: str | None = None) -> pl.Expr:
+    """``column`` with every flagged cell emptied (named ``column``)."""
+    hidden = pl.col(flag or flag_column(column)).fill_null(False)
+    return pl.when(hidden).then(None).otherwise(pl.col(column)).alias(column)
+
+
+def marked(text: pl.Expr, flag: str) -> pl.Expr:
+    """A text expression with ``SUPPRESSED_MARKER`` wherever ``flag`` is true."""
+    return pl.when(pl.col(flag).fill_null(False)).then(pl.lit(SUPPRESSED_MARKER)).otherwise(text)
 
 
 def key_column(column: str) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any, Literal
@@ -26,20 +25,19 @@ import polars as pl
 import xlsxwriter
 
 from veu_metrics.catalogue import unit_text
-from veu_metrics.formatting import SUPPRESSED_MARKER
+from veu_metrics.disclosure import SUPPRESSED_MARKER, flag_pairs, hide_flagged, marked
 from veu_metrics.i18n import section
 from veu_metrics.settings import Settings, load_settings
+from veu_metrics.text import slugify
 
 __all__ = [
-    "FORMULA_TRIGGERS", "PERSON_LEVEL_COLUMNS", "SUPPRESSED_SUFFIX", "CsvDialect", "ExportError",
+    "FORMULA_TRIGGERS", "PERSON_LEVEL_COLUMNS", "CsvDialect", "ExportError",
     "ExportNotAllowed", "check_no_person_level", "export_filename", "neutralise_formula",
-    "person_level_export", "slugify", "suppression_flags", "to_csv_bytes", "to_excel_bytes",
+    "person_level_export", "suppression_flags", "to_csv_bytes", "to_excel_bytes",
     "to_parquet_bytes",
 ]
 
 CsvDialect = Literal["da", "plain"]
-
-SUPPRESSED_SUFFIX = "_suppressed"
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """A text cell starting with one of these may be run as a formula by a spreadsheet (OWASP)."""
@@ -95,23 +93,15 @@ def check_no_person_level(frame: pl.DataFrame | pl.LazyFrame) -> None:
 
 def suppression_flags(frame: pl.DataFrame) -> dict[str, str]:
     """Value column → its Boolean flag column, for every ``x`` with an ``x_suppressed`` beside it."""
-    flags: dict[str, str] = {}
-    for name, dtype in frame.schema.items():
-        if name.endswith(SUPPRESSED_SUFFIX) and dtype == pl.Boolean:
-            value = name[: -len(SUPPRESSED_SUFFIX)]
-            if value in frame.columns:
-                flags[value] = name
-    return flags
+    return {value: flag for value, flag in flag_pairs(frame.columns).items()
+            if frame.schema[flag] == pl.Boolean}
 
 
 def _mask_suppressed(frame: pl.DataFrame, flags: Mapping[str, str]) -> pl.DataFrame:
     # Defence in depth: whatever sits in a flagged cell is dropped before any writer sees it.
     if not flags:
         return frame
-    return frame.with_columns(
-        pl.when(pl.col(flag).fill_null(False)).then(None).otherwise(pl.col(value)).alias(value)
-        for value, flag in flags.items()
-    )
+    return frame.with_columns(hide_flagged(value, flag) for value, flag in flags.items())
 
 
 def _flatten_nested(frame: pl.DataFrame) -> pl.DataFrame:
@@ -173,12 +163,7 @@ def _csv_bytes(frame: pl.DataFrame, flags: Mapping[str, str], dialect: CsvDialec
             as_text = pl.col(name).cast(pl.String)
             if danish and dtype.is_float():
                 as_text = as_text.str.replace(".", ",", literal=True)
-            exprs.append(
-                pl.when(pl.col(flags[name]).fill_null(False))
-                .then(pl.lit(SUPPRESSED_MARKER))
-                .otherwise(as_text)
-                .alias(name)
-            )
+            exprs.append(marked(as_text, flags[name]).alias(name))
         elif _is_text(dtype):
             exprs.append(_neutralise_expr(name))
         elif isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
@@ -457,19 +442,6 @@ def person_level_export(enrolments: pl.LazyFrame | pl.DataFrame, settings: Setti
 
 
 # --- file names --------------------------------------------------------------------------------
-
-_DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
-
-
-def slugify(text: str) -> str:
-    """'RAR Fyn, 2024' → 'rar-fyn-2024': ASCII letters, digits, '-' and '_' only."""
-    ascii_text = unicodedata.normalize("NFKD", text.translate(_DANISH_LETTERS))
-    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9_]+", "-", ascii_text)
-    slug = re.sub(r"-*_-*", "_", slug)  # no '-' hugging a '_'
-    slug = re.sub(r"_+", "_", slug)
-    return slug.strip("-_")
-
 
 def _version_slug(data_version: str) -> str:
     slug = slugify(data_version)

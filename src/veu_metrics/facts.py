@@ -39,8 +39,19 @@ from veu_metrics import geography
 from veu_metrics.dataset import Dataset
 from veu_metrics.dimensions import course_columns, participant_columns
 from veu_metrics.disclosure import PERSON_HASH, RECORD_KEY, TEST_SECRET, record_keys, resolve_secret
-from veu_metrics.filters import THEME_BITS, add_months, month_start, register_occupations
+from veu_metrics.filters import THEME_BITS, register_occupations
 from veu_metrics.occupations import dataset_occupations
+from veu_metrics.periods import (
+    add_months,
+    half_year_index_expr,
+    half_year_index_of_label_expr,
+    half_year_label_expr,
+    half_year_label_of_index_expr,
+    last_complete_month,
+    month_end,
+    month_start,
+    months_apart_expr,
+)
 from veu_metrics.schema import (
     BALANCE_SCHEME_ENUM,
     OPTIONAL_TABLES,
@@ -78,28 +89,11 @@ class Facts:
     @property
     def last_month(self) -> date:
         """The last month with complete data."""
-        from veu_metrics.filters import last_complete_month
-
         return last_complete_month(self.covers_to)
 
     def memory_mb(self) -> float:
         frames = (self.participations, self.courses, self.unemployment, self.balance, self.targets)
         return sum(f.estimated_size("mb") for f in frames)
-
-
-def half_year_label(expr: pl.Expr) -> pl.Expr:
-    """A date → its half-year as 'YYYYH1' / 'YYYYH2'."""
-    return pl.format("{}H{}", expr.dt.year(), pl.when(expr.dt.month() <= 6).then(1).otherwise(2))
-
-
-def half_year_index(expr: pl.Expr) -> pl.Expr:
-    """A date → a sortable half-year number (year × 2 + 0 for H1, 1 for H2)."""
-    return (expr.dt.year().cast(pl.Int32) * 2 + (expr.dt.month() > 6).cast(pl.Int32))
-
-
-def half_year_index_of_label(expr: pl.Expr) -> pl.Expr:
-    """'2024H2' → 4049."""
-    return (expr.str.slice(0, 4).cast(pl.Int32) * 2 + expr.str.slice(5, 1).cast(pl.Int32) - 1)
 
 
 def _tables(dataset: Dataset | Mapping[str, pl.LazyFrame | pl.DataFrame]) -> dict[str, pl.LazyFrame]:
@@ -138,7 +132,7 @@ def _themes_mask() -> pl.Expr:
 
 def _balance_frame(balance: pl.LazyFrame) -> pl.DataFrame:
     return balance.with_columns(
-        half_year_index_of_label(pl.col("half_year")).alias("half_year_index")
+        half_year_index_of_label_expr(pl.col("half_year")).alias("half_year_index")
     ).collect()
 
 
@@ -154,8 +148,8 @@ def _course_frame(courses: pl.LazyFrame, balance: pl.DataFrame, reform_date: dat
             pl.col("start_date").dt.truncate("1mo").alias("start_month"),
             pl.col("end_date").dt.truncate("1mo").alias("end_month"),
             _themes_mask().alias("themes_mask"),
-            half_year_label(pl.col("start_date")).alias("half_year"),
-            half_year_index(pl.col("start_date")).alias("half_year_index"),
+            half_year_label_expr(pl.col("start_date")).alias("half_year"),
+            half_year_index_expr(pl.col("start_date")).alias("half_year_index"),
             pl.when(pl.col("start_date") >= reform_date).then(pl.lit("council"))
             .otherwise(pl.lit("rar")).cast(BALANCE_SCHEME_ENUM).alias("balance_scheme"),
         )
@@ -208,8 +202,7 @@ def _attach_balance_status(courses: pl.DataFrame, balance: pl.DataFrame) -> pl.D
     ).with_columns(
         pl.col("balance_status").is_in(list(SHORTAGE_STATUSES)).fill_null(False).alias("shortage"),
         pl.when(pl.col("balance_half_year_index").is_not_null())
-        .then(pl.format("{}H{}", pl.col("balance_half_year_index") // 2,
-                        pl.col("balance_half_year_index") % 2 + 1))
+        .then(half_year_label_of_index_expr(pl.col("balance_half_year_index")))
         .alias("balance_half_year"),
     )
 
@@ -297,11 +290,8 @@ def prepare_facts(
     if covers_to is None:
         last = courses["start_date"].max()
         last_month = month_start(last) if isinstance(last, date) else covers_from
-        covers_to = date.fromordinal(add_months(last_month, 1).toordinal() - 1)
-    longest = courses.select(
-        ((pl.col("end_month").dt.year() - pl.col("start_month").dt.year()) * 12
-         + pl.col("end_month").dt.month() - pl.col("start_month").dt.month()).max()
-    ).item()
+        covers_to = month_end(last_month)
+    longest = courses.select(months_apart_expr(pl.col("start_month"), pl.col("end_month")).max()).item()
     return Facts(
         participations=participations,
         courses=courses,

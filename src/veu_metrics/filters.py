@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -28,6 +27,8 @@ from veu_metrics.dimensions import FILTER_DIMENSIONS, Dimension, spec
 from veu_metrics.formatting import format_month
 from veu_metrics.i18n import t
 from veu_metrics.occupations import THEMES, occupations
+from veu_metrics.periods import add_months, last_complete_month, month_key, months_between
+from veu_metrics.text import slugify
 
 DEFAULT_REFORM_DATE = date(2025, 1, 1)
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -84,13 +85,6 @@ class FilterError(ValueError):
         return f"{self.key}={self.value!r}: {text}"
 
 
-def slugify(value: str) -> str:
-    """A URL-safe, readable slug: 'Sundhed, omsorg og pleje' → 'sundhed-omsorg-og-pleje'."""
-    text = value.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
 _DATASET_OCCUPATIONS: dict[str, tuple[str, str]] = {}
 """Occupations of the datasets opened in this process beyond the reference list: code →
 (Danish title, English title). Filled by ``register_occupations``; only ever grows."""
@@ -126,25 +120,6 @@ def _occupation_codes() -> frozenset[str]:
 @cache
 def _area_codes(scheme: geography.AreaScheme) -> tuple[str, ...]:
     return tuple(geography.areas(scheme)["area_code"].to_list())
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(month: date, count: int) -> date:
-    """The first day of the month ``count`` months after ``month`` (negative goes back)."""
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first: date, last: date) -> int:
-    """Number of months from ``first`` to ``last`` inclusive (both first days of months)."""
-    return (last.year - first.year) * 12 + last.month - first.month + 1
-
-
-def _format_month_key(month: date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
 
 
 def _parse_month(key: str, raw: str) -> date:
@@ -196,10 +171,10 @@ class Filters:
                                   "forventede den første dag i en måned")
         if self.period_from > self.period_to:
             raise FilterError(
-                QUERY_KEYS["period_from"], _format_month_key(self.period_from),
-                f"the period starts after it ends ({_format_month_key(self.period_to)}); "
+                QUERY_KEYS["period_from"], month_key(self.period_from),
+                f"the period starts after it ends ({month_key(self.period_to)}); "
                 "swap the months",
-                f"perioden starter efter den slutter ({_format_month_key(self.period_to)}); "
+                f"perioden starter efter den slutter ({month_key(self.period_to)}); "
                 "byt om på månederne",
             )
         if self.scheme not in geography.AREA_SCHEMES:
@@ -301,7 +276,7 @@ class Filters:
         parameters, e.g. ``urlencode(params, doseq=True)``); values equal to ``defaults`` are
         left out, as the app leaves them out of its URL."""
         params: dict[str, list[str]] = {}
-        period = [_format_month_key(self.period_from), _format_month_key(self.period_to)]
+        period = [month_key(self.period_from), month_key(self.period_to)]
         if defaults is None or (self.period_from, self.period_to) != (defaults.period_from,
                                                                       defaults.period_to):
             params[PERIOD_KEY] = period
@@ -369,7 +344,7 @@ class Filters:
 
     def short_name(self) -> str:
         """A short slug for file names, e.g. 'veu_2024-01_2024-12_rar-fyn_amu'."""
-        parts = [_format_month_key(self.period_from), _format_month_key(self.period_to)]
+        parts = [month_key(self.period_from), month_key(self.period_to)]
         if self.areas:
             parts.append(f"{self.scheme}-" + "-".join(self.areas[:3])
                          + ("-m" if len(self.areas) > 3 else ""))
@@ -499,12 +474,6 @@ def _occupation_titles(lang: str) -> dict[str, str]:
     titles.update({code: pair[1 if lang == "en" else 0]
                    for code, pair in _DATASET_OCCUPATIONS.items()})
     return titles
-
-
-def last_complete_month(covers_to: date) -> date:
-    """The last month fully covered by data ending on ``covers_to``."""
-    is_month_end = date.fromordinal(covers_to.toordinal() + 1).day == 1
-    return month_start(covers_to) if is_month_end else add_months(month_start(covers_to), -1)
 
 
 def default_filters(covers_to: date, reform_date: date = DEFAULT_REFORM_DATE) -> Filters:

@@ -1,7 +1,8 @@
 """Numbers and dates as Danish (default) or English readers expect them.
 
 Danish: 12.345 and 12,5 % and 1. mar. 2024; English: 12,345 and 12.5% and 1 Mar 2024.
-Suppressed cells are shown as SUPPRESSED_MARKER, never as 0 or blank.
+Suppressed cells are shown as SUPPRESSED_MARKER, never as 0 or blank (the marker is
+``disclosure``'s, re-exported here for display code).
 """
 
 from __future__ import annotations
@@ -9,10 +10,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from veu_metrics.disclosure import SUPPRESSED_MARKER as SUPPRESSED_MARKER
 from veu_metrics.i18n import t
-
-SUPPRESSED_MARKER = ".."
-"""Statistics Denmark's sign for a figure withheld for confidentiality."""
 
 LANGUAGES = ("da", "en")
 

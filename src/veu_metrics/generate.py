@@ -10,7 +10,6 @@ See docs/GENERATOR.md.
 
 from __future__ import annotations
 
-import calendar
 import math
 import os
 import shutil
@@ -42,6 +41,14 @@ from veu_metrics.occupations import (
     INDUSTRY_GROUPS,
     OCCUPATIONS_FILE,
     occupations,
+)
+from veu_metrics.periods import (
+    add_months,
+    half_year_index,
+    half_year_label_of_index,
+    half_year_start,
+    month_end,
+    month_range,
 )
 from veu_metrics.settings import DEFAULT_DEMO_ENROLMENTS, Settings
 
@@ -466,15 +473,6 @@ def parse_until(value: str | None, today: date | None = None) -> date:
     return month
 
 
-def _month_add(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _month_end(month: date) -> date:
-    return date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
-
-
 def _rng(seed: int, stream: int, *extra: int) -> np.random.Generator:
     """Independent random streams, so e.g. the balance does not change with the enrolment count."""
     return np.random.default_rng(np.random.SeedSequence([seed, stream, *extra]))
@@ -611,15 +609,6 @@ def _occupations() -> _Occupations:
     )
 
 
-def _half_years(until: date) -> list[tuple[int, int]]:
-    out = []
-    for year in range(FIRST_MONTH.year, until.year + 1):
-        for half in (1, 2):
-            if (year, half) <= (until.year, 1 if until.month <= 6 else 2):
-                out.append((year, half))
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # Tables that do not depend on the enrolment count
 # --------------------------------------------------------------------------------------------
@@ -675,9 +664,9 @@ def _balance_chain(rng: np.random.Generator, occupation_codes: tuple[str, ...],
     frames = []
     state: np.ndarray | None = None
     scheme_now = "rar"
-    for year, half in _half_years(until):
-        label = f"{year}H{half}"
-        scheme = scheme_for(date(year, 1 if half == 1 else 7, 1), reform_date)
+    for index in range(half_year_index(date(FIRST_MONTH.year, 1, 1)), half_year_index(until) + 1):
+        label = half_year_label_of_index(index)
+        scheme = scheme_for(half_year_start(index), reform_date)
         if scheme == "council" and scheme_now == "rar":
             # the new councils inherit the statuses of the RAR area that covers most of them
             council_noise = noise[:, [rar_codes.index(COUNCIL_FROM_RAR[c]) for c in council_codes]]
@@ -701,11 +690,7 @@ def build_unemployment(seed: int, until: date) -> pl.DataFrame:
     """Monthly full-time unemployed per municipality: population × local level × season × COVID."""
     rng = _rng(seed, 2)
     geo = _geography()
-    months = []
-    month = FIRST_MONTH
-    while month <= until:
-        months.append(month)
-        month = _month_add(month, 1)
+    months = month_range(FIRST_MONTH, until)
     place = np.array([UNEMPLOYMENT_PLACE.get(int(c), 1.0) for c in geo.codes])
     place *= rng.uniform(0.9, 1.1, size=len(geo.codes))
     insured_share = rng.uniform(0.61, 0.69, size=len(geo.codes))
@@ -906,12 +891,8 @@ def build_courses(seed: int, enrolments: int, until: date, reform_date: date,
     geo = _geography()
     occ = _occupations()
     templates = _templates(occ)
-    covers_to = _month_end(until)
-    months = []
-    month = FIRST_MONTH
-    while month <= until:
-        months.append(month)
-        month = _month_add(month, 1)
+    covers_to = month_end(until)
+    months = month_range(FIRST_MONTH, until)
     month_w = _month_weights(months)
     covid_fill = np.array([0.7 if (m.year, m.month) in {(2020, 3), (2020, 4), (2020, 5)} else 1.0
                            for m in months])
@@ -1365,16 +1346,16 @@ def generate_dataset(
 
 
 def _metadata(seed: int, until: date) -> dict[str, Any]:
-    covers_to = _month_end(until)
+    covers_to = month_end(until)
     # derived from `until`, not the clock, so the same arguments give byte-identical files
-    created = _month_add(until, 1).replace(day=5)
+    created = add_months(until, 1).replace(day=5)
     return {
         "name": DATASET_NAME,
         "source": DATASET_SOURCE,
         "covers_from": FIRST_MONTH.isoformat(),
         "covers_to": covers_to.isoformat(),
         "created_at": f"{created.isoformat()}T06:00:00",
-        "next_update": _month_add(created, 1).replace(day=5).isoformat(),
+        "next_update": add_months(created, 1).replace(day=5).isoformat(),
         "version": f"demo-seed{seed}",
         "synthetic": True,
     }

@@ -19,7 +19,6 @@ import difflib
 import io
 import json
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +42,8 @@ from veu_metrics.occupations import (
     occupations,
     title_key,
 )
+from veu_metrics.text import name_key as normalize_name  # headers fold like every other name
+from veu_metrics.text import name_key_expr as _normalized
 from veu_metrics.validation import ROW, SOURCE, FileSummary, Problems
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
@@ -83,14 +84,6 @@ title written where the code belongs). ``parse_upload`` turns it into ``ParsedUp
 TRUE_WORDS = ("ja", "j", "yes", "y", "true", "sand", "1")
 FALSE_WORDS = ("nej", "n", "no", "false", "falsk", "0")
 EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def normalize_name(text: str) -> str:
-    """'Kursus-ID ' → 'kursus_id', 'Køn' → 'koen', 'Indsatsområde' → 'indsatsomraade'."""
-    text = text.strip().lstrip("\ufeff").lower()
-    text = text.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
 def column_lookup(table: str) -> dict[str, str]:
@@ -1051,13 +1044,6 @@ def _area_schemes() -> dict[str, str]:
             for label in (code, name_da, name_en):
                 schemes.setdefault(normalize_name(label), scheme)
     return schemes
-
-
-def _normalized(expr: pl.Expr) -> pl.Expr:
-    """normalize_name as a Polars expression (for values, not headers)."""
-    text = (expr.str.to_lowercase().str.replace_all("æ", "ae").str.replace_all("ø", "oe")
-            .str.replace_all("å", "aa").str.replace_all(r"[^a-z0-9]+", "_"))
-    return text.str.strip_chars("_")
 
 
 BALANCE_LABELS: dict[str, str] = {

@@ -48,8 +48,8 @@ from veu_metrics.aggregate import (
 )
 from veu_metrics.disclosure import apply_disclosure, cell_key
 from veu_metrics.facts import Facts
-from veu_metrics.filters import Filters, add_months, months_between
-from veu_metrics.periods import Grain
+from veu_metrics.filters import Filters
+from veu_metrics.periods import Grain, add_months, months_between
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ from pydeck.bindings.json_tools import default_serialize
 from veu_metrics import geography, style
 from veu_metrics.boundaries import DAGI_ATTRIBUTION, AreaShapes, Boundaries
 from veu_metrics.catalogue import unit_text
-from veu_metrics.formatting import SUPPRESSED_MARKER, format_number, format_value
+from veu_metrics.disclosure import SUPPRESSED_MARKER, flag_expr
+from veu_metrics.formatting import format_number, format_value
 from veu_metrics.i18n import t
 from veu_metrics.schema import BALANCE_STATUSES
 
@@ -284,10 +285,7 @@ def _check_columns(frame: pl.DataFrame, needed: Sequence[str], what: str) -> Non
 
 
 def _suppressed_column(frame: pl.DataFrame, value_col: str) -> pl.Expr:
-    flag = f"{value_col}_suppressed"
-    if flag not in frame.columns and "value_suppressed" in frame.columns:
-        flag = "value_suppressed"
-    return pl.col(flag).fill_null(False) if flag in frame.columns else pl.lit(False)
+    return flag_expr(frame.columns, value_col, fallback="value_suppressed")
 
 
 def _shown_values(frame: pl.DataFrame, value_col: str) -> list[float | None]:

@@ -60,7 +60,7 @@ from veu_metrics.disclosure import (
     published_count,
 )
 from veu_metrics.facts import Facts, earliest_start_for_end, slice_by_start
-from veu_metrics.filters import Filters, add_months, month_start
+from veu_metrics.filters import Filters
 from veu_metrics.jobcentre import (
     compute_comparable_municipalities,
     compute_jobcentre_conditions,
@@ -68,7 +68,7 @@ from veu_metrics.jobcentre import (
     compute_jobcentre_trend,
     compute_uptake_model,
 )
-from veu_metrics.periods import Grain
+from veu_metrics.periods import Grain, add_months, month_start
 from veu_metrics.targets import compute_target_progress
 
 __all__ = [

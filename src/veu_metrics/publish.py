@@ -29,7 +29,7 @@ import secrets
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -54,6 +54,7 @@ from veu_metrics.occupations import (
     dataset_occupations,
     title_key,
 )
+from veu_metrics.periods import month_end
 from veu_metrics.settings import Settings, load_settings
 from veu_metrics.validation import ROW, SOURCE, Problems, Report, check_tables
 
@@ -414,8 +415,7 @@ def _data_period(tables: dict[str, pl.DataFrame],
         first_month, last_month = months.min(), months.max()
         assert isinstance(first_month, date) and isinstance(last_month, date)
         starts.append(first_month)
-        ends.append((last_month.replace(day=28) + timedelta(days=4)).replace(day=1)
-                    - timedelta(days=1))
+        ends.append(month_end(last_month))
     return (min(starts) if starts else None), (max(ends) if ends else None)
 
 

@@ -32,6 +32,7 @@ import polars as pl
 
 from veu_metrics.geography import municipalities
 from veu_metrics.ingest.columns import COLUMNS
+from veu_metrics.text import name_key as _norm  # one folding of names for matching
 from veu_metrics.validation import ROW, Problems
 
 TIME_NAMES = frozenset({"tid", "time", "periode", "period", "maaned", "month", "aar", "kvartal"})
@@ -80,11 +81,6 @@ def parse_period(cell: str | None) -> Period | None:
     if re.fullmatch(r"(19|20)\d{2}", text):
         return Period("year", text)
     return None
-
-
-def _norm(text: str) -> str:
-    text = text.strip().lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
 @cache

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from veu_metrics.occupations import INDUSTRY_GROUP_ENUM, THEME_ENUM
+from veu_metrics.periods import HALF_YEAR_PATTERN as HALF_YEAR_PATTERN  # defined in periods
 
 EDUCATION_TYPES = ("AMU", "EUD-enkeltfag", "EUV", "Akademi", "Diplom", "FVU/OBU", "IKV", "Andet")
 FUNDING_SCHEMES = (
@@ -51,7 +52,6 @@ BALANCE_STATUS_ENUM = pl.Enum(list(BALANCE_STATUSES))
 FOCUS_AREA_ENUM = pl.Enum(list(FOCUS_AREAS))
 BALANCE_SCHEME_ENUM = pl.Enum(list(BALANCE_SCHEMES))
 
-HALF_YEAR_PATTERN = re.compile(r"^(\d{4})H([12])$")
 AMU_NUMBER_PATTERN = re.compile(r"^\d{5}$")
 
 TABLES: dict[str, dict[str, pl.DataType]] = {

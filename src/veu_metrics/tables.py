@@ -10,8 +10,6 @@ measures catalogue and the raw dataset; they hold no person counts.
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 from polars.datatypes import DataTypeClass
 
@@ -27,10 +25,16 @@ from veu_metrics.balance import available_half_years, compute_balance_matrix
 from veu_metrics.catalogue import Measure, load_catalogue
 from veu_metrics.dataset import Dataset
 from veu_metrics.disclosure import flag_column
-from veu_metrics.facts import Facts, half_year_index_of_label
-from veu_metrics.filters import Filters, add_months, month_start
+from veu_metrics.facts import Facts
+from veu_metrics.filters import Filters
 from veu_metrics.i18n import t
 from veu_metrics.ingest.columns import COLUMNS
+from veu_metrics.periods import (
+    half_year_index,
+    half_year_index_of_label_expr,
+    month_end,
+    month_range,
+)
 from veu_metrics.schema import NULLABLE, TABLES, empty_frame
 
 ACTIVITY_MEASURES: tuple[str, ...] = (
@@ -164,9 +168,9 @@ def compute_balance_table(facts: Facts, filters: Filters) -> pl.DataFrame:
     Columns: ``half_year``, ``area_scheme``, then those of ``balance.compute_balance_matrix``.
     The balance is public (STAR publishes it): no disclosure control.
     """
-    wanted = (_half_year_number(filters.period_from), _half_year_number(filters.period_to))
+    wanted = (half_year_index(filters.period_from), half_year_index(filters.period_to))
     published = available_half_years(facts).with_columns(
-        half_year_index_of_label(pl.col("half_year")).alias("_index"))
+        half_year_index_of_label_expr(pl.col("half_year")).alias("_index"))
     in_period = published.filter(pl.col("_index").is_between(*wanted)).sort("_index")
     selected = filters.municipality_codes()
     frames = []
@@ -272,11 +276,7 @@ def compute_empty_months(dataset: Dataset) -> pl.DataFrame:
 
     A gap usually means a missing delivery, not a month without VEU.
     """
-    first = month_start(dataset.covers_from)
-    last = month_start(dataset.covers_to)
-    months = [first]
-    while months[-1] < last:
-        months.append(add_months(months[-1], 1))
+    months = month_range(dataset.covers_from, dataset.covers_to)
     started = (dataset.tables["courses"].filter(~pl.col("cancelled"))
                .select(pl.col("start_date").dt.truncate("1mo").alias("month")).unique().collect())
     every = pl.DataFrame({"month": months}, schema={"month": pl.Date})
@@ -287,7 +287,7 @@ def select_enrolments(dataset: Dataset, filters: Filters) -> pl.LazyFrame:
     """Person-level enrolments in courses that started in the period, of participants living in
     the selected areas. Only for ``exports.person_level_export`` (which checks the setting)."""
     starts = dataset.tables["courses"].filter(
-        pl.col("start_date").is_between(filters.period_from, _month_end(filters.period_to))
+        pl.col("start_date").is_between(filters.period_from, month_end(filters.period_to))
     ).select("course_id")
     frame = dataset.tables["enrolments"].join(starts, on="course_id", how="semi")
     codes = filters.municipality_codes()
@@ -296,12 +296,3 @@ def select_enrolments(dataset: Dataset, filters: Filters) -> pl.LazyFrame:
     if filters.labour_status:
         frame = frame.filter(pl.col("labour_status").is_in(list(filters.labour_status)))
     return frame
-
-
-def _half_year_number(day: date) -> int:
-    # The same numbering as facts.half_year_index: year × 2, + 1 for the second half.
-    return day.year * 2 + (1 if day.month > 6 else 0)
-
-
-def _month_end(month: date) -> date:
-    return date.fromordinal(add_months(month, 1).toordinal() - 1)

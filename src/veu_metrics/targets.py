@@ -20,7 +20,8 @@ from veu_metrics.aggregate import MeasureError, disclose, measure_of, measure_ta
 from veu_metrics.catalogue import load_catalogue
 from veu_metrics.disclosure import flag_column
 from veu_metrics.facts import Facts
-from veu_metrics.filters import Filters, month_start
+from veu_metrics.filters import Filters
+from veu_metrics.periods import month_start
 
 PROFILE_YEARS = 3
 

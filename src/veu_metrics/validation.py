@@ -320,8 +320,21 @@ def check_tables(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFra
 
 def _check_codes(table: str, frame: pl.DataFrame, problems: Problems,
                  known_occupations: pl.Series | None = None) -> None:
-    codes = municipality_codes()
+    """Every value that must be in a reference list (the spec's ``reference``) or match the
+    spec's ``pattern``."""
     specs = columns.columns_of(table)
+    _check_municipality_codes(specs, frame, problems)
+    _check_occupation_codes(specs, frame, problems, known_occupations)
+    _check_area_codes(specs, frame, problems)
+    _check_measure_keys(specs, frame, problems)
+    _check_patterns(specs, frame, problems)
+
+
+Specs = tuple[columns.ColumnSpec, ...]
+
+
+def _check_municipality_codes(specs: Specs, frame: pl.DataFrame, problems: Problems) -> None:
+    codes = municipality_codes()
     for column in (s.column for s in specs if s.reference == "municipality"):
         bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(codes))
         bad = bad.with_columns(
@@ -338,6 +351,10 @@ def _check_codes(table: str, frame: pl.DataFrame, problems: Problems,
         )
         problems.add_rows(bad, "unknown_municipality", column, "",
                           expected_columns=("__en", "__da"))
+
+
+def _check_occupation_codes(specs: Specs, frame: pl.DataFrame, problems: Problems,
+                            known_occupations: pl.Series | None) -> None:
     for spec in specs:
         if spec.reference == "occupation_source":
             _report_new_occupations(frame, problems)
@@ -355,6 +372,9 @@ def _check_codes(table: str, frame: pl.DataFrame, problems: Problems,
             "(src/veu_metrics/reference/occupations.csv) eller en stilling i balancen, "
             "som tekst med foranstillede nuller",
         ))
+
+
+def _check_area_codes(specs: Specs, frame: pl.DataFrame, problems: Problems) -> None:
     for spec in specs:
         if spec.reference != "area":
             continue
@@ -374,6 +394,9 @@ def _check_codes(table: str, frame: pl.DataFrame, problems: Problems,
             .otherwise(pl.lit(f"en områdekode i inddelingen council: {council}")).alias("__da"),
         )
         problems.add_rows(bad, "unknown_area", spec.column, "", expected_columns=("__en", "__da"))
+
+
+def _check_measure_keys(specs: Specs, frame: pl.DataFrame, problems: Problems) -> None:
     for spec in specs:
         if spec.reference != "measure" or not measure_keys():
             continue
@@ -383,6 +406,9 @@ def _check_codes(table: str, frame: pl.DataFrame, problems: Problems,
             f"a measure key of the catalogue (measures.yaml): {', '.join(keys)}",
             f"en nøgletalsnøgle fra kataloget (measures.yaml): {', '.join(keys)}",
         ))
+
+
+def _check_patterns(specs: Specs, frame: pl.DataFrame, problems: Problems) -> None:
     for spec in specs:
         if spec.pattern is None or spec.pattern_text is None:
             continue
@@ -420,7 +446,15 @@ def _report_new_occupations(balance: pl.DataFrame, problems: Problems) -> None:
 
 def _check_numbers_and_dates(table: str, frame: pl.DataFrame, problems: Problems,
                              covers: tuple[date, date] | None) -> None:
+    """The spec's range rules for numbers and its plausibility and order rules for dates."""
     specs = columns.columns_of(table)
+    _check_number_ranges(specs, frame, problems)
+    _check_dates(table, specs, frame, problems)
+    if covers is not None:
+        _check_within_period(specs, frame, problems, covers)
+
+
+def _check_number_ranges(specs: Specs, frame: pl.DataFrame, problems: Problems) -> None:
     for column in (s.column for s in specs if s.non_negative):
         problems.add_rows(frame.filter(pl.col(column) < 0), "negative", column,
                           ("0 or more", "0 eller derover"))
@@ -441,6 +475,9 @@ def _check_numbers_and_dates(table: str, frame: pl.DataFrame, problems: Problems
         problems.add_rows(bad, "implausible_date", spec.column, (
             f"a year between {MIN_PLAUSIBLE_DATE.year} and {MAX_PLAUSIBLE_DATE.year}",
             f"et år mellem {MIN_PLAUSIBLE_DATE.year} og {MAX_PLAUSIBLE_DATE.year}"))
+
+
+def _check_dates(table: str, specs: Specs, frame: pl.DataFrame, problems: Problems) -> None:
     date_columns = [c for c, t in schema.TABLES[table].items() if t == pl.Date]
     for column in date_columns:
         bad = frame.filter(~pl.col(column).is_between(MIN_PLAUSIBLE_DATE, MAX_PLAUSIBLE_DATE))
@@ -465,14 +502,17 @@ def _check_numbers_and_dates(table: str, frame: pl.DataFrame, problems: Problems
             problems.add_rows(frame.filter(pl.col(spec.column).dt.day() != 1), "not_month_start",
                               spec.column, ("the first day of the month, e.g. 2024-03-01",
                                             "den første dag i måneden, fx 2024-03-01"))
-    if covers is not None:
-        first, last = covers
-        for column in (s.column for s in specs if s.period):
-            plausible = pl.col(column).is_between(MIN_PLAUSIBLE_DATE, MAX_PLAUSIBLE_DATE)
-            bad = frame.filter(plausible & ~pl.col(column).is_between(first, last))
-            problems.add_rows(bad, "out_of_range", column, (
-                f"a date within the dataset's period {first} – {last} (metadata.json)",
-                f"en dato inden for datasættets periode {first} – {last} (metadata.json)"))
+
+
+def _check_within_period(specs: Specs, frame: pl.DataFrame, problems: Problems,
+                         covers: tuple[date, date]) -> None:
+    first, last = covers
+    for column in (s.column for s in specs if s.period):
+        plausible = pl.col(column).is_between(MIN_PLAUSIBLE_DATE, MAX_PLAUSIBLE_DATE)
+        bad = frame.filter(plausible & ~pl.col(column).is_between(first, last))
+        problems.add_rows(bad, "out_of_range", column, (
+            f"a date within the dataset's period {first} – {last} (metadata.json)",
+            f"en dato inden for datasættets periode {first} – {last} (metadata.json)"))
 
 
 def _check_duplicate_keys(table: str, frame: pl.DataFrame, problems: Problems) -> None:

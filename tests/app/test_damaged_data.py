@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from tests.app.conftest import APP, texts_of
 
-PAGES = ["app_pages/overblik.py", "app_pages/omraade.py", "app_pages/jobcentre.py",
-         "app_pages/mangel.py", "app_pages/kurser.py", "app_pages/effekter.py",
+PAGES = ["app_pages/overview.py", "app_pages/area.py", "app_pages/jobcentre.py",
+         "app_pages/shortage.py", "app_pages/course.py", "app_pages/outcome.py",
          "app_pages/data.py"]
 TIMEOUT = 90  # a hang fails here instead of blocking the suite
 

@@ -12,7 +12,7 @@ from tests.app.conftest import texts_of
 
 from veu_metrics.dataset import open_dataset
 
-PAGE = "app_pages/effekter.py"
+PAGE = "app_pages/outcome.py"
 YEAR = {"periode": ["2024-01", "2024-12"]}
 
 

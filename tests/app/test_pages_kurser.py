@@ -14,7 +14,7 @@ from veu_metrics import geography
 from veu_metrics.dataset import open_dataset
 from veu_metrics.occupations import occupations
 
-PAGE = "app_pages/kurser.py"
+PAGE = "app_pages/course.py"
 YEAR = {"periode": ["2025-01", "2025-12"]}
 NEEDLE = "svejsning"
 

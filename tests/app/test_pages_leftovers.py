@@ -12,7 +12,7 @@ from .conftest import texts_of
 
 
 def test_blind_spots_state_the_codes_rule_and_show_a_zero_as_zero(open_page):
-    at = open_page("app_pages/mangel.py")
+    at = open_page("app_pages/shortage.py")
     assert not at.exception
     title = t("shortage.blind_title", "da")
     subheader = next(s for s in at.subheader if s.value == title)
@@ -30,24 +30,24 @@ def test_blind_spots_state_the_codes_rule_and_show_a_zero_as_zero(open_page):
 
 
 def test_the_area_chosen_on_omraade_becomes_the_shared_filter(open_page):
-    at = open_page("app_pages/omraade.py")
+    at = open_page("app_pages/area.py")
     choice = at.selectbox(key="omraade")
     other = next(o for o in choice.options if o != choice.value)
     choice.set_value(other).run()
     assert not at.exception
     assert at.multiselect(key="omr").value == [other]
     assert at.radio(key="inddeling").value == at.session_state["inddeling"]
-    for page in ("app_pages/overblik.py", "app_pages/mangel.py"):
+    for page in ("app_pages/overview.py", "app_pages/shortage.py"):
         at.switch_page(page).run()
         assert not at.exception
         assert at.multiselect(key="omr").value == [other], page
     # ... and back on Område the choice is the shared one
-    at.switch_page("app_pages/omraade.py").run()
+    at.switch_page("app_pages/area.py").run()
     assert at.selectbox(key="omraade").value == other
 
 
 def test_a_sidebar_area_change_is_followed_by_omraade(open_page):
-    at = open_page("app_pages/omraade.py")
+    at = open_page("app_pages/area.py")
     choice = at.selectbox(key="omraade")
     first, second = choice.options[0], choice.options[1]
     choice.set_value(first).run()

@@ -11,13 +11,14 @@ from tests.app.conftest import texts_of
 from veu_metrics.catalogue import get_measure, kpi_measures
 from veu_metrics.dataset import open_dataset
 from veu_metrics.facts import prepare_facts
-from veu_metrics.filters import Filters, add_months
+from veu_metrics.filters import Filters
 from veu_metrics.formatting import format_value
 from veu_metrics.measures import compute_kpis
+from veu_metrics.periods import add_months
 from veu_metrics.settings import load_settings
 
-PAGES = ["app_pages/overblik.py", "app_pages/omraade.py", "app_pages/jobcentre.py",
-         "app_pages/mangel.py"]
+PAGES = ["app_pages/overview.py", "app_pages/area.py", "app_pages/jobcentre.py",
+         "app_pages/shortage.py"]
 
 
 def _no_exception(at) -> None:
@@ -38,7 +39,7 @@ def test_page_renders_with_a_filter(open_page, page):
     _no_exception(at)
     captions = " ".join(texts_of(at, "caption"))
     # The area page follows the strategy year's scheme: RAR Fyn lies in the Syddanmark council.
-    area = "Syddanmark" if page.endswith("omraade.py") else "RAR Fyn"
+    area = "Syddanmark" if page.endswith("area.py") else "RAR Fyn"
     assert area in captions and "AMU" in captions, "the active filters are written under the title"
 
 
@@ -186,7 +187,7 @@ def test_an_unknown_period_preset_is_explained(open_page):
 
 
 def test_many_occupations_are_shown_one_industry_group_at_a_time(open_page):
-    at = open_page("app_pages/mangel.py", {"kunmangel": "false"})
+    at = open_page("app_pages/shortage.py", {"kunmangel": "false"})
     _no_exception(at)
     group = at.selectbox(key="hmgruppe")
     assert '"labelOverlap":false' in at.get("vega_lite_chart")[0].proto.spec.replace(" ", "")
@@ -195,6 +196,6 @@ def test_many_occupations_are_shown_one_industry_group_at_a_time(open_page):
 
 
 def test_the_area_filter_narrows_the_heatmap(open_page):
-    at = open_page("app_pages/mangel.py", {"inddeling": "RAR", "omr": ["RAR Fyn"]})
+    at = open_page("app_pages/shortage.py", {"inddeling": "RAR", "omr": ["RAR Fyn"]})
     _no_exception(at)
     assert set(at.dataframe[0].value["area"]) <= {"Fyn", "Syddanmark"}

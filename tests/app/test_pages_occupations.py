@@ -11,7 +11,7 @@ from tests.app.conftest import texts_of
 from veu_metrics.dataset import open_dataset
 from veu_metrics.occupations import occupations
 
-MANGEL = "app_pages/mangel.py"
+MANGEL = "app_pages/shortage.py"
 
 
 def _dataset_only_title(app_env) -> str:

@@ -15,8 +15,8 @@ from veu_metrics.i18n import t
 pytestmark = pytest.mark.browser
 
 # Without VEU_UPLOADS (the suite's server) there is no upload page in the navigation.
-PAGE_KEYS = ("page.overview", "page.area", "page.jobcentres", "page.shortage", "page.courses",
-             "page.outcomes", "page.data")
+PAGE_KEYS = ("page.overview", "page.area", "page.jobcentre", "page.shortage", "page.course",
+             "page.outcome", "page.data")
 DEFAULT_FILTERS = Filters(period_from=date(2025, 11, 1), period_to=date(2026, 10, 1),
                           scheme="council")
 
@@ -88,7 +88,7 @@ def test_english_switch_translates_the_texts(app) -> None:
     app.assert_healthy()
 
     # The language is part of the URL: it stays on the next page.
-    app.go_to_page(t("page.courses", "en"))
+    app.go_to_page(t("page.course", "en"))
     assert app.current_page_label() == "Courses"
     assert app.query().get("sprog") == ["English"]
     assert DEFAULT_FILTERS.describe("en") in app.captions()

@@ -86,7 +86,7 @@ def test_link_opened_cold_reproduces_the_view_on_other_pages(app) -> None:
     assert LINK_FILTERS.describe("da") in app.captions()
     app.assert_healthy()
 
-    for label in (t("page.area", "da"), t("page.courses", "da")):
+    for label in (t("page.area", "da"), t("page.course", "da")):
         app.go_to_page(label)
         assert app.current_page_label() == label
         query = app.query()

@@ -14,10 +14,10 @@ pytestmark = pytest.mark.browser
 PAGES = (
     ("", "page.overview"),
     ("omraade", "page.area"),
-    ("jobcentre", "page.jobcentres"),
+    ("jobcentre", "page.jobcentre"),
     ("mangelomraader", "page.shortage"),
-    ("kurser", "page.courses"),
-    ("effekter", "page.outcomes"),
+    ("kurser", "page.course"),
+    ("effekter", "page.outcome"),
     ("data", "page.data"),
 )  # "indlaes" (upload) exists only where VEU_UPLOADS enables it: tests/browser/test_sign_in.py
 

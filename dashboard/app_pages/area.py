@@ -11,6 +11,7 @@ from ui.context import get_context
 from ui.map_view import render_map
 from veu_metrics import charts, geography, measures
 from veu_metrics.catalogue import get_measure
+from veu_metrics.disclosure import flag_column
 from veu_metrics.i18n import t
 from veu_metrics.safe_text import escape_markdown
 from veu_metrics.targets import target_date_range
@@ -82,7 +83,7 @@ with compare_col:
     components.render_chart_block(
         ctx, title=t("area.compare_title", lang, measure=measure.title(lang)), chart=bars,
         table=others.select("area_name", pl.col("value").alias(measure_key),
-                            pl.col("value_suppressed").alias(f"{measure_key}_suppressed")),
+                            pl.col("value_suppressed").alias(flag_column(measure_key))),
         subject=f"{measure_key}-omraader", key="compare", measures=[measure_key],
         help=measure.help_text(lang))
     national = area_view.national_line(kpi_frame, measure, lang)

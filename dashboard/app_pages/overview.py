@@ -8,9 +8,8 @@ from ui.map_view import render_map
 from veu_metrics import charts, measures
 from veu_metrics.catalogue import get_measure, kpi_measures
 from veu_metrics.columns import Column
-from veu_metrics.filters import add_months
 from veu_metrics.i18n import t
-from veu_metrics.periods import drop_incomplete_last_period
+from veu_metrics.periods import add_months, drop_incomplete_last_period
 
 ctx = get_context()
 lang, filters = ctx.lang, ctx.filters

@@ -12,7 +12,7 @@ from veu_metrics.i18n import t
 ctx = get_context()
 lang, filters = ctx.lang, ctx.filters
 
-components.render_page_header(t("page.outcomes", lang), filters.describe(lang), lang,
+components.render_page_header(t("page.outcome", lang), filters.describe(lang), lang,
                               intro=t("outcomes.intro", lang))
 st.info(t("outcomes.note", lang), icon="ℹ️")
 

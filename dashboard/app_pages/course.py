@@ -14,7 +14,7 @@ from veu_metrics.safe_text import escape_markdown
 ctx = get_context()
 lang, filters = ctx.lang, ctx.filters
 
-components.render_page_header(t("page.courses", lang), filters.describe(lang), lang,
+components.render_page_header(t("page.course", lang), filters.describe(lang), lang,
                               intro=t("courses.intro", lang))
 
 # 0) Search words and grouping, both kept in the URL
