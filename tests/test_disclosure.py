@@ -210,16 +210,14 @@ def test_flag_expr_hide_flagged_and_marked():
 
 
 def test_the_flag_convention_is_spelled_only_in_disclosure():
-    """Outside disclosure.py no module builds or strips the '_suppressed' suffix by hand.
-    measures.compute_kpis is the one listed exception: its KPI frame is being rewritten with the
-    measure formulas (issue 17, item 2), which should call ``flag_column`` too."""
+    """Outside disclosure.py no module builds or strips the '_suppressed' suffix by hand."""
     import re
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     by_hand = re.compile(r"""\}_suppressed["']|endswith\(["']_suppressed|-\s*len\(["']_suppressed"""
                          r"""|(SUPPRESSED_SUFFIX|SUPPRESSED_MARKER)\s*=""")
-    allowed = {"src/veu_metrics/disclosure.py", "src/veu_metrics/measures.py"}
+    allowed = {"src/veu_metrics/disclosure.py"}
     found = []
     for folder in ("src/veu_metrics", "dashboard"):
         for path in sorted((root / folder).rglob("*.py")):

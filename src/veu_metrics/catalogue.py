@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -217,24 +217,7 @@ def parse_catalogue(raw: object) -> dict[str, Measure]:
         extra = sorted(set(entry) - set(MEASURE_FIELDS))
         if extra:
             raise CatalogueError(f"measure {key!r} has unknown field(s): {', '.join(extra)}")
-        checks = {"unit": UNITS, "kind": KINDS, "table": TABLES, "period_basis": PERIOD_BASES}
-        for name, allowed in checks.items():
-            if entry[name] not in allowed:
-                raise CatalogueError(f"measure {key!r}: {name}={entry[name]!r}, expected one of {allowed}")
-        for name in ("is_person_count", "higher_is_better", "kpi"):
-            if not isinstance(entry[name], bool):
-                raise CatalogueError(f"measure {key!r}: {name} must be true or false")
-        # Every figure over enrolments counts persons and goes through disclosure control;
-        # courses carry no record keys and are published as they are.
-        if entry["is_person_count"] != (entry["table"] == "enrolments"):
-            raise CatalogueError(f"measure {key!r}: is_person_count must be "
-                                 f"{str(entry['table'] == 'enrolments').lower()} for table {entry['table']}")
-        if not isinstance(entry["decimals"], int) or not 0 <= entry["decimals"] <= 3:
-            raise CatalogueError(f"measure {key!r}: decimals must be a whole number 0–3")
-        text_fields = [f for f in MEASURE_FIELDS if f.endswith(("_da", "_en"))]
-        for name in text_fields:
-            if not isinstance(entry[name], str):
-                raise CatalogueError(f"measure {key!r}: {name} must be text")
+        _check_field_values(str(key), entry)
         values = {f: entry[f] for f in MEASURE_FIELDS}
         values["formula"] = parse_formula(str(key), entry["formula"], entry["table"], entry["kind"])
         catalogue[str(key)] = Measure(key=str(key), **values)
@@ -242,6 +225,28 @@ def parse_catalogue(raw: object) -> dict[str, Measure]:
     if missing_keys:
         raise CatalogueError(f"measures.yaml lacks measure(s): {', '.join(missing_keys)}")
     return catalogue
+
+
+def _check_field_values(key: str, entry: dict[str, Any]) -> None:
+    """One entry's fields have allowed values and types (its formula is checked apart)."""
+    checks = {"unit": UNITS, "kind": KINDS, "table": TABLES, "period_basis": PERIOD_BASES}
+    for name, allowed in checks.items():
+        if entry[name] not in allowed:
+            raise CatalogueError(f"measure {key!r}: {name}={entry[name]!r}, expected one of {allowed}")
+    for name in ("is_person_count", "higher_is_better", "kpi"):
+        if not isinstance(entry[name], bool):
+            raise CatalogueError(f"measure {key!r}: {name} must be true or false")
+    # Every figure over enrolments counts persons and goes through disclosure control;
+    # courses carry no record keys and are published as they are.
+    if entry["is_person_count"] != (entry["table"] == "enrolments"):
+        raise CatalogueError(f"measure {key!r}: is_person_count must be "
+                             f"{str(entry['table'] == 'enrolments').lower()} for table {entry['table']}")
+    if not isinstance(entry["decimals"], int) or not 0 <= entry["decimals"] <= 3:
+        raise CatalogueError(f"measure {key!r}: decimals must be a whole number 0–3")
+    text_fields = [f for f in MEASURE_FIELDS if f.endswith(("_da", "_en"))]
+    for name in text_fields:
+        if not isinstance(entry[name], str):
+            raise CatalogueError(f"measure {key!r}: {name} must be text")
 
 
 def _condition(key: str, raw: object, table: str, *, known: bool = False) -> Condition:
@@ -301,20 +306,7 @@ def parse_formula(key: str, raw: object, table: str, kind: str) -> Formula:
     numerator = _aggregate(key, raw, NUMERATOR_OPS, table, "formula")
     if "divide_by" in raw and numerator.op != "sum":
         raise CatalogueError(f"measure {key!r}: divide_by belongs to a sum")
-    denominator: Aggregation | Literal["unemployment"] | None = None
-    spec = raw.get("denominator")
-    if spec == UNEMPLOYMENT:
-        if table != "enrolments":
-            raise CatalogueError(f"measure {key!r}: only enrolments have an unemployment denominator")
-        denominator = UNEMPLOYMENT
-    elif isinstance(spec, dict):
-        extra = sorted(set(spec) - set(DENOMINATOR_OPS))
-        if extra:
-            raise CatalogueError(f"measure {key!r}: denominator has unknown key(s): {', '.join(extra)}")
-        denominator = _aggregate(key, spec, DENOMINATOR_OPS, table, "denominator")
-    elif spec is not None:
-        raise CatalogueError(f"measure {key!r}: denominator must be '{UNEMPLOYMENT}' or a count "
-                             f"({', '.join(DENOMINATOR_OPS)})")
+    denominator = _denominator(key, raw.get("denominator"), table)
     op, has_denominator = _KIND_SHAPES[kind]
     if numerator.op != op or (denominator is not None) != has_denominator:
         shape = f"a {op} numerator" + (" and a denominator" if has_denominator else ", no denominator")
@@ -327,6 +319,24 @@ def parse_formula(key: str, raw: object, table: str, kind: str) -> Formula:
         raise CatalogueError(f"measure {key!r}: scale belongs to a rate")
     return Formula(numerator=numerator, denominator=denominator, population=population,
                    scale=float(scale))
+
+
+def _denominator(key: str, spec: object, table: str
+                 ) -> Aggregation | Literal["unemployment"] | None:
+    """A formula's ``denominator``: the unemployment figure, a count, or none."""
+    if spec is None:
+        return None
+    if spec == UNEMPLOYMENT:
+        if table != "enrolments":
+            raise CatalogueError(f"measure {key!r}: only enrolments have an unemployment denominator")
+        return UNEMPLOYMENT
+    if isinstance(spec, dict):
+        extra = sorted(set(spec) - set(DENOMINATOR_OPS))
+        if extra:
+            raise CatalogueError(f"measure {key!r}: denominator has unknown key(s): {', '.join(extra)}")
+        return _aggregate(key, spec, DENOMINATOR_OPS, table, "denominator")
+    raise CatalogueError(f"measure {key!r}: denominator must be '{UNEMPLOYMENT}' or a count "
+                         f"({', '.join(DENOMINATOR_OPS)})")
 
 
 @cache

@@ -164,6 +164,10 @@ class Filters:
     # ------------------------------------------------------------------ validation
     def validate(self) -> None:
         """Raise FilterError (keyed by URL key) if any value is not allowed."""
+        self._validate_period()
+        self._validate_values()
+
+    def _validate_period(self) -> None:
         for name in ("period_from", "period_to"):
             value = getattr(self, name)
             if not isinstance(value, date) or value.day != 1:
@@ -181,6 +185,8 @@ class Filters:
             raise FilterError(QUERY_KEYS["scheme"], self.scheme,
                               f"unknown area scheme; use one of {', '.join(geography.AREA_SCHEMES)}",
                               f"ukendt områdeinddeling; brug en af {', '.join(geography.AREA_SCHEMES)}")
+
+    def _validate_values(self) -> None:
         for name in LIST_FIELDS:
             value = getattr(self, name)
             if not isinstance(value, tuple):

@@ -56,6 +56,8 @@ from veu_metrics.disclosure import (
     KEY_SUFFIX,
     apply_disclosure,
     cell_key,
+    flag_column,
+    is_flag,
     key_column,
     published_count,
 )
@@ -139,7 +141,7 @@ def compute_kpis(facts: Facts, filters: Filters, threshold: int,
             if scope.endswith("previous") and not previous_available:
                 value, hidden = None, False
             row[f"value{suffix}"] = value
-            row[f"value{suffix}_suppressed"] = hidden
+            row[flag_column(f"value{suffix}")] = hidden
         both = row["value"] is not None and row["value_previous"] is not None
         row["change"] = (row["value"] - row["value_previous"]) if both else None  # type: ignore[operator]
         row["change_suppressed"] = bool(row["value_suppressed"] or row["value_previous_suppressed"])
@@ -149,10 +151,10 @@ def compute_kpis(facts: Facts, filters: Filters, threshold: int,
         )
         row["previous_available"] = previous_available
         rows.append(row)
-    columns = ["measure"] + [f"value{'' if s == 'current' else '_' + s}{x}" for s in _SCOPES
-                             for x in ("", "_suppressed")]
+    values = [f"value{'' if s == 'current' else '_' + s}" for s in _SCOPES]
+    columns = ["measure"] + [c for v in values for c in (v, flag_column(v))]
     schema: dict[str, DataTypeClass] = {
-        c: (pl.Boolean if c.endswith("_suppressed") else pl.Float64) for c in columns}
+        c: (pl.Boolean if is_flag(c) else pl.Float64) for c in columns}
     schema |= {"measure": pl.String, "change": pl.Float64, "change_suppressed": pl.Boolean,
                "change_pct": pl.Float64, "previous_available": pl.Boolean}
     return pl.DataFrame(rows, schema=schema, orient="row")
