@@ -365,6 +365,15 @@ class Problems:
             if extra > 0:
                 self._overflow[key] = self._overflow.get(key, 0) + extra
 
+    def merge(self, other: Problems) -> None:
+        """Add another collection's problems after these (its listed ones, then its counts)."""
+        for key, listed in other._groups.items():
+            for problem in listed:
+                self.add(problem)
+            more = other._overflow.get(key, 0)
+            if more:
+                self._overflow[key] = self._overflow.get(key, 0) + more
+
     def has_errors(self) -> bool:
         return any(key[3] == "error" for key in self._groups)
 
