@@ -23,6 +23,7 @@ and the workbook's relationships name each sheet's part. A damaged workbook rais
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import posixpath
@@ -269,10 +270,8 @@ def _date_styles(archive: zipfile.ZipFile, part: str) -> frozenset[int]:
 
     def start(name: str, attrs: dict[str, str]) -> None:
         if name == "numFmt":
-            try:
+            with contextlib.suppress(ValueError):
                 custom[int(attrs.get("numFmtId", ""))] = is_date_format(attrs.get("formatCode", ""))
-            except ValueError:
-                pass
         elif name == "cellXfs":
             inside["cellXfs"] = True
         elif name == "xf" and inside["cellXfs"]:
@@ -370,9 +369,8 @@ class _SheetParser:
             self.in_inline = False
         elif name == "rPh":
             self.phonetic -= 1
-        elif name == "row":
-            if self.cells:
-                self.rows.append((self.row, self.cells))
+        elif name == "row" and self.cells:
+            self.rows.append((self.row, self.cells))
 
     def text(self, data: str) -> None:
         if self.collect:
