@@ -380,10 +380,9 @@ class _SheetParser:
         raw = "".join(self.pieces)
         kind = self.kind
         if kind == "s":
-            try:
-                return self.book.shared[int(raw)]
-            except ValueError:
-                raise XlsxError(f"a shared-string cell holds {raw[:20]!r}, not an index") from None
+            if not raw.strip().isdigit():
+                raise XlsxError(f"a shared-string cell holds {raw[:20]!r}, not an index")
+            return self.book.shared[int(raw)]
         if kind == "inlineStr" or kind == "str":
             return _unescape(raw)
         if not raw:
