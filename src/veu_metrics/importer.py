@@ -736,8 +736,9 @@ def _read_excel_sheet(book: xlsx_stream.Workbook, sheet_name: str, source: str,
     chunks when the sheet is parsed (``Sheet.reader``), never held whole."""
     try:
         # Rows 1…HEADER_SEARCH_ROWS, empty ones included: the index is the sheet row (0-based).
-        top = xlsx_stream.grid_rows(xlsx_stream.iter_rows(book, sheet_name), HEADER_SEARCH_ROWS)
-        empty = not top and next(xlsx_stream.iter_rows(book, sheet_name), None) is None
+        top = xlsx_stream.grid_rows(xlsx_stream.iter_rows(book, sheet_name, 1 << 14),
+                                    HEADER_SEARCH_ROWS)
+        empty = not top and next(xlsx_stream.iter_rows(book, sheet_name, 1 << 14), None) is None
     except xlsx_stream.XlsxError as exc:
         _unreadable_excel(source, exc, problems)
         return None
@@ -758,7 +759,7 @@ def _read_excel_sheet(book: xlsx_stream.Workbook, sheet_name: str, source: str,
 
     def reader(beyond: set[int]) -> Iterator[pl.DataFrame]:
         below = (r for r in xlsx_stream.iter_rows(book, sheet_name) if r[0] > header_row)
-        return xlsx_stream.iter_chunks(below, len(header), ROW, CHUNK_ROWS, beyond)
+        return xlsx_stream.iter_chunks(below, len(header), ROW, beyond=beyond)
 
     return Sheet(source=source, format="excel", header=header, header_row=header_row, parts=[],
                  table_hint=hint, reader=reader)

@@ -47,7 +47,7 @@ bounds the growth to about 120× the file size (measured 115–124×)."""
 MAX_TAG_BYTES = 65_536
 """One tag of a sheet's XML (``<c r="A1" s="3" t="s">`` is about 20 bytes): a longer one could
 hide a cell's reference from the extent count, so it is refused."""
-SCAN_CHUNK = 1 << 20
+SCAN_CHUNK = 1 << 18
 """Bytes of a sheet's XML unpacked at a time while its extent is counted."""
 
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(c|row)(?=[\s/>])")

@@ -39,9 +39,9 @@ from xml.parsers import expat
 
 import polars as pl
 
-CHUNK_ROWS = 10_000
+CHUNK_ROWS = 2_000
 """Rows per frame handed out by :func:`iter_chunks`."""
-READ_BYTES = 1 << 20
+READ_BYTES = 1 << 18
 """Bytes of a part's XML unpacked and parsed at a time."""
 EPOCH_1900 = date(1899, 12, 30)
 """Day 0 of Excel's 1900 date system as it counts from 1 March 1900 (serial 61)."""
@@ -293,14 +293,23 @@ def _date_styles(archive: zipfile.ZipFile, part: str) -> frozenset[int]:
 # Cells and rows
 
 
+_COLUMNS: dict[str, int] = {}
+
+
 def column_index(reference: str) -> int:
     """'A1' → 0, 'Q7' → 16, 'AA3' → 26 (the column of a cell reference, 0-based)."""
+    letters = reference.rstrip("0123456789")
+    known = _COLUMNS.get(letters)
+    if known is not None and len(letters) < len(reference):
+        return known
     match = _REFERENCE.match(reference)
     if match is None:
         raise XlsxError(f"a cell reference {reference[:20]!r} that is not like A1")
     number = 0
     for char in match.group(1).upper():
         number = number * 26 + (ord(char) - 64)
+    if len(_COLUMNS) < 20_000:
+        _COLUMNS[letters] = number - 1
     return number - 1
 
 
@@ -337,6 +346,8 @@ class _SheetParser:
         self.phonetic = 0
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        if ":" in name:
+            name = name.rpartition(":")[2]
         if name == "c":
             reference = attrs.get("r")
             self.column = column_index(reference) if reference else self.column + 1
@@ -359,6 +370,8 @@ class _SheetParser:
             self.column = -1
 
     def end(self, name: str) -> None:
+        if ":" in name:
+            name = name.rpartition(":")[2]
         if name == "c":
             value = self.value()
             if value is not None:
@@ -377,8 +390,12 @@ class _SheetParser:
             self.pieces.append(data)
 
     def value(self) -> str | None:
-        raw = "".join(self.pieces)
+        pieces = self.pieces
+        raw = pieces[0] if len(pieces) == 1 else "".join(pieces)
         kind = self.kind
+        if kind == "n" and self.style not in self.book.date_styles and raw.isdigit() \
+                and len(raw) < 16 and (raw[0] != "0" or raw == "0"):
+            return raw  # a whole number as Excel writes it: the text it stands for
         if kind == "s":
             if not raw.strip().isdigit():
                 raise XlsxError(f"a shared-string cell holds {raw[:20]!r}, not an index")
@@ -404,8 +421,10 @@ class _SheetParser:
         return number_text(number)
 
 
-def iter_rows(book: Workbook, sheet_name: str) -> Iterator[tuple[int, dict[int, str]]]:
-    """(sheet row number, {0-based column: text}) for each row that holds a value, in order."""
+def iter_rows(book: Workbook, sheet_name: str, block_bytes: int = READ_BYTES,
+              ) -> Iterator[tuple[int, dict[int, str]]]:
+    """(sheet row number, {0-based column: text}) for each row that holds a value, in order;
+    the XML is parsed ``block_bytes`` at a time."""
     parser = _SheetParser(book)
     part = book.part(sheet_name)
     pending: list[tuple[int, dict[int, str]]] = []
@@ -423,9 +442,8 @@ def iter_rows(book: Workbook, sheet_name: str) -> Iterator[tuple[int, dict[int, 
 
     expat_parser.StartDoctypeDeclHandler = refuse
     expat_parser.EntityDeclHandler = refuse
-    expat_parser.StartElementHandler = lambda name, attrs: parser.start(
-        name.rpartition(":")[2], attrs)
-    expat_parser.EndElementHandler = lambda name: parser.end(name.rpartition(":")[2])
+    expat_parser.StartElementHandler = parser.start
+    expat_parser.EndElementHandler = parser.end
     expat_parser.CharacterDataHandler = parser.text
     try:
         handle = book.archive.open(part)
@@ -435,7 +453,7 @@ def iter_rows(book: Workbook, sheet_name: str) -> Iterator[tuple[int, dict[int, 
     with handle:
         while True:
             try:
-                block = handle.read(READ_BYTES)
+                block = handle.read(block_bytes)
                 expat_parser.Parse(block, not block)
             except expat.ExpatError as exc:
                 raise XlsxError(f"the sheet {sheet_name!r} is not well-formed XML "
