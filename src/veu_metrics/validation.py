@@ -453,7 +453,7 @@ def measure_keys() -> frozenset[str]:
     return frozenset(catalogue) if isinstance(catalogue, dict) else frozenset()
 
 
-CHECK_ROWS = 10_000
+CHECK_ROWS = 2_000
 """Rows checked at a time by the rules that look at one row (codes, numbers, dates)."""
 
 
@@ -632,28 +632,35 @@ def _check_numbers_and_dates(table: str, frame: pl.DataFrame, problems: Problems
 def _check_duplicate_keys(table: str, frame: pl.DataFrame, problems: Problems) -> None:
     keys = list(schema.PRIMARY_KEYS[table])
     required = [k for k in keys if k not in schema.NULLABLE[table]]
-    complete = frame.select(SOURCE, ROW, *keys).filter(
+    # Row positions only (no texts) until the few rows that are listed: in a table whose
+    # every row repeats a key, a copy of its rows with texts cost more than the table.
+    complete = frame.select(*keys).with_row_index("__i").filter(
         pl.all_horizontal(pl.col(k).is_not_null() for k in required))
-    marked = complete.with_columns(
-        pl.int_range(pl.len()).over(keys).alias("__nth"),
-        pl.col(SOURCE).first().over(keys).alias("__first_source"),
-        pl.col(ROW).first().over(keys).alias("__first_row"),
-    )
+    key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
+    repeats = complete.filter(~key.is_first_distinct())["__i"]
+    if repeats.len() == 0:
+        return
+    repeated = pl.DataFrame({SOURCE: frame.get_column(SOURCE)[repeats], "__i": repeats})
     # the texts only for the rows that are listed (MAX_LISTED per file; the rest are counted)
     listed = pl.int_range(pl.len()).over(SOURCE) < problems.cap
-    bad = marked.filter(pl.col("__nth") > 0).with_columns(
-        pl.when(listed).then(pl.concat_str(
-            [pl.col(k).cast(pl.String).fill_null("(empty)") for k in keys],
-            separator=" / ")).alias("__key"),
-        pl.when(listed).then(pl.format(
-            "a unique {} (the same key is in {}, row {})", pl.lit(" + ".join(keys)),
-            "__first_source", "__first_row")).alias("__en"),
-        pl.when(listed).then(pl.format(
-            "en unik {} (samme nøgle står i {}, række {})", pl.lit(" + ".join(keys)),
-            "__first_source", "__first_row")).alias("__da"),
+    shown = frame.select(SOURCE, ROW, *keys)[repeated.filter(listed)["__i"]]
+    firsts = (complete.join(shown.select(keys).unique(), on=keys, how="semi", nulls_equal=True)
+              .group_by(keys).agg(pl.col("__i").min().alias("__first")))
+    del complete
+    shown = shown.join(firsts, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    origin = frame.select(pl.col(SOURCE).alias("__first_source"),
+                          pl.col(ROW).alias("__first_row"))[shown["__first"]]
+    shown = pl.concat([shown, origin], how="horizontal").with_columns(
+        pl.concat_str([pl.col(k).cast(pl.String).fill_null("(empty)") for k in keys],
+                      separator=" / ").alias("__key"),
+        pl.format("a unique {} (the same key is in {}, row {})", pl.lit(" + ".join(keys)),
+                  "__first_source", "__first_row").alias("__en"),
+        pl.format("en unik {} (samme nøgle står i {}, række {})", pl.lit(" + ".join(keys)),
+                  "__first_source", "__first_row").alias("__da"),
     )
-    problems.add_rows(bad, "duplicate_key", "+".join(keys), "", value_column="__key",
-                      expected_columns=("__en", "__da"))
+    for rows in (shown, repeated.filter(~listed).select(SOURCE)):  # the rest: only counted
+        problems.add_rows(rows, "duplicate_key", "+".join(keys), "", value_column="__key",
+                          expected_columns=("__en", "__da"))
 
 
 def _check_links(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
