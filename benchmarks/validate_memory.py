@@ -24,6 +24,8 @@ Cases:
 - ``xlsx-sparse``: 1.5 KB with a cell at A1 and one at GR1000000 and no ``<dimension>`` (the
   Excel reader allocates the whole rectangle: refused from the sheet's streamed extent);
 - ``csv-same-rows``: the same rows as a CSV file;
+- ``csv-one-char``: 150,000 course rows of one-character fields (``K1;1;1;…``): the most cells
+  per byte a CSV file holds;
 - ``xlsx-shared-strings``: 47 KB of 20,000 cells all referring to one 9,000-character shared
   string (the reader copies it into each cell: refused from the streamed cells' references);
 - ``xlsx-bomb``: 3 MB that declare 3 GB unpacked (refused from the zip directory);
@@ -140,6 +142,11 @@ def tune(target_mb: float, max_ratio: float, max_cells_per_byte: float = float("
 
 def build_csv_like(xlsx_rows: int, noise: float) -> bytes:
     lines = [";".join(HEADER)] + [";".join(r) for r in _rows(xlsx_rows, noise)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def build_csv_one_char(rows: int = 150_000) -> bytes:
+    lines = [";".join(HEADER)] + [f"K{i}" + ";1" * (len(HEADER) - 1) for i in range(rows)]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -280,11 +287,12 @@ def main(argv: list[str] | None = None) -> int:
     worst = build_xlsx_rows(worst_rows, worst_noise)
     ordinary_rows = int(20_000 * args.mb / 1.42)  # xlsxwriter: about 1.42 MB per 20,000 rows
     cells = {"xlsx-near-limit": rows, "xlsx-worst-accepted": worst_rows,
-             "csv-same-rows": rows, "xlsx-ordinary": ordinary_rows}
+             "csv-same-rows": rows, "xlsx-ordinary": ordinary_rows, "csv-one-char": 150_000}
     cases = [("kurser.xlsx", xlsx, "xlsx-near-limit"),
              ("kurser.xlsx", worst, "xlsx-worst-accepted"),
              ("kurser.xlsx", build_ordinary(ordinary_rows), "xlsx-ordinary"),
              ("kurser.csv", build_csv_like(rows, noise), "csv-same-rows"),
+             ("kurser.csv", build_csv_one_char(), "csv-one-char"),
              ("kurser.xlsx", build_sparse(), "xlsx-sparse"),
              ("kurser.xlsx", build_shared_strings(), "xlsx-shared-strings"),
              ("kurser.xlsx", build_bomb(3 * 1024), "xlsx-bomb"),
