@@ -31,8 +31,8 @@ MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 """An Excel workbook's declared unpacked size, all parts together."""
 MAX_UNPACK_RATIO = 25
 """Declared unpacked size over file size; Excel's own files unpack 5–15×, a zip bomb 1,000×.
-The Excel reader holds the whole sheet (about 4–5 bytes of memory per unpacked byte,
-docs/PERFORMANCE.md): this ratio and MAX_UNPACKED_BYTES bound that."""
+The sheets are streamed (``xlsx_stream``), but the time to read them grows with their unpacked
+size: this ratio and MAX_UNPACKED_BYTES bound that."""
 MAX_ZIP_PARTS = 2_000
 """Parts in one workbook (a sheet, its strings, styles … — a few dozen in practice)."""
 MAX_JSON_DEPTH = 32
