@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from veu_metrics import xlsx_stream
+from veu_metrics import importer, xlsx_stream
 from veu_metrics.importer import parse_upload
 from veu_metrics.validation import ROW, Problems
 
@@ -178,7 +178,16 @@ def test_a_document_type_declaration_is_refused():
 
 def test_a_sheet_longer_than_a_chunk_imports_every_row(monkeypatch):
     """Rows across chunk boundaries keep their sheet row numbers and problems."""
-    monkeypatch.setattr("veu_metrics.importer.CHUNK_ROWS", 4)
+    monkeypatch.setattr("veu_metrics.xlsx_stream.CHUNK_ROWS", 4)
+    chunks: list[int] = []
+    real = xlsx_stream.iter_chunks
+
+    def counted(*args, **kwargs):
+        for chunk in real(*args, **kwargs):
+            chunks.append(chunk.height)
+            yield chunk
+
+    monkeypatch.setattr("veu_metrics.xlsx_stream.iter_chunks", counted)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("unemployment")
@@ -192,8 +201,40 @@ def test_a_sheet_longer_than_a_chunk_imports_every_row(monkeypatch):
     problems = Problems()
     parsed = parse_upload([("unemployment.xlsx", buffer.getvalue())], problems)
     frame = parsed.tables["unemployment"]
+    assert chunks == [4, 4, 2]
     assert frame[ROW].to_list() == list(range(2, 12))
     assert frame["month"][9] == datetime.date(2029, 1, 1)
     assert frame["full_time_unemployed"].null_count() == 2
     assert [(p.kind, p.row) for p in problems.report().errors] == [
         ("wrong_type", 4), ("wrong_type", 8)]
+
+
+def test_a_later_chunk_that_changes_the_number_rule_is_read_again(monkeypatch):
+    """'12.000' alone is ambiguous; a decimal comma further down the sheet (another chunk) says
+    the dots are thousands separators: the sheet is read as a whole would be, with no error."""
+    monkeypatch.setattr("veu_metrics.xlsx_stream.CHUNK_ROWS", 2)
+    passes: list[dict[str, str] | None] = []
+    real = importer._parse_chunks
+
+    def counted(sheet, table, to_table, mapping, modes, chunks, problems):
+        passes.append(modes)
+        return real(sheet, table, to_table, mapping, modes, chunks, problems)
+
+    monkeypatch.setattr(importer, "_parse_chunks", counted)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("unemployment")
+    sheet.write_row(0, 0, ["month", "municipality_code", "full_time_unemployed"])
+    values = ["12.000", "1.500", "7", "3,5", "2"]
+    for i, value in enumerate(values):
+        sheet.write_row(i + 1, 0, [f"2024-0{i + 1}-01", "101", value])
+    book.close()
+    problems = Problems()
+    parsed = parse_upload([("unemployment.xlsx", buffer.getvalue())], problems)
+    report = problems.report()
+    assert not report.errors
+    assert parsed.tables["unemployment"]["full_time_unemployed"].to_list() == [
+        12000.0, 1500.0, 7.0, 3.5, 2.0]
+    assert [p.kind for p in report.warnings if p.column == "full_time_unemployed"] == [
+        "thousands_separator"]
+    assert passes == [None, {"full_time_unemployed": "thousands"}]  # read once more

@@ -482,11 +482,12 @@ def grid_rows(rows: Iterator[tuple[int, dict[int, str]]], last_row: int | None =
 
 
 def iter_chunks(rows: Iterator[tuple[int, dict[int, str]]], width: int, row_column: str,
-                chunk_rows: int = CHUNK_ROWS, beyond: set[int] | None = None,
+                chunk_rows: int | None = None, beyond: set[int] | None = None,
                 ) -> Iterator[pl.DataFrame]:
-    """Frames of ``chunk_rows`` rows: String columns c0…c{width-1} and the sheet row number
+    """Frames of ``chunk_rows`` (default CHUNK_ROWS) rows: String columns c0…c{width-1} and the sheet row number
     (Int64, named ``row_column``). A value right of ``width`` is left out, its column noted in
     ``beyond``."""
+    chunk_rows = chunk_rows or CHUNK_ROWS
     columns: list[list[str | None]] = [[] for _ in range(width)]
     numbers: list[int] = []
     schema = {**{f"c{i}": pl.String for i in range(width)}, row_column: pl.Int64}
