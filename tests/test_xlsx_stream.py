@@ -238,3 +238,31 @@ def test_a_later_chunk_that_changes_the_number_rule_is_read_again(monkeypatch):
     assert [p.kind for p in report.warnings if p.column == "full_time_unemployed"] == [
         "thousands_separator"]
     assert passes == [None, {"full_time_unemployed": "thousands"}]  # read once more
+
+
+def test_a_csv_file_is_streamed_in_chunks_with_its_read_problems_first(monkeypatch):
+    """CSV is read chunk by chunk too: a ragged row in a later chunk and a cut-off last row are
+    reported (before the cells' problems), and every row keeps its line number."""
+    monkeypatch.setattr("veu_metrics.importer.CHUNK_ROWS", 3)
+    lines = ["month;municipality_code;full_time_unemployed"]
+    lines += [f"2024-{m:02d}-01;101;{m}" for m in range(1, 8)]
+    lines[5] = "2024-05-01;101;5;9"  # a ragged row in the second chunk
+    lines[6] = "2024-06-01;101;x"  # a cell that is not a number
+    text = "\n".join(lines) + "\n2024-08-01;101"  # cut off, no line end
+    problems = Problems()
+    parsed = parse_upload([("unemployment.csv", text.encode())], problems)
+    kinds = [(p.kind, p.row) for p in problems.report().errors]
+    assert kinds == [("truncated", 9), ("ragged_row", 6), ("wrong_type", 7),
+                     ("missing_value", 9)]
+    assert parsed.tables["unemployment"][ROW].to_list() == list(range(2, 10))
+
+
+def test_a_broken_quote_late_in_a_csv_file_refuses_the_whole_file(monkeypatch):
+    monkeypatch.setattr("veu_metrics.importer.CHUNK_ROWS", 2)
+    lines = ["month;municipality_code;full_time_unemployed"]
+    lines += [f"2024-{m:02d}-01;101;{m}" for m in range(1, 7)]
+    text = "\n".join(lines) + '\n2024-07-01;101;"7\n'  # a quote never closed
+    problems = Problems()
+    parsed = parse_upload([("unemployment.csv", text.encode())], problems)
+    assert "unemployment" not in parsed.tables
+    assert [p.kind for p in problems.report().errors] == ["truncated"]

@@ -198,9 +198,12 @@ class Sheet:
     separator: str | None = None
     danish_numbers: bool = False  # a public source's layout: dots are thousands separators
     reader: Callable[[set[int]], Iterator[pl.DataFrame]] | None = None
-    """For a sheet streamed from its file (Excel): a fresh iterator of its text chunks (as
+    """For a sheet streamed from its file (Excel, CSV): a fresh iterator of its text chunks (as
     ``parts``; none are held); it notes in the set the columns right of the header that hold a
     value. ``parts`` is then empty."""
+    read_problems: Problems | None = None
+    """What the last pass of ``reader`` found in the file itself (a CSV file's ragged rows),
+    reported before what the header and the cells say."""
 
 
 @dataclass
@@ -611,50 +614,60 @@ def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
         return _published_sheet(name, everything, 1, "csv", hint, problems,
                                 encoding=encoding, separator=separator)
     header: list[str | None] = list(top[header_index])
-    width = len(header)
+    sheet = Sheet(source=name, format="csv", header=header, header_row=header_index + 1,
+                  parts=[], table_hint=hint, encoding=encoding, separator=separator)
+
+    def stream(_beyond: set[int]) -> Iterator[pl.DataFrame]:
+        sheet.read_problems = Problems(problems.cap)
+        return _csv_chunks(name, text, separator, header_index, len(header),
+                           sheet.read_problems)
+
+    sheet.reader = stream
+    return sheet
+
+
+class _CsvAbort(Exception):
+    """A CSV file's quoting broke off its reading (reported): the file is not imported."""
+
+
+def _csv_chunks(name: str, text: str, separator: str, header_index: int, width: int,
+                problems: Problems) -> Iterator[pl.DataFrame]:
+    """A CSV file's records below its header as chunks of CHUNK_ROWS rows (as ``_chunk``),
+    read from the text as they are asked for; ragged rows and a cut-off last row are reported
+    to ``problems`` at the end, a broken quote raises _CsvAbort (reported)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     records_buffer: list[list[str]] = []
     row_numbers: list[int] = []
-    chunks: list[pl.DataFrame] = []
     ragged: list[tuple[int, int]] = []
     last: tuple[int, int] | None = None
-    row = header_index + 1
-
-    def flush() -> None:
-        if row_numbers:
-            chunks.append(_chunk(records_buffer, row_numbers, width))
-            records_buffer.clear()
-            row_numbers.clear()
-
-    def take(record: list[str], row: int) -> None:
-        nonlocal last
-        count = len(record)
-        if count != width:  # the rare cases, off the fast path
-            if not "".join(record).strip():
-                return  # blank line
-            if count > width and not "".join(record[width:]).strip():
-                record, count = record[:width], width  # trailing empty fields: harmless
-            else:
-                ragged.append((row, count))
-                record = (record + [""] * width)[:width]
-        elif not "".join(record).strip():
-            return  # a row of empty fields (;;;;)
-        last = (row, count)
-        records_buffer.append(record)
-        row_numbers.append(row)
-        if len(row_numbers) >= CHUNK_ROWS:
-            flush()
-
-    for record in top[header_index + 1:]:
-        row += 1
-        take(record, row)
+    row = 0
     try:
-        for record in records:
+        for record in reader:
             row += 1
-            take(record, row)
+            if row <= header_index + 1:
+                continue  # the header and the rows above it (read when it was found)
+            count = len(record)
+            if count != width:  # the rare cases, off the fast path
+                if not "".join(record).strip():
+                    continue  # blank line
+                if count > width and not "".join(record[width:]).strip():
+                    record, count = record[:width], width  # trailing empty fields: harmless
+                else:
+                    ragged.append((row, count))
+                    record = (record + [""] * width)[:width]
+            elif not "".join(record).strip():
+                continue  # a row of empty fields (;;;;)
+            last = (row, count)
+            records_buffer.append(record)
+            row_numbers.append(row)
+            if len(row_numbers) >= CHUNK_ROWS:
+                yield _chunk(records_buffer, row_numbers, width)
+                records_buffer, row_numbers = [], []
     except csv.Error as exc:
         _csv_error(name, exc, reader.line_num, row + 1, problems)
-        return None
-    flush()
+        raise _CsvAbort(name) from None
+    if row_numbers:
+        yield _chunk(records_buffer, row_numbers, width)
     cut_off = not text.endswith(("\n", "\r"))
     if cut_off and last is not None and last[1] < width and ragged and ragged[-1][0] == last[0]:
         ragged.pop()
@@ -665,8 +678,6 @@ def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
             f"{width} fields separated by '{separator}', like the header",
             f"{width} felter adskilt af '{separator}' som i overskriftsrækken",
         ), row=bad_row, value=f"{count} fields")
-    return Sheet(source=name, format="csv", header=header, header_row=header_index + 1,
-                 parts=chunks, table_hint=hint, encoding=encoding, separator=separator)
 
 
 def _chunk(records: list[list[str]], row_numbers: list[int], width: int) -> pl.DataFrame:
@@ -947,6 +958,11 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
     except xlsx_stream.XlsxError as exc:
         _unreadable_excel(sheet.source, exc, problems)
         return None
+    except _CsvAbort:
+        problems.merge(sheet.read_problems or Problems())
+        return None
+    if sheet.read_problems is not None:
+        problems.merge(sheet.read_problems)
     if parsed is None:
         return None  # a cell over the limits (reported)
     for index, label in mapping.deferred:
