@@ -49,7 +49,7 @@ def test_a_zip_bomb_is_refused_from_its_declared_size(monkeypatch):
     def never(*_args, **_kwargs):  # the Excel reader is never reached
         raise AssertionError("the workbook was unpacked")
 
-    monkeypatch.setattr("fastexcel.read_excel", never)
+    monkeypatch.setattr("veu_metrics.xlsx_stream.open_workbook", never)
     report = validate_upload([("kurser.xlsx", bomb)])
     assert [p.kind for p in report.errors] == ["too_large_unpacked"]
     assert "200 MB unpacked" in report.errors[0].value
@@ -144,7 +144,7 @@ def test_a_sparse_sheet_is_refused_from_its_cells_whatever_its_dimension_says(mo
     def never(*_args, **_kwargs):  # the Excel reader is never reached
         raise AssertionError("the workbook was read")
 
-    monkeypatch.setattr("fastexcel.read_excel", never)
+    monkeypatch.setattr("veu_metrics.xlsx_stream.open_workbook", never)
     report = validate_upload([("kurser.xlsx", bomb)])
     assert [p.kind for p in report.errors] == ["too_many_cells"]
 
@@ -238,7 +238,7 @@ def test_a_sheet_kept_outside_xl_worksheets_is_counted_too(monkeypatch):
     def never(*_args, **_kwargs):
         raise AssertionError("the workbook was read")
 
-    monkeypatch.setattr("fastexcel.read_excel", never)
+    monkeypatch.setattr("veu_metrics.xlsx_stream.open_workbook", never)
     assert [p.kind for p in validate_upload([("kurser.xlsx", data)]).errors] == ["too_many_cells"]
 
 
@@ -276,7 +276,78 @@ def test_a_shared_string_used_by_every_cell_is_refused_before_reading(monkeypatc
     def never(*_args, **_kwargs):
         raise AssertionError("the workbook was read")
 
-    monkeypatch.setattr("fastexcel.read_excel", never)
+    monkeypatch.setattr("veu_metrics.xlsx_stream.open_workbook", never)
     assert [p.kind for p in validate_upload([("kurser.xlsx", bomb)]).errors] == [
         "too_large_unpacked"]
     assert limits.check_excel(shared_string_bomb(200, 100)) is None  # short and few: fine
+
+
+def _ordinary_workbook(table: str, rows: int) -> bytes:
+    """A workbook as xlsxwriter (like Excel) saves one of the model's big tables: shared
+    strings, numbers, dates with a date format, booleans."""
+    import datetime
+    import random
+
+    import xlsxwriter
+
+    rng = random.Random(5)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(table)
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    if table == "courses":
+        sheet.write_row(0, 0, ["course_id", "title", "education_type", "amu_number", "provider",
+                               "provider_municipality_code", "start_date", "end_date",
+                               "course_days", "occupation_code", "funding", "seats"])
+        for i in range(rows):
+            start = datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randint(0, 600))
+            sheet.write_row(i + 1, 0, [
+                f"K{i:07d}", f"Svejsning {rng.randint(1, 300)}", "AMU",
+                str(rng.randint(40000, 49999)), rng.choice(["AMU Syd", "TEC", "NEXT"]),
+                rng.choice(["851", "101", "461"]), None, None, rng.randint(1, 40),
+                rng.choice(["721210", "833220"]), "Regional uddannelsespulje",
+                rng.randint(1, 30)])
+            sheet.write_datetime(i + 1, 6, start, day)
+            sheet.write_datetime(i + 1, 7, start + datetime.timedelta(days=9), day)
+    elif table == "enrolments":
+        sheet.write_row(0, 0, ["enrolment_id", "course_id", "person_id", "municipality_code",
+                               "labour_status", "gender", "age_band", "completed"])
+        for i in range(rows):
+            sheet.write_row(i + 1, 0, [
+                f"E{i:08d}", f"K{rng.randint(0, 3000):07d}", f"P{rng.randint(0, 10**7):08d}",
+                rng.choice([101, 851, 461]), rng.choice(["Beskæftiget", "Ledig"]),
+                rng.choice(["K", "M"]), rng.choice(["18-29", "30-49", "50+"]),
+                rng.random() < 0.9])
+    elif table == "balance":
+        sheet.write_row(0, 0, ["half_year", "area_scheme", "area_code", "occupation_code",
+                               "status"])
+        for i in range(rows):
+            sheet.write_row(i + 1, 0, [
+                f"{2020 + i // 14400}H{i // 7200 % 2 + 1}", "rar", f"RAR{i // 900 % 8}",
+                str(100000 + i % 900 * 7),
+                rng.choice(["Mangel", "Paradoks", "Gode jobmuligheder"])])
+    else:
+        sheet.write_row(0, 0, ["month", "municipality_code", "full_time_unemployed"])
+        for i in range(rows):
+            sheet.write_datetime(i + 1, 0, datetime.datetime(2015 + i // 1176, i // 98 % 12 + 1,
+                                                             1), day)
+            sheet.write_row(i + 1, 1, [101 + i % 98 * 4, rng.randint(100, 20000)])
+    book.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("table", "rows"), [
+    ("courses", 12_000), ("enrolments", 20_000), ("balance", 30_000), ("unemployment", 11_760)])
+def test_ordinary_workbooks_are_within_the_cells_per_byte_limit(table, rows):
+    """The limit that keeps validation's memory below 10× the file (issue 13) leaves room for
+    the workbooks people save: 0.15–0.3 cells per byte against MAX_CELLS_PER_BYTE."""
+    data = _ordinary_workbook(table, rows)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        found_rows, columns = limits.sheet_extent(archive.open("xl/worksheets/sheet1.xml"))
+    cells_per_byte = found_rows * columns / len(data)
+    assert 0.1 < cells_per_byte < limits.MAX_CELLS_PER_BYTE * 0.8
+    assert limits.check_excel(data) is None
+    report = validate_upload([(f"{table}.xlsx", data)])
+    assert not {p.kind for p in report.errors} & {"too_many_cells", "too_large_unpacked",
+                                                  "unreadable", "truncated"}
+    assert report.files[0].rows == rows

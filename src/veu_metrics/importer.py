@@ -20,7 +20,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from veu_metrics import limits, published, schema
+from veu_metrics import limits, published, schema, xlsx_stream
 from veu_metrics.geography import areas, municipalities
 from veu_metrics.ingest.columns import aliases_by_table, column_spec, columns_of
 from veu_metrics.occupations import (
@@ -119,11 +119,18 @@ class Sheet:
     format: str
     header: list[str | None]
     header_row: int | None
-    rows: pl.DataFrame  # String columns c0…cN plus ROW
+    parts: list[pl.DataFrame]  # String columns c0…cN plus ROW; consumed as they are parsed
     table_hint: str | None
     encoding: str | None = None
     separator: str | None = None
     danish_numbers: bool = False  # a public source's layout: dots are thousands separators
+    reader: Callable[[set[int]], Iterator[pl.DataFrame]] | None = None
+    """For a sheet streamed from its file (Excel, CSV): a fresh iterator of its text chunks (as
+    ``parts``; none are held); it notes in the set the columns right of the header that hold a
+    value. ``parts`` is then empty."""
+    read_problems: Problems | None = None
+    """What the last pass of ``reader`` found in the file itself (a CSV file's ragged rows),
+    reported before what the header and the cells say."""
 
 
 @dataclass
@@ -198,7 +205,7 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
         else:
             sheets = _read_sheets(name, data, problems, parsed)
         for sheet in sheets:
-            if not _within_cell_limits(sheet, problems):
+            if sheet.reader is None and not _within_cell_limits(sheet, problems):
                 continue
             result = _sheet_to_table(sheet, problems)
             if result is None:
@@ -322,7 +329,7 @@ def _published_sheet(source: str, records: Sequence[Sequence[str | None]], first
     if rows is None:
         return None
     return Sheet(source=source, format=fmt, header=list(published.UNEMPLOYMENT_HEADER),
-                 header_row=None, rows=rows, table_hint="unemployment", danish_numbers=True,
+                 header_row=None, parts=[rows], table_hint="unemployment", danish_numbers=True,
                  **extra)
 
 
@@ -434,16 +441,19 @@ def _limit_error(name: str, limit: limits.LimitProblem, problems: Problems) -> N
 
 def _within_cell_limits(sheet: Sheet, problems: Problems) -> bool:
     """A sheet's width and its longest cell, checked once it is read (before it is parsed)."""
-    text = [c for c in sheet.rows.columns if c != ROW]
-    longest = 0
-    if text and sheet.rows.height:
-        longest = sheet.rows.select(
-            pl.max_horizontal(pl.col(text).str.len_chars().max())).item() or 0
-    limit = limits.check_cells(len(sheet.header), int(longest))
+    longest = max((_longest_cell(part) for part in sheet.parts), default=0)
+    limit = limits.check_cells(len(sheet.header), longest)
     if limit is None:
         return True
     _limit_error(sheet.source, limit, problems)
     return False
+
+
+def _longest_cell(part: pl.DataFrame) -> int:
+    text = [c for c in part.columns if c != ROW]
+    if not text or not part.height:
+        return 0
+    return int(part.select(pl.max_horizontal(pl.col(text).str.len_chars().max())).item() or 0)
 
 
 def _zip_kind(data: bytes) -> str:
@@ -531,50 +541,60 @@ def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
         return _published_sheet(name, everything, 1, "csv", hint, problems,
                                 encoding=encoding, separator=separator)
     header: list[str | None] = list(top[header_index])
-    width = len(header)
+    sheet = Sheet(source=name, format="csv", header=header, header_row=header_index + 1,
+                  parts=[], table_hint=hint, encoding=encoding, separator=separator)
+
+    def stream(_beyond: set[int]) -> Iterator[pl.DataFrame]:
+        sheet.read_problems = Problems(problems.cap)
+        return _csv_chunks(name, text, separator, header_index, len(header),
+                           sheet.read_problems)
+
+    sheet.reader = stream
+    return sheet
+
+
+class _CsvAbort(Exception):
+    """A CSV file's quoting broke off its reading (reported): the file is not imported."""
+
+
+def _csv_chunks(name: str, text: str, separator: str, header_index: int, width: int,
+                problems: Problems) -> Iterator[pl.DataFrame]:
+    """A CSV file's records below its header as chunks of CHUNK_ROWS rows (as ``_chunk``),
+    read from the text as they are asked for; ragged rows and a cut-off last row are reported
+    to ``problems`` at the end, a broken quote raises _CsvAbort (reported)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     records_buffer: list[list[str]] = []
     row_numbers: list[int] = []
-    chunks: list[pl.DataFrame] = []
     ragged: list[tuple[int, int]] = []
     last: tuple[int, int] | None = None
-    row = header_index + 1
-
-    def flush() -> None:
-        if row_numbers:
-            chunks.append(_chunk(records_buffer, row_numbers, width))
-            records_buffer.clear()
-            row_numbers.clear()
-
-    def take(record: list[str], row: int) -> None:
-        nonlocal last
-        count = len(record)
-        if count != width:  # the rare cases, off the fast path
-            if not "".join(record).strip():
-                return  # blank line
-            if count > width and not "".join(record[width:]).strip():
-                record, count = record[:width], width  # trailing empty fields: harmless
-            else:
-                ragged.append((row, count))
-                record = (record + [""] * width)[:width]
-        elif not "".join(record).strip():
-            return  # a row of empty fields (;;;;)
-        last = (row, count)
-        records_buffer.append(record)
-        row_numbers.append(row)
-        if len(row_numbers) >= CHUNK_ROWS:
-            flush()
-
-    for record in top[header_index + 1:]:
-        row += 1
-        take(record, row)
+    row = 0
     try:
-        for record in records:
+        for record in reader:
             row += 1
-            take(record, row)
+            if row <= header_index + 1:
+                continue  # the header and the rows above it (read when it was found)
+            count = len(record)
+            if count != width:  # the rare cases, off the fast path
+                if not "".join(record).strip():
+                    continue  # blank line
+                if count > width and not "".join(record[width:]).strip():
+                    record, count = record[:width], width  # trailing empty fields: harmless
+                else:
+                    ragged.append((row, count))
+                    record = (record + [""] * width)[:width]
+            elif not "".join(record).strip():
+                continue  # a row of empty fields (;;;;)
+            last = (row, count)
+            records_buffer.append(record)
+            row_numbers.append(row)
+            if len(row_numbers) >= CHUNK_ROWS:
+                yield _chunk(records_buffer, row_numbers, width)
+                records_buffer, row_numbers = [], []
     except csv.Error as exc:
         _csv_error(name, exc, reader.line_num, row + 1, problems)
-        return None
-    flush()
+        raise _CsvAbort(name) from None
+    if row_numbers:
+        yield _chunk(records_buffer, row_numbers, width)
     cut_off = not text.endswith(("\n", "\r"))
     if cut_off and last is not None and last[1] < width and ragged and ragged[-1][0] == last[0]:
         ragged.pop()
@@ -585,9 +605,6 @@ def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
             f"{width} fields separated by '{separator}', like the header",
             f"{width} felter adskilt af '{separator}' som i overskriftsrækken",
         ), row=bad_row, value=f"{count} fields")
-    rows = pl.concat(chunks) if chunks else _chunk([], [], width)
-    return Sheet(source=name, format="csv", header=header, header_row=header_index + 1, rows=rows,
-                 table_hint=hint, encoding=encoding, separator=separator)
 
 
 def _chunk(records: list[list[str]], row_numbers: list[int], width: int) -> pl.DataFrame:
@@ -613,8 +630,6 @@ def _csv_error(name: str, exc: csv.Error, line: int, row: int, problems: Problem
 
 
 def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
-    import fastexcel  # imported here: only Excel imports pay for it
-
     try:
         zipfile.ZipFile(io.BytesIO(data))  # the zip directory is at the end: cut off → no directory
     except (zipfile.BadZipFile, EOFError, OSError):
@@ -622,13 +637,11 @@ def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
                                     "projektmappen kan ikke åbnes (beskadiget eller afkortet)"))
         return []
     try:
-        reader = fastexcel.read_excel(data)
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file, not a crash
-        problems.error(name, "unreadable", ("an Excel workbook (.xlsx) that Excel can open",
-                                            "en Excel-projektmappe (.xlsx), som Excel kan åbne"),
-                       value=_first_line(exc))
+        book = xlsx_stream.open_workbook(data)
+    except xlsx_stream.XlsxError as exc:
+        _unreadable_excel(name, exc, problems)
         return []
-    names = list(reader.sheet_names)
+    names = book.sheet_names
     named = [n for n in names if table_for_name(n) is not None]
     chosen = named or names[:1]
     skipped = [n for n in names if n not in chosen]
@@ -643,67 +656,56 @@ def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
     for sheet_name in chosen:
         source = name if len(chosen) == 1 else f"{name} [{sheet_name}]"
         hint = table_for_name(sheet_name) or table_for_name(name)
-        sheet = _read_excel_sheet(reader, sheet_name, source, hint, problems)
+        sheet = _read_excel_sheet(book, sheet_name, source, hint, problems)
         if sheet is not None:
             sheets.append(sheet)
     return sheets
 
 
-def _read_excel_sheet(reader: Any, sheet_name: str, source: str, hint: str | None,
-                      problems: Problems) -> Sheet | None:
+def _unreadable_excel(source: str, exc: Exception, problems: Problems) -> None:
+    problems.error(source, "unreadable", ("an Excel workbook (.xlsx) that Excel can open",
+                                          "en Excel-projektmappe (.xlsx), som Excel kan åbne"),
+                   value=_first_line(exc))
+
+
+def _read_excel_sheet(book: xlsx_stream.Workbook, sheet_name: str, source: str,
+                      hint: str | None, problems: Problems) -> Sheet | None:
+    """The sheet's top rows are read to find the header; its rows below are streamed in
+    chunks when the sheet is parsed (``Sheet.reader``), never held whole."""
     try:
-        # skip_rows=0 keeps leading empty rows, so the index is the sheet row (0-based).
-        preview = reader.load_sheet(sheet_name, header_row=None, skip_rows=0,
-                                    n_rows=HEADER_SEARCH_ROWS, dtypes="string").to_polars()
-    except Exception:  # noqa: BLE001 - an empty sheet has no range at all
-        preview = pl.DataFrame()
-    if preview.height == 0:
+        # Rows 1…HEADER_SEARCH_ROWS, empty ones included: the index is the sheet row (0-based).
+        top = xlsx_stream.grid_rows(xlsx_stream.iter_rows(book, sheet_name, 1 << 14),
+                                    HEADER_SEARCH_ROWS)
+        empty = not top and next(xlsx_stream.iter_rows(book, sheet_name, 1 << 14), None) is None
+    except xlsx_stream.XlsxError as exc:
+        _unreadable_excel(source, exc, problems)
+        return None
+    if empty:
         problems.error(source, "empty_file", ("a sheet with a header row and data rows",
                                               "et ark med overskriftsrække og datarækker"))
         return None
-    top = [list(r) for r in preview.rows()]
     header_index = None if published.is_published_layout(top) else find_header_row(top, hint)
     if header_index is None:  # perhaps a public source's layout (StatBank's XLSX download)
         try:
-            whole = reader.load_sheet(sheet_name, header_row=None, skip_rows=0,
-                                      dtypes="string").to_polars()
-        except Exception:  # noqa: BLE001
-            whole = preview
-        grid = [[_excel_text(c) for c in r] for r in whole.rows()]
+            grid = xlsx_stream.grid_rows(xlsx_stream.iter_rows(book, sheet_name))
+        except xlsx_stream.XlsxError as exc:
+            _unreadable_excel(source, exc, problems)
+            return None
         return _published_sheet(source, grid, 1, "excel", hint, problems)
-    try:
-        # All rows sampled: a column mixing numbers and text becomes text, never nulls.
-        body = reader.load_sheet(sheet_name, header_row=header_index,
-                                 schema_sample_rows=None).to_polars()
-    except Exception as exc:  # noqa: BLE001
-        problems.error(source, "unreadable", ("cells Excel can read", "celler, Excel kan læse"),
-                       value=_first_line(exc))
-        return None
     header = top[header_index]
-    width = len(header)
-    if body.width != width:  # the reader saw another range than the preview: read as text
-        body = reader.load_sheet(sheet_name, header_row=header_index, dtypes="string",
-                                 schema_sample_rows=None).to_polars()
-    columns = [_excel_cell_text(body.to_series(i)).alias(f"c{i}") for i in range(width)]
-    rows = pl.DataFrame(columns).with_columns(
-        # header_index is 0-based; the first data row is sheet row header_index + 2.
-        pl.int_range(header_index + 2, header_index + 2 + body.height, dtype=pl.Int64).alias(ROW)
-    ) if width else pl.DataFrame({ROW: pl.Series([], dtype=pl.Int64)})
-    rows = rows.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
-    return Sheet(source=source, format="excel", header=header, header_row=header_index + 1,
-                 rows=rows, table_hint=hint)
+    header_row = header_index + 1  # 1-based sheet row of the header
 
+    def reader(beyond: set[int]) -> Iterator[pl.DataFrame]:
+        below = (r for r in xlsx_stream.iter_rows(book, sheet_name) if r[0] > header_row)
+        return xlsx_stream.iter_chunks(below, len(header), ROW, beyond=beyond)
 
-def _excel_text(cell: object) -> str | None:
-    """One cell read as text: whole floats without '.0' (a count, a code)."""
-    if cell is None:
-        return None
-    text = str(cell)
-    return text[:-2] if re.fullmatch(r"-?\d+\.0", text) else text
+    return Sheet(source=source, format="excel", header=header, header_row=header_row, parts=[],
+                 table_hint=hint, reader=reader)
 
 
 def _excel_cell_text(series: pl.Series) -> pl.Series:
-    """Typed Excel cells → text the value parsers understand, without losing precision."""
+    """Typed cells (a Parquet file's dates) → text the value parsers understand, without losing
+    precision."""
     dtype = series.dtype
     if dtype == pl.Float64:
         finite = series.drop_nulls()
@@ -763,7 +765,7 @@ def _read_parquet(name: str, data: bytes, problems: Problems) -> Sheet | None:
     rows = rows.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW))
     # Parquet has no header row: row 1 is the first record.
     return Sheet(source=name, format="parquet", header=list(frame.columns), header_row=None,
-                 rows=rows, table_hint=table_for_name(name))
+                 parts=[rows], table_hint=table_for_name(name))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -819,55 +821,183 @@ def guess_table(header: Sequence[str | None]) -> str | None:
     return best if cells and best_hits * 2 >= len(cells) else None
 
 
+@dataclass
+class _Mapping:
+    """How a sheet's columns become a table's: one expression per model column (in the
+    table's order) and the balance's title column."""
+
+    table: str
+    columns: dict[str, pl.Expr]
+    extra: list[pl.Expr]
+    present: set[str]
+    deferred: list[tuple[int, str]]
+    """Unnamed columns of a streamed sheet: reported when a chunk shows they hold a value."""
+    title_fill: bool
+
+
 def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame] | None:
-    table = sheet.table_hint
-    if table is None:
-        table = guess_table(sheet.header)
-        if table is None:
-            _unknown_table(sheet.source, problems)
-            return None
-        problems.warning(sheet.source, "table_by_columns", (
-            f"a file name that says the table (read as {table})",
-            f"et filnavn, der angiver tabellen (læst som {table})",
-        ), value=table)
-    lookup = column_lookup(table)
+    """Map a sheet's header onto a table, then parse and check its rows chunk by chunk: only
+    the typed chunks are kept (issue 13: the text of a whole sheet beside its parsed copy cost
+    many times the file's size; docs/PERFORMANCE.md).
+
+    The header's problems are reported first, then the number rule's warnings, then the cells'
+    problems, as when a sheet was parsed whole. The number rule needs every row: a streamed
+    sheet (Excel) is parsed by the rule of its first chunk and read once more in the rare case
+    that its later chunks change the rule."""
+    head = Problems(problems.cap)
+    mapping = _map_header(sheet, head)
+    if mapping is None:
+        problems.merge(head)
+        return None
+    table, present = mapping.table, mapping.present
+    numeric = _number_columns(table, present)
+
+    def to_table(chunk: pl.DataFrame) -> pl.DataFrame:
+        raw = chunk.select(pl.lit(sheet.source, dtype=pl.String).alias(SOURCE), pl.col(ROW),
+                           *[e.alias(c) for c, e in mapping.columns.items()], *mapping.extra)
+        if mapping.title_fill:  # a row with a title but no code is read by its title
+            raw = raw.with_columns(pl.coalesce("occupation_code", OCCUPATION_TITLE)
+                                   .alias("occupation_code"))
+        if table == "balance":
+            raw = raw.with_columns(_occupation_by_title(raw["occupation_code"]))
+        return raw
+
+    def decide(stats: dict[str, dict[str, Any]], into: Problems | None = None,
+               ) -> dict[str, NumberMode]:
+        return decide_number_modes(table, stats, sheet.source, into or Problems(),
+                                   danish=sheet.danish_numbers)
+
+    beyond: set[int] = set()
+    try:
+        if sheet.reader is None:  # in memory: the rule is decided from all rows first
+            stats: dict[str, dict[str, Any]] = {}
+            for part in sheet.parts:
+                stats = merge_number_stats(stats, number_stats(table, part.select(
+                    *[mapping.columns[c].alias(c) for c in numeric]), present))
+            parsed = _parse_chunks(sheet, table, to_table, mapping, decide(stats),
+                                   _eager_chunks(sheet), problems)
+        else:
+            parsed = _parse_chunks(sheet, table, to_table, mapping, None, sheet.reader(beyond),
+                                   problems)
+            if parsed is not None and parsed.modes != decide(parsed.stats):
+                parsed = _parse_chunks(sheet, table, to_table, mapping, decide(parsed.stats),
+                                       sheet.reader(set()), problems)
+    except xlsx_stream.XlsxError as exc:
+        _unreadable_excel(sheet.source, exc, problems)
+        return None
+    except _CsvAbort:
+        problems.merge(sheet.read_problems or Problems())
+        return None
+    if sheet.read_problems is not None:
+        problems.merge(sheet.read_problems)
+    if parsed is None:
+        return None  # a cell over the limits (reported)
+    _report_after_rows(sheet, table, mapping, parsed, beyond, head)
+    problems.merge(head)
+    decide(parsed.stats, problems)
+    problems.merge(parsed.problems)
+    typed = parsed.typed
+    frame = pl.concat(typed, how="vertical") if len(typed) > 1 else typed[0]
+    return table, frame
+
+
+def _report_after_rows(sheet: Sheet, table: str, mapping: _Mapping, parsed: _Parsed,
+                       beyond: set[int], head: Problems) -> None:
+    """The header's problems only the rows can show: an unnamed column that holds values, a
+    value beyond the header, no rows at all."""
+    for index, label in mapping.deferred:
+        if index in parsed.filled:
+            _unknown_column(sheet, head, table, label, index, {})
+    for index in sorted(beyond):
+        _unknown_column(sheet, head, table, "", index, {})
+    if parsed.rows == 0:
+        head.error(sheet.source, "no_rows", ("at least one data row below the header",
+                                             "mindst én datarække under overskriften"),
+                   row=sheet.header_row)
+
+
+@dataclass
+class _Parsed:
+    typed: list[pl.DataFrame]
+    stats: dict[str, dict[str, Any]]
+    modes: dict[str, NumberMode]
+    problems: Problems
+    filled: set[int]
+    rows: int
+
+
+def _eager_chunks(sheet: Sheet) -> Iterator[pl.DataFrame]:
+    """A sheet's parts in CHUNK_ROWS slices, each part let go once it has been handed out."""
+    while sheet.parts:
+        part = sheet.parts.pop(0)
+        for offset in range(0, part.height, CHUNK_ROWS):
+            yield part.slice(offset, CHUNK_ROWS)
+        del part
+
+
+def _parse_chunks(sheet: Sheet, table: str, to_table: Callable[[pl.DataFrame], pl.DataFrame],
+                  mapping: _Mapping, modes: dict[str, NumberMode] | None,
+                  chunks: Iterator[pl.DataFrame], problems: Problems) -> _Parsed | None:
+    """Each text chunk → the table's columns → typed values and their problems; the text is let
+    go before the next chunk is read. None when a streamed chunk breaks a cell limit (reported
+    to ``problems``); the cells' problems are collected apart (``_Parsed.problems``)."""
+    body = Problems(problems.cap)
+    typed: list[pl.DataFrame] = []
+    stats: dict[str, dict[str, Any]] = {}
+    filled: set[int] = set()
+    rows = 0
+    for chunk in chunks:
+        if sheet.reader is not None:  # a sheet in memory was checked whole before
+            limit = limits.check_cells(len(sheet.header), _longest_cell(chunk))
+            if limit is not None:
+                _limit_error(sheet.source, limit, problems)
+                return None
+        for index, _ in mapping.deferred:
+            if index not in filled and chunk.get_column(f"c{index}").drop_nulls() \
+                    .str.strip_chars().replace("", None).drop_nulls().len():
+                filled.add(index)
+        raw = to_table(chunk)
+        del chunk
+        rows += raw.height
+        chunk_stats = number_stats(table, raw, mapping.present)
+        if modes is None:  # a streamed sheet: its first chunk decides (checked at the end)
+            modes = decide_number_modes(table, chunk_stats, sheet.source, Problems(),
+                                        danish=sheet.danish_numbers)
+        stats = merge_number_stats(stats, chunk_stats)
+        typed.append(parse_values(table, raw, sheet.source, sheet.format, body,
+                                  present=mapping.present, danish_numbers=sheet.danish_numbers,
+                                  modes=modes))
+        del raw
+    if not typed:  # no rows: the table's empty frame
+        empty = pl.DataFrame(schema={**{f"c{i}": pl.String for i in range(len(sheet.header))},
+                                     ROW: pl.Int64})
+        modes = modes if modes is not None else {}
+        typed.append(parse_values(table, to_table(empty), sheet.source, sheet.format, body,
+                                  present=mapping.present, danish_numbers=sheet.danish_numbers,
+                                  modes=modes))
+    return _Parsed(typed=typed, stats=stats, modes=modes or {}, problems=body, filled=filled,
+                   rows=rows)
+
+
+def _unknown_column(sheet: Sheet, problems: Problems, table: str, label: str, index: int,
+                    lookup: dict[str, str]) -> None:
+    key = normalize_name(label)
+    close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.75)
+    hint_en = f" — did you mean {lookup[close[0]]}?" if close else ""
+    hint_da = f" — mente du {lookup[close[0]]}?" if close else ""
     expected_columns = schema.TABLES[table]
-    mapped: dict[str, int] = {}
-    title_index: int | None = None  # a balance's job title column beside its code column
-    for index, cell in enumerate(sheet.header):
-        label = "" if cell is None else str(cell).strip()
-        key = normalize_name(label)
-        column = lookup.get(key)
-        if column is None:
-            if not key and sheet.rows.get_column(f"c{index}").drop_nulls().str.strip_chars() \
-                    .replace("", None).drop_nulls().len() == 0:
-                continue  # an unnamed, empty column (a stray separator at line end)
-            close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.75)
-            hint_en = f" — did you mean {lookup[close[0]]}?" if close else ""
-            hint_da = f" — mente du {lookup[close[0]]}?" if close else ""
-            problems.error(sheet.source, "unknown_column", (
-                f"a column of table {table}: {', '.join(expected_columns)}{hint_en}",
-                f"en kolonne i tabellen {table}: {', '.join(expected_columns)}{hint_da}",
-            ), row=sheet.header_row, column=label or f"(column {index + 1})", value=label)
-            continue
-        if column in mapped and table == "balance" and column == "occupation_code" \
-                and key in TITLE_ALIASES:
-            title_index = index  # a title column beside the code column: the code is read
-            continue
-        if column in mapped and table == "balance" and column == "occupation_code" \
-                and normalize_name(str(sheet.header[mapped[column]] or "")) in TITLE_ALIASES:
-            title_index = mapped[column]
-            mapped[column] = index  # the code column wins over a title column before it
-            continue
-        if column in mapped:
-            problems.error(sheet.source, "duplicate_column", (
-                f"each column once (column {mapped[column] + 1} is already {column})",
-                f"hver kolonne én gang (kolonne {mapped[column] + 1} er allerede {column})",
-            ), row=sheet.header_row, column=column, value=label)
-            continue
-        mapped[column] = index
+    problems.error(sheet.source, "unknown_column", (
+        f"a column of table {table}: {', '.join(expected_columns)}{hint_en}",
+        f"en kolonne i tabellen {table}: {', '.join(expected_columns)}{hint_da}",
+    ), row=sheet.header_row, column=label or f"(column {index + 1})", value=label)
+
+
+def _missing_columns(sheet: Sheet, table: str, mapped: dict[str, int], problems: Problems
+                     ) -> dict[str, pl.Expr]:
+    """Report the table's columns the header lacks; return those that can be derived from
+    others (a balance's area scheme from its area)."""
     derived: dict[str, pl.Expr] = {}
-    for column in expected_columns:
+    for column in schema.TABLES[table]:
         if column in mapped:
             continue
         aliases = ", ".join(column_spec(table, column).all_aliases) or "–"
@@ -892,27 +1022,65 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
                 f"a column {column} (also accepted: {aliases})",
                 f"en kolonne {column} (også accepteret: {aliases})",
             ), row=sheet.header_row, column=column)
-    if sheet.rows.height == 0:
-        problems.error(sheet.source, "no_rows", ("at least one data row below the header",
-                                                 "mindst én datarække under overskriften"),
-                       row=sheet.header_row)
-    raw = sheet.rows.select(
-        pl.lit(sheet.source, dtype=pl.String).alias(SOURCE),
-        pl.col(ROW),
-        *[_clean(pl.col(f"c{mapped[c]}")).alias(c) if c in mapped
-          else derived[c].alias(c) if c in derived
-          else pl.lit(None, dtype=pl.String).alias(c) for c in expected_columns],
-        *([_occupation_title(mapped, title_index)] if table == "balance" else []),
-    )
-    if table == "balance" and title_index is not None and "occupation_code" in mapped:
-        # a row with a title but no code is read by its title
-        raw = raw.with_columns(pl.coalesce("occupation_code", OCCUPATION_TITLE)
-                               .alias("occupation_code"))
-    if table == "balance":
-        raw = raw.with_columns(_occupation_by_title(raw["occupation_code"]))
-    return table, parse_values(table, raw, sheet.source, sheet.format, problems,
-                               present=set(mapped) | set(derived),
-                               danish_numbers=sheet.danish_numbers)
+    return derived
+
+
+def _map_header(sheet: Sheet, problems: Problems) -> _Mapping | None:
+    """Which table the sheet is, and which of its columns is which of the table's."""
+    table = sheet.table_hint
+    if table is None:
+        table = guess_table(sheet.header)
+        if table is None:
+            _unknown_table(sheet.source, problems)
+            return None
+        problems.warning(sheet.source, "table_by_columns", (
+            f"a file name that says the table (read as {table})",
+            f"et filnavn, der angiver tabellen (læst som {table})",
+        ), value=table)
+    lookup = column_lookup(table)
+    expected_columns = schema.TABLES[table]
+    mapped: dict[str, int] = {}
+    deferred: list[tuple[int, str]] = []
+    title_index: int | None = None  # a balance's job title column beside its code column
+    for index, cell in enumerate(sheet.header):
+        label = "" if cell is None else str(cell).strip()
+        key = normalize_name(label)
+        column = lookup.get(key)
+        if column is None:
+            if not key and sheet.reader is not None:
+                deferred.append((index, label))  # reported if a chunk holds a value in it
+                continue
+            if not key and not any(part.get_column(f"c{index}").drop_nulls().str.strip_chars()
+                                   .replace("", None).drop_nulls().len()
+                                   for part in sheet.parts):
+                continue  # an unnamed, empty column (a stray separator at line end)
+            _unknown_column(sheet, problems, table, label, index, lookup)
+            continue
+        if column in mapped and table == "balance" and column == "occupation_code" \
+                and key in TITLE_ALIASES:
+            title_index = index  # a title column beside the code column: the code is read
+            continue
+        if column in mapped and table == "balance" and column == "occupation_code" \
+                and normalize_name(str(sheet.header[mapped[column]] or "")) in TITLE_ALIASES:
+            title_index = mapped[column]
+            mapped[column] = index  # the code column wins over a title column before it
+            continue
+        if column in mapped:
+            problems.error(sheet.source, "duplicate_column", (
+                f"each column once (column {mapped[column] + 1} is already {column})",
+                f"hver kolonne én gang (kolonne {mapped[column] + 1} er allerede {column})",
+            ), row=sheet.header_row, column=column, value=label)
+            continue
+        mapped[column] = index
+    derived = _missing_columns(sheet, table, mapped, problems)
+    columns = {c: _clean(pl.col(f"c{mapped[c]}")) if c in mapped
+               else derived[c] if c in derived
+               else pl.lit(None, dtype=pl.String) for c in expected_columns}
+    return _Mapping(
+        table=table, columns=columns,
+        extra=[_occupation_title(mapped, title_index)] if table == "balance" else [],
+        present=set(mapped) | set(derived), deferred=deferred,
+        title_fill=table == "balance" and title_index is not None and "occupation_code" in mapped)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1138,6 +1306,50 @@ def _typed(table: str, column: str, dtype: pl.DataType, raw: pl.Expr, fmt: str,
 _WHOLE = (pl.Int16, pl.Int32, pl.Int64)
 
 
+def _number_columns(table: str, present: set[str]) -> list[str]:
+    """The present columns of a table that hold numbers (whole or decimal)."""
+    return [c for c, t in schema.TABLES[table].items()
+            if c in present and (t == pl.Float64 or isinstance(t, _WHOLE))]
+
+
+def number_stats(table: str, raw: pl.DataFrame, present: set[str]) -> dict[str, dict[str, Any]]:
+    """What the number rule (:func:`number_modes`) needs to know of each number column of a
+    chunk: how many values are shaped like ``12.000``, the first of them, and whether any value
+    has a decimal comma, several thousands dots, or a plain decimal point."""
+    numeric = [c for c in _number_columns(table, present) if c in raw.columns]
+    if not numeric or raw.height == 0:
+        return {}
+    text = {c: pl.col(c).str.replace_all(r"[\s\u00a0]", "") for c in numeric}
+    found = raw.select(
+        *[text[c].str.contains(THOUSANDS_SHAPED).sum().alias(f"{c}|shaped") for c in numeric],
+        *[text[c].str.contains(r"\d,\d").any().alias(f"{c}|comma") for c in numeric],
+        *[text[c].str.contains(ONLY_THOUSANDS).any().alias(f"{c}|many") for c in numeric],
+        *[(text[c].str.contains(r"\.") & ~text[c].str.contains(THOUSANDS_SHAPED)
+           & ~text[c].str.contains(",")).any().alias(f"{c}|dot") for c in numeric],
+        *[text[c].filter(text[c].str.contains(THOUSANDS_SHAPED)).first().alias(f"{c}|example")
+          for c in numeric],
+    ).row(0, named=True)
+    return {c: {k: found[f"{c}|{k}"] for k in ("shaped", "comma", "many", "dot", "example")}
+            for c in numeric}
+
+
+def merge_number_stats(first: dict[str, dict[str, Any]],
+                       then: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The statistics of two chunks as of one (``first`` before ``then``)."""
+    merged = {c: dict(v) for c, v in first.items()}
+    for column, new in then.items():
+        old = merged.get(column)
+        if old is None:
+            merged[column] = dict(new)
+            continue
+        old["shaped"] = (old["shaped"] or 0) + (new["shaped"] or 0)
+        for flag in ("comma", "many", "dot"):
+            old[flag] = bool(old[flag]) or bool(new[flag])
+        if old["example"] is None:
+            old["example"] = new["example"]
+    return merged
+
+
 def number_modes(table: str, raw: pl.DataFrame, present: set[str], source: str,
                  problems: Problems, *, danish: bool = False) -> dict[str, NumberMode]:
     """The thousands-separator rule, decided per number column (docs/IMPORT.md, "Numbers").
@@ -1151,33 +1363,33 @@ def number_modes(table: str, raw: pl.DataFrame, present: set[str], source: str,
     - otherwise the file is refused (``ambiguous_number``): nothing tells which it is.
     Every column read with thousands separators gets one ``thousands_separator`` warning.
     """
+    modes = decide_number_modes(table, number_stats(table, raw, present), source, problems,
+                                danish=danish)
+    report_ambiguous(raw, modes, problems)
+    return modes
+
+
+def decide_number_modes(table: str, stats: dict[str, dict[str, Any]], source: str,
+                        problems: Problems, *, danish: bool = False) -> dict[str, NumberMode]:
+    """The rule of :func:`number_modes` from the statistics of all of a sheet's rows
+    (:func:`number_stats`); warns of what it decided. The refused cells are reported by
+    :func:`report_ambiguous`."""
     columns = schema.TABLES[table]
-    numeric = [c for c, t in columns.items() if c in present and c in raw.columns
-               and (t == pl.Float64 or isinstance(t, _WHOLE))]
+    numeric = list(stats)
     if not numeric:
         return {}
-    text = {c: pl.col(c).str.replace_all(r"[\s\u00a0]", "") for c in numeric}
-    stats = raw.select(
-        *[text[c].str.contains(THOUSANDS_SHAPED).sum().alias(f"{c}|shaped") for c in numeric],
-        *[text[c].str.contains(r"\d,\d").any().alias(f"{c}|comma") for c in numeric],
-        *[text[c].str.contains(ONLY_THOUSANDS).any().alias(f"{c}|many") for c in numeric],
-        *[(text[c].str.contains(r"\.") & ~text[c].str.contains(THOUSANDS_SHAPED)
-           & ~text[c].str.contains(",")).any().alias(f"{c}|dot") for c in numeric],
-        *[text[c].filter(text[c].str.contains(THOUSANDS_SHAPED)).first().alias(f"{c}|example")
-          for c in numeric],
-    ).row(0, named=True)
     decimal = [c for c in numeric if columns[c] == pl.Float64]
-    file_comma = danish or any(stats[f"{c}|comma"] for c in decimal)
-    file_dot = not danish and any(stats[f"{c}|dot"] for c in decimal)
+    file_comma = danish or any(stats[c]["comma"] for c in decimal)
+    file_dot = not danish and any(stats[c]["dot"] for c in decimal)
     modes: dict[str, NumberMode] = {}
     for column in numeric:
-        if not stats[f"{column}|shaped"]:
+        if not stats[column]["shaped"]:
             continue
-        example = stats[f"{column}|example"]
-        own_comma = stats[f"{column}|comma"] or stats[f"{column}|many"]
+        example = stats[column]["example"]
+        own_comma = stats[column]["comma"] or stats[column]["many"]
         if isinstance(columns[column], _WHOLE):
             modes[column] = "thousands"
-        elif stats[f"{column}|dot"] or (not own_comma and file_dot and not file_comma):
+        elif stats[column]["dot"] or (not own_comma and file_dot and not file_comma):
             modes[column] = "default"
             problems.warning(source, "decimal_point", (
                 "read with a decimal point, because the file writes decimals like 12.5 and no "
@@ -1190,15 +1402,8 @@ def number_modes(table: str, raw: pl.DataFrame, present: set[str], source: str,
             modes[column] = "thousands"
         else:
             modes[column] = "refuse"
-            bad = raw.filter(text[column].str.contains(THOUSANDS_SHAPED)).select(SOURCE, ROW, column)
-            problems.add_rows(bad, "ambiguous_number", column, (
-                "a number without thousands separators (12000), or with a decimal comma (12,5): "
-                "the file has no decimal comma to tell whether the dot is a thousands separator",
-                "et tal uden tusindtalsseparator (12000) eller med decimalkomma (12,5): "
-                "filen har intet decimalkomma, der viser, om punktummet er tusindtalsseparator",
-            ))
             continue
-        shaped = stats[f"{column}|shaped"]
+        shaped = stats[column]["shaped"]
         problems.warning(source, "thousands_separator", (
             f"{shaped} value(s) like {example} read as thousands ({example.replace('.', '')}): "
             "the dots are Danish thousands separators",
@@ -1208,16 +1413,37 @@ def number_modes(table: str, raw: pl.DataFrame, present: set[str], source: str,
     return modes
 
 
+def report_ambiguous(raw: pl.DataFrame, modes: dict[str, NumberMode], problems: Problems) -> None:
+    """The cells of the columns refused by the number rule: ``12.000`` with nothing in the
+    file to tell whether the dot is a thousands separator."""
+    for column, mode in modes.items():
+        if mode != "refuse" or column not in raw.columns:
+            continue
+        text = pl.col(column).str.replace_all(r"[\s\u00a0]", "")
+        bad = raw.filter(text.str.contains(THOUSANDS_SHAPED)).select(SOURCE, ROW, column)
+        problems.add_rows(bad, "ambiguous_number", column, (
+            "a number without thousands separators (12000), or with a decimal comma (12,5): "
+            "the file has no decimal comma to tell whether the dot is a thousands separator",
+            "et tal uden tusindtalsseparator (12000) eller med decimalkomma (12,5): "
+            "filen har intet decimalkomma, der viser, om punktummet er tusindtalsseparator",
+        ))
+
+
 def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems: Problems,
-                 present: set[str] | None = None, danish_numbers: bool = False) -> pl.DataFrame:
+                 present: set[str] | None = None, danish_numbers: bool = False,
+                 modes: dict[str, NumberMode] | None = None) -> pl.DataFrame:
     """Text cells (model column names, plus SOURCE and ROW) → the model's types.
 
     Every cell that cannot be read is reported with its row, value and what was expected; it
-    becomes null, so that later checks still run on the rest.
+    becomes null, so that later checks still run on the rest. ``modes``: the number rule
+    decided for the whole sheet when ``raw`` is one chunk of it (else decided from ``raw``).
     """
     columns = schema.TABLES[table]
     present = set(columns) if present is None else present
-    modes = number_modes(table, raw, present, source, problems, danish=danish_numbers)
+    if modes is None:
+        modes = number_modes(table, raw, present, source, problems, danish=danish_numbers)
+    else:
+        report_ambiguous(raw, modes, problems)
     both = raw.with_columns(
         _typed(table, c, t, pl.col(c), fmt, modes.get(c, "default")).alias(f"{c}__typed")
         for c, t in columns.items()

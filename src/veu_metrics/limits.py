@@ -31,23 +31,26 @@ MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 """An Excel workbook's declared unpacked size, all parts together."""
 MAX_UNPACK_RATIO = 25
 """Declared unpacked size over file size; Excel's own files unpack 5–15×, a zip bomb 1,000×.
-The Excel reader holds the whole sheet (about 4–5 bytes of memory per unpacked byte,
-docs/PERFORMANCE.md): this ratio and MAX_UNPACKED_BYTES bound that."""
+The sheets are streamed (``xlsx_stream``), but the time to read them grows with their unpacked
+size: this ratio and MAX_UNPACKED_BYTES bound that."""
 MAX_ZIP_PARTS = 2_000
 """Parts in one workbook (a sheet, its strings, styles … — a few dozen in practice)."""
 MAX_JSON_DEPTH = 32
 """Nesting of metadata.json and GeoJSON (a MultiPolygon's coordinates nest 4 deep)."""
-MAX_CELLS_PER_BYTE = 1.0
+MAX_CELLS_PER_BYTE = 0.4
 """Cells of a workbook's sheets (the rectangle from A1 to the last row and column that hold a
-cell, which is what the Excel reader allocates) per byte of the file. Ordinary workbooks hold
-0.1–0.3 cells per byte (xlsxwriter, Excel); a crafted one packs 1.5 cells per byte under the
-unpack-ratio limit, and a sparse one (a cell at A1 and one at GR1000000, 1.5 KB) 100,000s.
-Validating costs about 115–125 bytes of memory per such cell (docs/PERFORMANCE.md), so this
-bounds the growth to about 120× the file size (measured 115–124×)."""
+cell) per byte of the file. Ordinary workbooks hold 0.15–0.3 cells per byte (xlsxwriter and
+Excel: courses and enrolments about 0.22, a labour-market balance 0.26, unemployment 0.18); a
+crafted one packs 1.5 cells per byte under the unpack-ratio limit, and a sparse one (a cell at A1
+and one at GR1000000, 1.5 KB) 100,000s. Validating a sheet streamed in chunks costs about
+22 bytes of memory per cell of a crafted sheet of short numbers whose every row breaks every
+rule, and about 37 per cell of an ordinary one (longer texts, but only 0.22 cells per byte;
+docs/PERFORMANCE.md), so this keeps the worst accepted file below 10× its size (21× at the
+earlier limit of 1 cell per byte)."""
 MAX_TAG_BYTES = 65_536
 """One tag of a sheet's XML (``<c r="A1" s="3" t="s">`` is about 20 bytes): a longer one could
 hide a cell's reference from the extent count, so it is refused."""
-SCAN_CHUNK = 1 << 20
+SCAN_CHUNK = 1 << 18
 """Bytes of a sheet's XML unpacked at a time while its extent is counted."""
 
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(c|row)(?=[\s/>])")

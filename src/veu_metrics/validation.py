@@ -234,6 +234,15 @@ class Problems:
             if extra > 0:
                 self._overflow[key] = self._overflow.get(key, 0) + extra
 
+    def merge(self, other: Problems) -> None:
+        """Add another collection's problems after these (its listed ones, then its counts)."""
+        for key, listed in other._groups.items():
+            for problem in listed:
+                self.add(problem)
+            more = other._overflow.get(key, 0)
+            if more:
+                self._overflow[key] = self._overflow.get(key, 0) + more
+
     def has_errors(self) -> bool:
         return any(key[3] == "error" for key in self._groups)
 
@@ -297,6 +306,10 @@ def measure_keys() -> frozenset[str]:
     return frozenset(catalogue) if isinstance(catalogue, dict) else frozenset()
 
 
+CHECK_ROWS = 2_000
+"""Rows checked at a time by the rules that look at one row (codes, numbers, dates)."""
+
+
 def check_tables(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
                  problems: Problems, *, covers: tuple[date, date] | None = None,
                  occupation_list: pl.DataFrame | None = None) -> None:
@@ -311,8 +324,15 @@ def check_tables(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFra
     """
     known = (occupation_list if occupation_list is not None else occupations())["occupation_code"]
     for table, frame in imported.items():
-        _check_codes(table, frame, problems, known)
-        _check_numbers_and_dates(table, frame, problems, covers)
+        # The rules of one row at a time, CHECK_ROWS rows at a time: a rule's rows that break
+        # it are a copy of the table's columns, so a table whose every row breaks several
+        # rules held as many copies (issue 13). Then the rules across rows, on the whole.
+        for offset in range(0, max(frame.height, 1), CHECK_ROWS):
+            part = frame.slice(offset, CHECK_ROWS)
+            _check_codes(table, part, problems, known)
+            _check_numbers_and_dates(table, part, problems, covers)
+        if any(s.reference == "occupation_source" for s in columns.columns_of(table)):
+            _report_new_occupations(frame, problems)
         _check_duplicate_keys(table, frame, problems)
     _check_links(imported, merged, problems)
     _warn_suspicious(imported, merged, problems)
@@ -356,9 +376,7 @@ def _check_municipality_codes(specs: Specs, frame: pl.DataFrame, problems: Probl
 def _check_occupation_codes(specs: Specs, frame: pl.DataFrame, problems: Problems,
                             known_occupations: pl.Series | None) -> None:
     for spec in specs:
-        if spec.reference == "occupation_source":
-            _report_new_occupations(frame, problems)
-        if spec.reference != "occupation":
+        if spec.reference != "occupation":  # "occupation_source": a balance's own titles
             continue
         known = known_occupations if known_occupations is not None \
             else occupations()["occupation_code"]
@@ -518,13 +536,25 @@ def _check_within_period(specs: Specs, frame: pl.DataFrame, problems: Problems,
 def _check_duplicate_keys(table: str, frame: pl.DataFrame, problems: Problems) -> None:
     keys = list(schema.PRIMARY_KEYS[table])
     required = [k for k in keys if k not in schema.NULLABLE[table]]
-    complete = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in required))
-    marked = complete.with_columns(
-        pl.int_range(pl.len()).over(keys).alias("__nth"),
-        pl.col(SOURCE).first().over(keys).alias("__first_source"),
-        pl.col(ROW).first().over(keys).alias("__first_row"),
-    )
-    bad = marked.filter(pl.col("__nth") > 0).with_columns(
+    # Row positions only (no texts) until the few rows that are listed: in a table whose
+    # every row repeats a key, a copy of its rows with texts cost more than the table.
+    complete = frame.select(*keys).with_row_index("__i").filter(
+        pl.all_horizontal(pl.col(k).is_not_null() for k in required))
+    key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
+    repeats = complete.filter(~key.is_first_distinct())["__i"]
+    if repeats.len() == 0:
+        return
+    repeated = pl.DataFrame({SOURCE: frame.get_column(SOURCE)[repeats], "__i": repeats})
+    # the texts only for the rows that are listed (MAX_LISTED per file; the rest are counted)
+    listed = pl.int_range(pl.len()).over(SOURCE) < problems.cap
+    shown = frame.select(SOURCE, ROW, *keys)[repeated.filter(listed)["__i"]]
+    firsts = (complete.join(shown.select(keys).unique(), on=keys, how="semi", nulls_equal=True)
+              .group_by(keys).agg(pl.col("__i").min().alias("__first")))
+    del complete
+    shown = shown.join(firsts, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    origin = frame.select(pl.col(SOURCE).alias("__first_source"),
+                          pl.col(ROW).alias("__first_row"))[shown["__first"]]
+    shown = pl.concat([shown, origin], how="horizontal").with_columns(
         pl.concat_str([pl.col(k).cast(pl.String).fill_null("(empty)") for k in keys],
                       separator=" / ").alias("__key"),
         pl.format("a unique {} (the same key is in {}, row {})", pl.lit(" + ".join(keys)),
@@ -532,8 +562,9 @@ def _check_duplicate_keys(table: str, frame: pl.DataFrame, problems: Problems) -
         pl.format("en unik {} (samme nøgle står i {}, række {})", pl.lit(" + ".join(keys)),
                   "__first_source", "__first_row").alias("__da"),
     )
-    problems.add_rows(bad, "duplicate_key", "+".join(keys), "", value_column="__key",
-                      expected_columns=("__en", "__da"))
+    for rows in (shown, repeated.filter(~listed).select(SOURCE)):  # the rest: only counted
+        problems.add_rows(rows, "duplicate_key", "+".join(keys), "", value_column="__key",
+                          expected_columns=("__en", "__da"))
 
 
 def _check_links(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
