@@ -30,7 +30,9 @@ import polars as pl
 
 from veu_metrics import limits, published, schema
 from veu_metrics.geography import areas, municipalities
+from veu_metrics.i18n import t
 from veu_metrics.ingest.columns import aliases_by_table, column_spec, columns_of
+from veu_metrics.ingest.expected import EXPECTED_COLUMNS, expect, expect_rows
 from veu_metrics.occupations import (
     ASSIGNED_CODE_PREFIX,
     OCCUPATION_SCHEMA,
@@ -187,10 +189,7 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
             parsed.files.append(FileSummary(file=name, table=None, format="parquet"))
             continue
         if is_note_file(base):
-            problems.warning(name, "note_file", (
-                "data files only; notes beside them (README, SOURCE, licence) are not read",
-                "kun datafiler; noter ved siden af (README, SOURCE, licens) læses ikke",
-            ))
+            problems.warning(name, "note_file", expect("data_files_only"))
             continue
         if base.lower().endswith(".json"):
             sheet = _read_published_json(name, data, problems)
@@ -216,12 +215,7 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
         parsed.occupations = imported_occupations(parsed.tables["balance"])
         parsed.tables["balance"] = parsed.tables["balance"].drop(OCCUPATION_TITLE, strict=False)
     if not parsed.tables and parsed.metadata is None and not problems.has_errors():
-        problems.error("(input)", "no_files", (
-            "files named by table: courses, enrolments, balance, unemployment, targets "
-            "(.csv, .xlsx or .parquet)",
-            "filer navngivet efter tabel: courses, enrolments, balance, unemployment, targets "
-            "(.csv, .xlsx eller .parquet)",
-        ))
+        problems.error("(input)", "no_files", expect("files_by_table"))
     return parsed
 
 
@@ -233,10 +227,8 @@ def _read_occupations_file(name: str, data: bytes, problems: Problems) -> pl.Dat
         return conform_occupations(frame.select(
             [c for c in frame.columns if c in OCCUPATION_SCHEMA]))
     except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not raised
-        problems.error(name, "unreadable", (
-            f"a Parquet file with the columns {', '.join(OCCUPATION_SCHEMA)} ({_first_line(exc)})",
-            f"en Parquet-fil med kolonnerne {', '.join(OCCUPATION_SCHEMA)} ({_first_line(exc)})",
-        ))
+        problems.error(name, "unreadable", expect(
+            "occupations_parquet", columns=", ".join(OCCUPATION_SCHEMA), error=_first_line(exc)))
         return None
 
 
@@ -253,12 +245,8 @@ def _report_code_clashes(balance: pl.DataFrame, problems: Problems) -> None:
     for code, title, source, row in pairs.iter_rows():
         other = first.setdefault(code, title)
         if title_key(other) != title_key(title):
-            problems.error(source, "assigned_code_clash", (
-                f"titles with codes of their own: '{other}' and '{title}' both get {code}; give "
-                "them occupation codes in a code column beside the titles",
-                f"stillinger med hver sin kode: '{other}' og '{title}' får begge {code}; giv dem "
-                "stillingskoder i en kodekolonne ved siden af stillingsbetegnelserne",
-            ), row=row, column="occupation_code", value=title)
+            problems.error(source, "assigned_code_clash", expect(
+                "own_codes", other=other, title=title, code=code), row=row, column="occupation_code", value=title)
 
 
 def imported_occupations(balance: pl.DataFrame) -> pl.DataFrame | None:
@@ -309,14 +297,7 @@ def _published_sheet(source: str, records: Sequence[Sequence[str | None]], first
         problems.error(source, "unsupported_source", refusal, value=grid.title[:120] or None)
         return None
     if table != "unemployment":
-        problems.error(source, "unknown_table", (
-            "a public table the importer knows: full-time unemployed by municipality and month "
-            "(Statistics Denmark AUF01/AULK01, Jobindsats); name the file by table "
-            "(e.g. ledighed_AUF01.csv)",
-            "en offentlig tabel, importen kender: fuldtidsledige pr. kommune og måned "
-            "(Danmarks Statistik AUF01/AULK01, Jobindsats); navngiv filen efter tabellen "
-            "(fx ledighed_AUF01.csv)",
-        ), value=grid.title[:120] or None)
+        problems.error(source, "unknown_table", expect("known_public_table"), value=grid.title[:120] or None)
         return None
     rows = published.to_unemployment(source, grid, problems)
     if rows is None:
@@ -329,12 +310,7 @@ def _published_sheet(source: str, records: Sequence[Sequence[str | None]], first
 def _read_published_json(name: str, data: bytes, problems: Problems) -> Sheet | None:
     found = published.records_from_json(data)
     if found is None:
-        problems.warning(name, "ignored_file", (
-            "a .csv, .xlsx or .parquet file named by table, metadata.json, or a Jobindsats API "
-            "answer ([{\"Variables\": …, \"Data\": …}])",
-            "en .csv-, .xlsx- eller .parquet-fil navngivet efter tabel, metadata.json eller et "
-            "svar fra Jobindsats' API ([{\"Variables\": …, \"Data\": …}])",
-        ))
+        problems.warning(name, "ignored_file", expect("data_or_api_file"))
         return None
     records, table_name = found
     return _published_sheet(f"{name}" + (f" [{table_name}]" if table_name else ""), records, 1,
@@ -385,21 +361,14 @@ def _read_sheets(name: str, data: bytes, problems: Problems,
                  parsed: ParsedUpload) -> list[Sheet]:
     extension = Path(name).suffix.lower()
     if extension == ".xls":
-        problems.error(name, "old_excel", (
-            "an .xlsx workbook or a CSV file: open it in Excel and save as .xlsx",
-            "en .xlsx-projektmappe eller en CSV-fil: åbn den i Excel og gem som .xlsx",
-        ))
+        problems.error(name, "old_excel", expect("xlsx_or_csv"))
         return []
     declared = _EXTENSION_FORMAT.get(extension)
     if declared is None:
-        problems.warning(name, "ignored_file", (
-            "a .csv, .xlsx or .parquet file named by table, or metadata.json",
-            "en .csv-, .xlsx- eller .parquet-fil navngivet efter tabel, eller metadata.json",
-        ))
+        problems.warning(name, "ignored_file", expect("data_file"))
         return []
     if not data:
-        problems.error(name, "empty_file", (
-            "a file with a header row and data rows", "en fil med overskriftsrække og datarækker"))
+        problems.error(name, "empty_file", expect("header_and_rows"))
         parsed.files.append(FileSummary(file=name, table=table_for_name(name), format=declared))
         return []
     actual = sniff_format(data)
@@ -456,10 +425,8 @@ def _zip_kind(data: bytes) -> str:
 
 
 def _truncated(name: str, problems: Problems, what: tuple[str, str], row: int | None = None) -> None:
-    problems.error(name, "truncated", (
-        f"the complete file: {what[0]}; export or copy it again",
-        f"hele filen: {what[1]}; eksportér eller kopiér den igen",
-    ), row=row)
+    problems.error(name, "truncated", (t("expected.complete_file", "en", what=what[0]),
+                                       t("expected.complete_file", "da", what=what[1])), row=row)
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -502,8 +469,7 @@ def sniff_separator(text: str) -> str:
 def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
     text, encoding = decode_text(data)
     if not text or text.isspace():
-        problems.error(name, "empty_file", (
-            "a file with a header row and data rows", "en fil med overskriftsrække og datarækker"))
+        problems.error(name, "empty_file", expect("header_and_rows"))
         return None
     separator = sniff_separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
@@ -578,13 +544,11 @@ def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
     cut_off = not text.endswith(("\n", "\r"))
     if cut_off and last is not None and last[1] < width and ragged and ragged[-1][0] == last[0]:
         ragged.pop()
-        _truncated(name, problems, (f"the last row has {last[1]} of {width} fields",
-                                    f"sidste række har {last[1]} af {width} felter"), row=last[0])
+        _truncated(name, problems, expect("last_row_fields", fields=last[1], width=width),
+                   row=last[0])
     for bad_row, count in ragged:
-        problems.error(name, "ragged_row", (
-            f"{width} fields separated by '{separator}', like the header",
-            f"{width} felter adskilt af '{separator}' som i overskriftsrækken",
-        ), row=bad_row, value=f"{count} fields")
+        problems.error(name, "ragged_row", expect(
+            "fields_like_header", width=width, separator=separator), row=bad_row, value=f"{count} fields")
     rows = pl.concat(chunks) if chunks else _chunk([], [], width)
     return Sheet(source=name, format="csv", header=header, header_row=header_index + 1, rows=rows,
                  table_hint=hint, encoding=encoding, separator=separator)
@@ -599,14 +563,9 @@ def _chunk(records: list[list[str]], row_numbers: list[int], width: int) -> pl.D
 
 def _csv_error(name: str, exc: csv.Error, line: int, row: int, problems: Problems) -> None:
     if "unexpected end of data" in str(exc):
-        _truncated(name, problems, ("a quoted value (\") that starts in this row is never closed",
-                                    "en værdi i anførselstegn (\") i denne række slutter aldrig"),
-                   row=row)
+        _truncated(name, problems, expect("closing_quote"), row=row)
     else:
-        problems.error(name, "bad_quoting", (
-            "values containing the separator or quotes wrapped in \"…\", with inner quotes doubled",
-            "værdier med skilletegn eller anførselstegn omgivet af \"…\", indre anførselstegn fordoblet",
-        ), row=row, value=f"line {line}: {exc}")
+        problems.error(name, "bad_quoting", expect("quoting"), row=row, value=f"line {line}: {exc}")
 
 
 # --- Excel ------------------------------------------------------------------------------------
@@ -618,14 +577,12 @@ def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
     try:
         zipfile.ZipFile(io.BytesIO(data))  # the zip directory is at the end: cut off → no directory
     except (zipfile.BadZipFile, EOFError, OSError):
-        _truncated(name, problems, ("the workbook cannot be opened (damaged or cut off)",
-                                    "projektmappen kan ikke åbnes (beskadiget eller afkortet)"))
+        _truncated(name, problems, expect("workbook_opens"))
         return []
     try:
         reader = fastexcel.read_excel(data)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file, not a crash
-        problems.error(name, "unreadable", ("an Excel workbook (.xlsx) that Excel can open",
-                                            "en Excel-projektmappe (.xlsx), som Excel kan åbne"),
+        problems.error(name, "unreadable", expect("xlsx_readable"),
                        value=_first_line(exc))
         return []
     names = list(reader.sheet_names)
@@ -633,12 +590,7 @@ def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
     chosen = named or names[:1]
     skipped = [n for n in names if n not in chosen]
     if skipped:  # never drop a sheet of data silently
-        problems.warning(name, "ignored_sheet", (
-            "one table per workbook (its first sheet), or sheets named by table "
-            "(courses, enrolments, balance, unemployment, targets)",
-            "én tabel pr. projektmappe (første ark), eller ark navngivet efter tabel "
-            "(courses, enrolments, balance, unemployment, targets)",
-        ), value=", ".join(skipped))
+        problems.warning(name, "ignored_sheet", expect("sheet_per_table"), value=", ".join(skipped))
     sheets: list[Sheet] = []
     for sheet_name in chosen:
         source = name if len(chosen) == 1 else f"{name} [{sheet_name}]"
@@ -658,8 +610,7 @@ def _read_excel_sheet(reader: Any, sheet_name: str, source: str, hint: str | Non
     except Exception:  # noqa: BLE001 - an empty sheet has no range at all
         preview = pl.DataFrame()
     if preview.height == 0:
-        problems.error(source, "empty_file", ("a sheet with a header row and data rows",
-                                              "et ark med overskriftsrække og datarækker"))
+        problems.error(source, "empty_file", expect("sheet_header_and_rows"))
         return None
     top = [list(r) for r in preview.rows()]
     header_index = None if published.is_published_layout(top) else find_header_row(top, hint)
@@ -676,7 +627,7 @@ def _read_excel_sheet(reader: Any, sheet_name: str, source: str, hint: str | Non
         body = reader.load_sheet(sheet_name, header_row=header_index,
                                  schema_sample_rows=None).to_polars()
     except Exception as exc:  # noqa: BLE001
-        problems.error(source, "unreadable", ("cells Excel can read", "celler, Excel kan læse"),
+        problems.error(source, "unreadable", expect("readable_cells"),
                        value=_first_line(exc))
         return None
     header = top[header_index]
@@ -736,14 +687,12 @@ def _first_line(exc: BaseException) -> str:
 
 def _read_parquet(name: str, data: bytes, problems: Problems) -> Sheet | None:
     if not data.endswith(b"PAR1"):
-        _truncated(name, problems, ("the Parquet footer is missing",
-                                    "Parquet-filens afslutning mangler"))
+        _truncated(name, problems, expect("parquet_footer"))
         return None
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001
-        problems.error(name, "unreadable", ("a Parquet file that Polars/Arrow can read",
-                                            "en Parquet-fil, som Polars/Arrow kan læse"),
+        problems.error(name, "unreadable", expect("parquet_readable"),
                        value=_first_line(exc))
         return None
     columns = []
@@ -790,21 +739,11 @@ def _no_header(name: str, table: str | None, problems: Problems) -> None:
         return
     columns = list(schema.TABLES[table]) if table else ["course_id", "title", "…"]
     shown = ", ".join(columns[:6]) + (", …" if len(columns) > 6 else "")
-    problems.error(name, "no_header", (
-        f"a header row within the first {HEADER_SEARCH_ROWS} rows with the column names of "
-        f"docs/DATA.md or their Danish aliases (docs/IMPORT.md), e.g. {shown}",
-        f"en overskriftsrække blandt de første {HEADER_SEARCH_ROWS} rækker med kolonnenavnene fra "
-        f"docs/DATA.md eller deres danske navne (docs/IMPORT.md), fx {shown}",
-    ))
+    problems.error(name, "no_header", expect("header_row", rows=HEADER_SEARCH_ROWS, shown=shown))
 
 
 def _unknown_table(name: str, problems: Problems) -> None:
-    problems.error(name, "unknown_table", (
-        "a file named by its table: courses, enrolments, balance, unemployment, targets or conditions "
-        "(.csv, .xlsx or .parquet; Danish names as in docs/IMPORT.md), with a header row",
-        "et filnavn efter tabellen: courses, enrolments, balance, unemployment, targets eller conditions "
-        "(.csv, .xlsx eller .parquet; danske navne som i docs/IMPORT.md), med overskriftsrække",
-    ))
+    problems.error(name, "unknown_table", expect("file_by_table"))
 
 
 def guess_table(header: Sequence[str | None]) -> str | None:
@@ -826,10 +765,8 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
         if table is None:
             _unknown_table(sheet.source, problems)
             return None
-        problems.warning(sheet.source, "table_by_columns", (
-            f"a file name that says the table (read as {table})",
-            f"et filnavn, der angiver tabellen (læst som {table})",
-        ), value=table)
+        problems.warning(sheet.source, "table_by_columns", expect("table_in_name", table=table),
+                         value=table)
     lookup = column_lookup(table)
     expected_columns = schema.TABLES[table]
     mapped: dict[str, int] = {}
@@ -843,12 +780,9 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
                     .replace("", None).drop_nulls().len() == 0:
                 continue  # an unnamed, empty column (a stray separator at line end)
             close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.75)
-            hint_en = f" — did you mean {lookup[close[0]]}?" if close else ""
-            hint_da = f" — mente du {lookup[close[0]]}?" if close else ""
-            problems.error(sheet.source, "unknown_column", (
-                f"a column of table {table}: {', '.join(expected_columns)}{hint_en}",
-                f"en kolonne i tabellen {table}: {', '.join(expected_columns)}{hint_da}",
-            ), row=sheet.header_row, column=label or f"(column {index + 1})", value=label)
+            problems.error(sheet.source, "unknown_column", expect(
+                "column_of_table_hint" if close else "column_of_table", table=table,
+                columns=", ".join(expected_columns), close=lookup[close[0]] if close else ""), row=sheet.header_row, column=label or f"(column {index + 1})", value=label)
             continue
         if column in mapped and table == "balance" and column == "occupation_code" \
                 and key in TITLE_ALIASES:
@@ -860,10 +794,8 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
             mapped[column] = index  # the code column wins over a title column before it
             continue
         if column in mapped:
-            problems.error(sheet.source, "duplicate_column", (
-                f"each column once (column {mapped[column] + 1} is already {column})",
-                f"hver kolonne én gang (kolonne {mapped[column] + 1} er allerede {column})",
-            ), row=sheet.header_row, column=column, value=label)
+            problems.error(sheet.source, "duplicate_column", expect(
+                "column_once", number=mapped[column] + 1, column=column), row=sheet.header_row, column=column, value=label)
             continue
         mapped[column] = index
     derived: dict[str, pl.Expr] = {}
@@ -875,26 +807,16 @@ def _sheet_to_table(sheet: Sheet, problems: Problems) -> tuple[str, pl.DataFrame
             # STAR's files name the area only: its scheme follows from it
             derived[column] = _normalized(_clean(pl.col(f"c{mapped['area_code']}"))).replace_strict(
                 _area_schemes(), default=None, return_dtype=pl.String)
-            problems.warning(sheet.source, "column_filled", (
-                "a column area_scheme; filled from the area (RAR areas → rar, employment "
-                "councils → council)",
-                "en kolonne area_scheme; udfyldt ud fra området (RAR-områder → rar, "
-                "beskæftigelsesråd → council)",
-            ), row=sheet.header_row, column=column)
+            problems.warning(sheet.source, "column_filled", expect("area_scheme_column"), row=sheet.header_row, column=column)
             continue
         if column in schema.NULLABLE[table]:
-            problems.warning(sheet.source, "column_filled", (
-                f"a column {column} (also accepted: {aliases})",
-                f"en kolonne {column} (også accepteret: {aliases})",
-            ), row=sheet.header_row, column=column)
+            problems.warning(sheet.source, "column_filled", expect(
+                "column", column=column, aliases=aliases), row=sheet.header_row, column=column)
         else:
-            problems.error(sheet.source, "missing_column", (
-                f"a column {column} (also accepted: {aliases})",
-                f"en kolonne {column} (også accepteret: {aliases})",
-            ), row=sheet.header_row, column=column)
+            problems.error(sheet.source, "missing_column", expect(
+                "column", column=column, aliases=aliases), row=sheet.header_row, column=column)
     if sheet.rows.height == 0:
-        problems.error(sheet.source, "no_rows", ("at least one data row below the header",
-                                                 "mindst én datarække under overskriften"),
+        problems.error(sheet.source, "no_rows", expect("data_row"),
                        row=sheet.header_row)
     raw = sheet.rows.select(
         pl.lit(sheet.source, dtype=pl.String).alias(SOURCE),
@@ -1179,32 +1101,18 @@ def number_modes(table: str, raw: pl.DataFrame, present: set[str], source: str,
             modes[column] = "thousands"
         elif stats[f"{column}|dot"] or (not own_comma and file_dot and not file_comma):
             modes[column] = "default"
-            problems.warning(source, "decimal_point", (
-                "read with a decimal point, because the file writes decimals like 12.5 and no "
-                "decimal comma; write 12000 if thousands were meant",
-                "læst med decimalpunktum, fordi filen skriver decimaltal som 12.5 og intet "
-                "decimalkomma; skriv 12000, hvis der menes tusinder",
-            ), column=column, value=example)
+            problems.warning(source, "decimal_point", expect("decimal_point"), column=column, value=example)
             continue
         elif own_comma or (file_comma and not file_dot):
             modes[column] = "thousands"
         else:
             modes[column] = "refuse"
             bad = raw.filter(text[column].str.contains(THOUSANDS_SHAPED)).select(SOURCE, ROW, column)
-            problems.add_rows(bad, "ambiguous_number", column, (
-                "a number without thousands separators (12000), or with a decimal comma (12,5): "
-                "the file has no decimal comma to tell whether the dot is a thousands separator",
-                "et tal uden tusindtalsseparator (12000) eller med decimalkomma (12,5): "
-                "filen har intet decimalkomma, der viser, om punktummet er tusindtalsseparator",
-            ))
+            problems.add_rows(bad, "ambiguous_number", column, expect("unambiguous_number"))
             continue
         shaped = stats[f"{column}|shaped"]
-        problems.warning(source, "thousands_separator", (
-            f"{shaped} value(s) like {example} read as thousands ({example.replace('.', '')}): "
-            "the dots are Danish thousands separators",
-            f"{shaped} værdi(er) som {example} læst som tusinder ({example.replace('.', '')}): "
-            "punktummerne er danske tusindtalsseparatorer",
-        ), column=column, value=example)
+        problems.warning(source, "thousands_separator", expect(
+            "thousands", n=shaped, example=example, number=example.replace(".", "")), column=column, value=example)
     return modes
 
 
@@ -1243,10 +1151,9 @@ def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems:
             problems.add_rows(bad_rows, kind, column, expected_text(table, column))
         if column not in schema.NULLABLE[table] and not themes:
             missing = both.filter(cell.is_null()).select(SOURCE, ROW, column)
+            en, da = expected_text(table, column)
             problems.add_rows(missing, "missing_value", column, (
-                f"a value ({expected_text(table, column)[0]})",
-                f"en værdi ({expected_text(table, column)[1]})",
-            ))
+                t("expected.a_value", "en", expected=en), t("expected.a_value", "da", expected=da)))
     extra = [OCCUPATION_TITLE] if OCCUPATION_TITLE in raw.columns else []
     return both.select(SOURCE, ROW, *[pl.col(f"{c}__typed").alias(c) for c in columns], *extra)
 
@@ -1262,11 +1169,8 @@ def _report_municipality_names(bad: pl.DataFrame, column: str, problems: Problem
     joined = bad.with_columns(pl.col(column).str.to_lowercase().alias("__name")).join(
         names, on="__name", how="left", maintain_order="left")
     found = joined.filter(pl.col("__code").is_not_null()).with_columns(
-        pl.format("the municipality code {} ({}), not its name", "__code", "__proper")
-        .alias("__en"),
-        pl.format("kommunekoden {} ({}), ikke navnet", "__code", "__proper").alias("__da"),
-    )
-    problems.add_rows(found, "municipality_name", column, "", expected_columns=("__en", "__da"))
+        *expect_rows("code_not_name", code=pl.col("__code"), name=pl.col("__proper")))
+    problems.add_rows(found, "municipality_name", column, "", expected_columns=EXPECTED_COLUMNS)
     return joined.filter(pl.col("__code").is_null()).select(bad.columns)
 
 
@@ -1275,10 +1179,7 @@ def _report_municipality_names(bad: pl.DataFrame, column: str, problems: Problem
 
 
 def _read_metadata(name: str, data: bytes, problems: Problems) -> dict[str, Any] | None:
-    expected = ("a JSON object with the fields of docs/DATA.md (name, source, covers_from, "
-                "covers_to, …)",
-                "et JSON-objekt med felterne fra docs/DATA.md (name, source, covers_from, "
-                "covers_to, …)")
+    expected = expect("metadata")
     if not data.strip():
         problems.error(name, "empty_file", expected)
         return None
@@ -1289,9 +1190,8 @@ def _read_metadata(name: str, data: bytes, problems: Problems) -> dict[str, Any]
         problems.error(name, "metadata_invalid", expected, row=exc.lineno, value=exc.msg)
         return None
     except limits.JsonLimitError as exc:
-        problems.error(name, "metadata_too_deep", (
-            f"JSON nested at most {limits.MAX_JSON_DEPTH} levels",
-            f"JSON indlejret højst {limits.MAX_JSON_DEPTH} niveauer"), value=str(exc))
+        problems.error(name, "metadata_too_deep", expect("json_depth", depth=limits.MAX_JSON_DEPTH),
+                       value=str(exc))
         return None
     if not isinstance(metadata, dict):
         problems.error(name, "metadata_invalid", expected, value=type(metadata).__name__)
@@ -1305,18 +1205,15 @@ def _read_metadata(name: str, data: bytes, problems: Problems) -> dict[str, Any]
         try:
             dates[key] = date.fromisoformat(str(value))
         except ValueError:
-            problems.error(name, "metadata_invalid", ("a date as YYYY-MM-DD",
-                                                      "en dato som ÅÅÅÅ-MM-DD"),
+            problems.error(name, "metadata_invalid", expect("iso_date"),
                            column=key, value=str(value))
             valid = False
     if "synthetic" in metadata and not isinstance(metadata["synthetic"], bool):
-        problems.error(name, "metadata_invalid", ("true or false", "true eller false"),
+        problems.error(name, "metadata_invalid", expect("true_false"),
                        column="synthetic", value=str(metadata["synthetic"]))
         valid = False
     if "covers_from" in dates and "covers_to" in dates and dates["covers_from"] > dates["covers_to"]:
-        problems.error(name, "metadata_invalid", (
-            f"covers_from on or before covers_to ({dates['covers_to']})",
-            f"covers_from senest samme dag som covers_to ({dates['covers_to']})",
-        ), column="covers_from", value=str(metadata["covers_from"]))
+        problems.error(name, "metadata_invalid", expect("covers_order", last=dates["covers_to"]),
+                       column="covers_from", value=str(metadata["covers_from"]))
         valid = False
     return metadata if valid else None
