@@ -14,7 +14,6 @@ from veu_metrics import i18n, schema
 from veu_metrics.i18n import t
 from veu_metrics.importer import column_lookup, normalize_name
 from veu_metrics.ingest import columns
-from veu_metrics.ingest.expected import expect
 from veu_metrics.ingest.columns import (
     COLUMNS,
     IMPORT_MD,
@@ -22,6 +21,7 @@ from veu_metrics.ingest.columns import (
     render_import_columns_markdown,
     with_generated_columns,
 )
+from veu_metrics.ingest.expected import expect
 from veu_metrics.publish import validate_upload
 from veu_metrics.tables import compute_data_dictionary
 from veu_metrics.validation import Report

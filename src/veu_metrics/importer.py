@@ -340,15 +340,18 @@ def sniff_format(data: bytes) -> str:
     return "text"
 
 
-_FORMAT_NAMES = {
-    "parquet": ("a Parquet file", "en Parquet-fil"),
-    "xlsx": ("an Excel workbook (.xlsx)", "en Excel-projektmappe (.xlsx)"),
-    "xls": ("an old Excel workbook (.xls)", "en gammel Excel-projektmappe (.xls)"),
-    "zip": ("a zip archive", "et zip-arkiv"),
-    "html": ("a web page (HTML/XML)", "en webside (HTML/XML)"),
-    "text": ("CSV text", "CSV-tekst"),
-    "binary": ("binary data", "binære data"),
-}
+def _wrong_format(declared: str, actual: str) -> tuple[str, str]:
+    """What a file of the ``declared`` format should hold, and how to fix one holding ``actual``
+    (the formats' names are ``file_format.<format>`` in messages.yaml)."""
+    def text(lang: str) -> str:
+        wanted = t(f"file_format.{declared}", lang)
+        if actual not in _RIGHT_EXTENSION:
+            return wanted
+        return t("expected.format_rename", lang, format=wanted,
+                 content=t(f"file_format.{actual}", lang), extension=_RIGHT_EXTENSION[actual])
+    return text("en"), text("da")
+
+
 _EXTENSION_FORMAT = {
     **dict.fromkeys(CSV_EXTENSIONS, "text"),
     **dict.fromkeys(EXCEL_EXTENSIONS, "xlsx"),
@@ -375,13 +378,8 @@ def _read_sheets(name: str, data: bytes, problems: Problems,
     if declared == "xlsx" and actual == "zip":
         actual = _zip_kind(data)
     if actual != declared:
-        en, da = _FORMAT_NAMES[declared]
-        hint_en = hint_da = ""
-        if actual in _RIGHT_EXTENSION:
-            hint_en = f" (its content is {_FORMAT_NAMES[actual][0]}: rename it to {_RIGHT_EXTENSION[actual]})"
-            hint_da = f" (indholdet er {_FORMAT_NAMES[actual][1]}: omdøb den til {_RIGHT_EXTENSION[actual]})"
-        problems.error(name, "wrong_format", (en + hint_en, da + hint_da),
-                       value=_FORMAT_NAMES[actual][0])
+        problems.error(name, "wrong_format", _wrong_format(declared, actual),
+                       value=t(f"file_format.{actual}", "en"))
         return []
     limit = (limits.check_excel(data) if declared == "xlsx"
              else limits.check_text(data) if declared == "text" else None)
