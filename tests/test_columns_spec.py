@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from veu_metrics import schema
+from veu_metrics import i18n, schema
 from veu_metrics.i18n import t
 from veu_metrics.importer import column_lookup, normalize_name
 from veu_metrics.ingest import columns
@@ -21,6 +21,7 @@ from veu_metrics.ingest.columns import (
     render_import_columns_markdown,
     with_generated_columns,
 )
+from veu_metrics.ingest.expected import expect
 from veu_metrics.publish import validate_upload
 from veu_metrics.tables import compute_data_dictionary
 from veu_metrics.validation import Report
@@ -104,7 +105,7 @@ def test_each_entry_drives_the_header_the_messages_and_the_dictionary(spec: Colu
         kind = "not_allowed" if isinstance(spec.dtype, pl.Enum | pl.List) else "wrong_type"
         assert _on(report, spec, kind) == [en]
     if spec.pattern_text is not None:
-        assert _on(report, spec, "bad_pattern") == [spec.pattern_text[0]]
+        assert _on(report, spec, "bad_pattern") == [expect(spec.pattern_text)[0]]
     # An empty required cell: "a value (<expected>)".
     if 2 in cells:
         assert _on(report, spec, "missing_value") == [f"a value ({en})"]
@@ -121,8 +122,10 @@ def changed_seats(monkeypatch):
     """The table with one entry changed: courses.seats gets an alias, its own expected text, and
     loses its 0-or-more rule."""
     old = columns.column_spec("courses", "seats")
+    monkeypatch.setitem(i18n.texts(), "expected.seats_count",
+                        {"da": "et antal pladser", "en": "a number of seats"})
     new = replace(old, aliases=(*old.aliases, "saeder"), non_negative=False,
-                  expected=("a number of seats", "et antal pladser"))
+                  expected="seats_count")
     monkeypatch.setattr(columns, "COLUMNS", tuple(new if s is old else s for s in COLUMNS))
     columns._index.cache_clear()
     yield new

@@ -205,6 +205,9 @@ def test_a_tag_too_long_to_count_is_refused(monkeypatch):
     monkeypatch.setattr(limits, "SCAN_CHUNK", 4096)  # now it spans blocks: too long to carry
     problem = limits.check_excel(workbook)
     assert problem.kind == "tag_too_long" and problem.found == "xl/worksheets/sheet1.xml"
+    # Only the number gets Danish thousands dots (the sentence's comma was once turned into one).
+    assert problem.expected_da == "ark-XML, hvis tags højst er 65.536 byte lange"
+    assert problem.expected_en == "sheet XML whose tags are at most 65,536 bytes long"
     long_text = f'<sheetData><row r="1"><c r="B1" t="inlineStr"><is><t>{"x" * 200_000}</t></is>' \
                 '</c></row></sheetData>'
     assert limits.sheet_extent(io.BytesIO(long_text.encode()), chunk=1000) == (1, 2)

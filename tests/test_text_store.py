@@ -2,8 +2,9 @@
 
 The last tests scan the code of ``src/`` and ``dashboard/`` for the ways text used to be defined
 in modules (a dict keyed "da"/"en", a table of (Danish, English) pairs, a text picked by
-``if lang == ...``, a function of ``lang`` returning a literal text), so a new one is caught in
-review rather than found by a reader of the English UI.
+``if lang == ...``, a function of ``lang`` returning a literal text, an English and a Danish text
+passed side by side to a call), so a new one is caught in review rather than found by a reader of
+the English UI.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ LANGS = {"da", "en"}
 # (file, top-level name; "*" = the whole file) → why it may hold text pairs. Keep it tiny: a stale
 # entry (nothing found there any more) fails test_allow_list_is_current.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("src/veu_metrics/importer.py", "_FORMAT_NAMES"):
-        "an import problem's expected text; expected texts move with the import rewrite "
-        "(ColumnSpec, 17-cols; readers, 13c)",
+    ("src/veu_metrics/fetch.py", "TABLES"):
+        "not UI text: Statistics Denmark's own titles of the tables it fetches (Danish and "
+        "English, as the StatBank publishes them), recorded in the fetched file's source",
     ("src/veu_metrics/images.py", "_FORMAT_LOCALES"):
         "not text: the locale codes (da-DK, en-GB) vl-convert formats numbers with",
     ("src/veu_metrics/generate.py", "HIGHER_TOPICS"):
@@ -110,6 +111,49 @@ def _is_str(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
+# Words that tell a short text's language (with æ/ø/å for Danish), for text pairs passed to calls.
+DANISH_WORDS = {"og", "eller", "ikke", "en", "et", "af", "som", "til", "med", "der", "den", "det",
+                "er", "på", "fra", "fx", "skal", "kan", "ingen", "højst", "mindst", "hver",
+                "samme", "efter", "før", "mellem", "værdi", "kolonne", "række", "filen", "ukendt",
+                "se", "ignoreret"}
+ENGLISH_WORDS = {"the", "a", "an", "of", "or", "and", "is", "not", "to", "with", "by", "from",
+                 "no", "at", "most", "must", "be", "can", "cannot", "read", "expected", "unknown",
+                 "value", "one", "each", "more", "only", "every", "all", "as", "on", "this", "file",
+                 "row", "rows", "column", "columns", "date", "number", "were", "into", "see",
+                 "ignored", "codes"}
+
+
+def _language(node: ast.AST) -> str | None:
+    """"da" or "en" for a literal that reads as words of one language, else None."""
+    if not _is_text(node):
+        return None
+    value = node.value if isinstance(node, ast.Constant) else "".join(
+        v.value for v in node.values if isinstance(v, ast.Constant))  # type: ignore[attr-defined]
+    words = set(re.findall(r"[^\W\d_]+", value.lower()))
+    if words & DANISH_WORDS:
+        return "da"
+    if words & ENGLISH_WORDS:
+        return "en"
+    return "da" if re.search("[æøå]", value.lower()) else None
+
+
+def _is_text_pair(first: ast.AST, second: ast.AST) -> bool:
+    return {_language(first), _language(second)} == {"da", "en"}
+
+
+def _text_pairs_in_call(call: ast.Call) -> Iterator[str]:
+    """A 2-tuple of an English and a Danish text as an argument (``problems.error(file, kind,
+    ("0 or more", "0 eller derover"))``), or the two side by side (``FilterError(key, value, en,
+    da)``)."""
+    for argument in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(argument, ast.Tuple) and len(argument.elts) == 2 \
+                and _is_text_pair(*argument.elts):
+            yield "(English, Danish) text pair passed to a call"
+    for first, second in zip(call.args, call.args[1:], strict=False):
+        if _is_text_pair(first, second):
+            yield "English and Danish texts passed side by side to a call"
+
+
 def _names_a_language(node: ast.AST) -> bool:
     return any(_is_str(n) and n.value in LANGS for n in ast.walk(node))
 
@@ -140,6 +184,8 @@ def _top_level_name(statement: ast.stmt) -> str:
 
 
 def _patterns(node: ast.AST) -> Iterator[str]:
+    if isinstance(node, ast.Call):
+        yield from _text_pairs_in_call(node)
     if isinstance(node, ast.Dict):
         if {k.value for k in node.keys if _is_str(k)} >= LANGS:
             yield 'dict keyed "da"/"en"'
@@ -208,6 +254,19 @@ OLD_PATTERNS = {
     # periods.preset_label
     'def preset_label(preset, lang):\n    if preset == LAST_12:\n        return "Last 12 months"':
         "preset_label(lang) returns a literal text",
+    # the expected texts of import problems and link problems, English first (validation.py,
+    # importer.py, integrity.py, publish.py, published.py, limits.py, filters.py)
+    'problems.add_rows(bad, "negative", column, ("0 or more", "0 eller derover"))':
+        "(English, Danish) text pair passed to a call",
+    'problems.error(name, "too_large", expected=(f"a file of at most {mb} MB",\n'
+    '                                            f"en fil på højst {mb} MB"))':
+        "(English, Danish) text pair passed to a call",
+    'problems.error(name, "unreadable", ("cells Excel can read", "celler, Excel kan læse"))':
+        "(English, Danish) text pair passed to a call",
+    'raise FilterError(key, raw, "the month must be 01–12", "måneden skal være 01–12")':
+        "English and Danish texts passed side by side to a call",
+    'LimitProblem("too_many_columns", "300", f"at most {n} columns", f"højst {n} kolonner")':
+        "English and Danish texts passed side by side to a call",
 }
 
 NOT_TEXT = [
@@ -218,6 +277,11 @@ NOT_TEXT = [
     'ALIASES = {"month": ("maaned", "md"), "code": ("kode", "kommunekode")}',  # input aliases
     'def label(key, lang):\n    return t(key, lang)',
     'def name(area, lang):\n    return f"{t(\'file\', lang)}-{area}.html"',
+    'p.add_argument("--lang", choices=("en", "da"), default="en")',  # language codes
+    'FilterError(KEY, value, t("link.problem.x", "en"), t("link.problem.x", "da"))',  # keys
+    'pl.format("højst seats ({}) deltagelser", "seats")',  # a Danish text and a column name
+    'problems.error(name, kind, expect("covers_order", last=last), column="covers_from")',
+    'normalize_name("Antal pladser", "antal_pladser")',  # a header and its normal form
 ]
 
 

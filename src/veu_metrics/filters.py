@@ -84,6 +84,11 @@ class FilterError(ValueError):
         text = self.message_da if lang == "da" else self.message_en
         return f"{self.key}={self.value!r}: {text}"
 
+    @classmethod
+    def of(cls, key: str, value: object, text_key: str, **values: object) -> FilterError:
+        """The problem whose message is ``text_key`` of the text store, in both languages."""
+        return cls(key, value, t(text_key, "en", **values), t(text_key, "da", **values))
+
 
 _DATASET_OCCUPATIONS: dict[str, tuple[str, str]] = {}
 """Occupations of the datasets opened in this process beyond the reference list: code →
@@ -125,14 +130,12 @@ def _area_codes(scheme: geography.AreaScheme) -> tuple[str, ...]:
 def _parse_month(key: str, raw: str) -> date:
     match = MONTH_PATTERN.match(raw.strip())
     if not match:
-        raise FilterError(key, raw, "expected a month as YYYY-MM, e.g. 2024-03",
-                          "forventede en måned som ÅÅÅÅ-MM, fx 2024-03")
+        raise FilterError.of(key, raw, "link.problem.month_format")
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
-        raise FilterError(key, raw, "the month must be 01–12", "måneden skal være 01–12")
+        raise FilterError.of(key, raw, "link.problem.month_number")
     if not 1990 <= year <= 2100:
-        raise FilterError(key, raw, "the year must be between 1990 and 2100",
-                          "året skal ligge mellem 1990 og 2100")
+        raise FilterError.of(key, raw, "link.problem.year_range")
     return date(year, month, 1)
 
 
@@ -171,51 +174,37 @@ class Filters:
         for name in ("period_from", "period_to"):
             value = getattr(self, name)
             if not isinstance(value, date) or value.day != 1:
-                raise FilterError(QUERY_KEYS[name], value, "expected the first day of a month",
-                                  "forventede den første dag i en måned")
+                raise FilterError.of(QUERY_KEYS[name], value, "link.problem.first_day")
         if self.period_from > self.period_to:
-            raise FilterError(
-                QUERY_KEYS["period_from"], month_key(self.period_from),
-                f"the period starts after it ends ({month_key(self.period_to)}); "
-                "swap the months",
-                f"perioden starter efter den slutter ({month_key(self.period_to)}); "
-                "byt om på månederne",
-            )
+            raise FilterError.of(QUERY_KEYS["period_from"], month_key(self.period_from),
+                                 "link.problem.starts_after_end", end=month_key(self.period_to))
         if self.scheme not in geography.AREA_SCHEMES:
-            raise FilterError(QUERY_KEYS["scheme"], self.scheme,
-                              f"unknown area scheme; use one of {', '.join(geography.AREA_SCHEMES)}",
-                              f"ukendt områdeinddeling; brug en af {', '.join(geography.AREA_SCHEMES)}")
+            raise FilterError.of(QUERY_KEYS["scheme"], self.scheme, "link.problem.unknown_scheme",
+                                 schemes=", ".join(geography.AREA_SCHEMES))
 
     def _validate_values(self) -> None:
         for name in LIST_FIELDS:
             value = getattr(self, name)
             if not isinstance(value, tuple):
-                raise FilterError(QUERY_KEYS[name], value, "expected a tuple of values",
-                                  "forventede en række værdier")
+                raise FilterError.of(QUERY_KEYS[name], value, "link.problem.not_a_tuple")
         unknown_areas = [a for a in self.areas if a not in _area_codes(self.scheme)]
         if unknown_areas:
-            raise FilterError(
-                QUERY_KEYS["areas"], unknown_areas[0],
-                f"not an area of the scheme '{self.scheme}'; "
-                f"use one of {', '.join(_area_codes(self.scheme)[:10])}…",
-                f"ikke et område i inddelingen '{self.scheme}'; "
-                f"brug en af {', '.join(_area_codes(self.scheme)[:10])}…",
-            )
+            raise FilterError.of(QUERY_KEYS["areas"], unknown_areas[0],
+                                 "link.problem.area_of_scheme_use", scheme=self.scheme,
+                                 codes=", ".join(_area_codes(self.scheme)[:10]))
         for name, allowed in _VOCABULARIES.items():
             bad = [v for v in getattr(self, name) if v not in allowed]
             if bad:
-                raise FilterError(QUERY_KEYS[name], bad[0],
-                                  f"unknown value; allowed: {', '.join(allowed)}",
-                                  f"ukendt værdi; tilladt: {', '.join(allowed)}")
+                raise FilterError.of(QUERY_KEYS[name], bad[0], "link.problem.unknown_value",
+                                     allowed=", ".join(allowed))
         bad_occupations = [c for c in self.occupations if c not in _occupation_codes()]
         if bad_occupations:
-            raise FilterError(QUERY_KEYS["occupations"], bad_occupations[0],
-                              "unknown occupation code (see the occupations list)",
-                              "ukendt stillingskode (se listen over stillinger)")
+            raise FilterError.of(QUERY_KEYS["occupations"], bad_occupations[0],
+                                 "link.problem.unknown_occupation_code")
         for name in (spec(d).field for d in FILTER_DIMENSIONS if spec(d).kind == "toggle"):
             if not isinstance(getattr(self, name), bool):
-                raise FilterError(QUERY_KEYS[name], getattr(self, name), "expected true or false",
-                                  "forventede ja eller nej")
+                raise FilterError.of(QUERY_KEYS[name], getattr(self, name),
+                                     "link.problem.not_a_flag")
 
     # ------------------------------------------------------------------ derived values
     @property
@@ -382,8 +371,8 @@ def _scheme_from_link(text: str) -> geography.AreaScheme:
     scheme = by_label.get(text.lower(), text.lower())
     if not geography.is_scheme(scheme):
         labels = ", ".join(SCHEME_LINK_LABELS.values())
-        raise FilterError(QUERY_KEYS["scheme"], text, f"unknown area scheme; use one of {labels}",
-                          f"ukendt områdeinddeling; brug en af {labels}")
+        raise FilterError.of(QUERY_KEYS["scheme"], text, "link.problem.unknown_scheme",
+                             schemes=labels)
     return scheme
 
 
@@ -392,24 +381,21 @@ def _parse_key(key: str, values: list[str], params: Mapping[str, str | list[str]
     """The Filters fields one URL key sets; FilterError for a value that cannot be used."""
     if key == PERIOD_KEY:
         if len(values) != 2:
-            raise FilterError(key, ",".join(values), "expected two months, from and to (YYYY-MM)",
-                              "forventede to måneder, fra og til (ÅÅÅÅ-MM)")
+            raise FilterError.of(key, ",".join(values), "link.problem.two_months")
         first, last = (_parse_month(key, v) for v in values)
         if first > last:
-            raise FilterError(key, f"{values[0]}–{values[1]}", "the period ends before it starts",
-                              "perioden slutter, før den begynder")
+            raise FilterError.of(key, f"{values[0]}–{values[1]}", "link.problem.ends_before_start")
         return {"period_from": first, "period_to": last}
     if key == QUERY_KEYS["scheme"]:
         if len(values) != 1:
-            raise FilterError(key, ",".join(values), "expected one area scheme",
-                              "forventede én områdeinddeling")
+            raise FilterError.of(key, ",".join(values), "link.problem.one_scheme")
         return {"scheme": _scheme_from_link(values[0])}
     dim = _DIMENSION_OF_KEY[key]
     name, kind = spec(dim).field, spec(dim).kind
     if kind == "toggle":
         flag = values[-1].lower() if values else "false"
         if flag not in {"1", "true", "ja", "yes", "0", "false", "nej", "no"}:
-            raise FilterError(key, values[-1], "expected true or false", "forventede true eller false")
+            raise FilterError.of(key, values[-1], "link.problem.not_a_link_flag")
         return {name: flag in {"1", "true", "ja", "yes"}}
     if kind == "area":
         scheme_raw = _as_list(params.get(QUERY_KEYS["scheme"], []))
@@ -423,8 +409,8 @@ def _parse_key(key: str, values: list[str], params: Mapping[str, str | list[str]
         for value in values:
             code = value if value in names else by_name.get(value.lower())
             if code is None:
-                raise FilterError(key, value, f"not an area of the scheme '{SCHEME_LINK_LABELS[scheme]}'",
-                                  f"ikke et område i inddelingen '{SCHEME_LINK_LABELS[scheme]}'")
+                raise FilterError.of(key, value, "link.problem.area_of_scheme",
+                                     scheme=SCHEME_LINK_LABELS[scheme])
             codes.append(code)
         return {name: tuple(dict.fromkeys(codes))}
     if kind == "occupation":
@@ -433,8 +419,7 @@ def _parse_key(key: str, values: list[str], params: Mapping[str, str | list[str]
         for value in values:
             code = value if value in _occupation_codes() else by_title.get(value.lower())
             if code is None:
-                raise FilterError(key, value, "unknown occupation (see the occupations list)",
-                                  "ukendt stilling (se listen over stillinger)")
+                raise FilterError.of(key, value, "link.problem.unknown_occupation")
             codes.append(code)
         return {name: tuple(dict.fromkeys(codes))}
     allowed = {v.lower(): v for v in _VOCABULARIES[name]}
@@ -442,8 +427,7 @@ def _parse_key(key: str, values: list[str], params: Mapping[str, str | list[str]
     for value in values:
         if value.lower() not in allowed:
             listed = ", ".join(_VOCABULARIES[name])
-            raise FilterError(key, value, f"unknown value; allowed: {listed}",
-                              f"ukendt værdi; tilladt: {listed}")
+            raise FilterError.of(key, value, "link.problem.unknown_value", allowed=listed)
         chosen.append(allowed[value.lower()])
     return {name: tuple(dict.fromkeys(chosen))}
 
@@ -456,8 +440,8 @@ def check_query_params(params: Mapping[str, str | list[str]], defaults: Filters,
     owned = set(FILTER_KEYS) | set(page_keys) | {"embed", "embed_options"}
     for key, raw in params.items():
         if key not in owned:
-            problems.append(FilterError(key, ",".join(_as_list(raw)), "unknown setting (ignored)",
-                                        "ukendt indstilling (ignoreret)"))
+            problems.append(FilterError.of(key, ",".join(_as_list(raw)),
+                                           "link.problem.unknown_setting"))
             continue
         if key not in FILTER_KEYS:
             continue

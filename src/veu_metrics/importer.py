@@ -30,7 +30,9 @@ import polars as pl
 
 from veu_metrics import limits, published, schema, xlsx_stream
 from veu_metrics.geography import areas, municipalities
+from veu_metrics.i18n import t
 from veu_metrics.ingest.columns import aliases_by_table, column_spec, columns_of
+from veu_metrics.ingest.expected import EXPECTED_COLUMNS, expect, expect_rows
 from veu_metrics.occupations import (
     ASSIGNED_CODE_PREFIX,
     OCCUPATION_SCHEMA,
@@ -194,10 +196,7 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
             parsed.files.append(FileSummary(file=name, table=None, format="parquet"))
             continue
         if is_note_file(base):
-            problems.warning(name, "note_file", (
-                "data files only; notes beside them (README, SOURCE, licence) are not read",
-                "kun datafiler; noter ved siden af (README, SOURCE, licens) læses ikke",
-            ))
+            problems.warning(name, "note_file", expect("data_files_only"))
             continue
         if base.lower().endswith(".json"):
             sheet = _read_published_json(name, data, problems)
@@ -223,12 +222,7 @@ def parse_upload(files: Sequence[tuple[str, bytes]], problems: Problems) -> Pars
         parsed.occupations = imported_occupations(parsed.tables["balance"])
         parsed.tables["balance"] = parsed.tables["balance"].drop(OCCUPATION_TITLE, strict=False)
     if not parsed.tables and parsed.metadata is None and not problems.has_errors():
-        problems.error("(input)", "no_files", (
-            "files named by table: courses, enrolments, balance, unemployment, targets "
-            "(.csv, .xlsx or .parquet)",
-            "filer navngivet efter tabel: courses, enrolments, balance, unemployment, targets "
-            "(.csv, .xlsx eller .parquet)",
-        ))
+        problems.error("(input)", "no_files", expect("files_by_table"))
     return parsed
 
 
@@ -240,10 +234,8 @@ def _read_occupations_file(name: str, data: bytes, problems: Problems) -> pl.Dat
         return conform_occupations(frame.select(
             [c for c in frame.columns if c in OCCUPATION_SCHEMA]))
     except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not raised
-        problems.error(name, "unreadable", (
-            f"a Parquet file with the columns {', '.join(OCCUPATION_SCHEMA)} ({_first_line(exc)})",
-            f"en Parquet-fil med kolonnerne {', '.join(OCCUPATION_SCHEMA)} ({_first_line(exc)})",
-        ))
+        problems.error(name, "unreadable", expect(
+            "occupations_parquet", columns=", ".join(OCCUPATION_SCHEMA), error=_first_line(exc)))
         return None
 
 
@@ -260,12 +252,8 @@ def _report_code_clashes(balance: pl.DataFrame, problems: Problems) -> None:
     for code, title, source, row in pairs.iter_rows():
         other = first.setdefault(code, title)
         if title_key(other) != title_key(title):
-            problems.error(source, "assigned_code_clash", (
-                f"titles with codes of their own: '{other}' and '{title}' both get {code}; give "
-                "them occupation codes in a code column beside the titles",
-                f"stillinger med hver sin kode: '{other}' og '{title}' får begge {code}; giv dem "
-                "stillingskoder i en kodekolonne ved siden af stillingsbetegnelserne",
-            ), row=row, column="occupation_code", value=title)
+            problems.error(source, "assigned_code_clash", expect(
+                "own_codes", other=other, title=title, code=code), row=row, column="occupation_code", value=title)
 
 
 def imported_occupations(balance: pl.DataFrame) -> pl.DataFrame | None:
@@ -316,14 +304,7 @@ def _published_sheet(source: str, records: Sequence[Sequence[str | None]], first
         problems.error(source, "unsupported_source", refusal, value=grid.title[:120] or None)
         return None
     if table != "unemployment":
-        problems.error(source, "unknown_table", (
-            "a public table the importer knows: full-time unemployed by municipality and month "
-            "(Statistics Denmark AUF01/AULK01, Jobindsats); name the file by table "
-            "(e.g. ledighed_AUF01.csv)",
-            "en offentlig tabel, importen kender: fuldtidsledige pr. kommune og måned "
-            "(Danmarks Statistik AUF01/AULK01, Jobindsats); navngiv filen efter tabellen "
-            "(fx ledighed_AUF01.csv)",
-        ), value=grid.title[:120] or None)
+        problems.error(source, "unknown_table", expect("known_public_table"), value=grid.title[:120] or None)
         return None
     rows = published.to_unemployment(source, grid, problems)
     if rows is None:
@@ -336,12 +317,7 @@ def _published_sheet(source: str, records: Sequence[Sequence[str | None]], first
 def _read_published_json(name: str, data: bytes, problems: Problems) -> Sheet | None:
     found = published.records_from_json(data)
     if found is None:
-        problems.warning(name, "ignored_file", (
-            "a .csv, .xlsx or .parquet file named by table, metadata.json, or a Jobindsats API "
-            "answer ([{\"Variables\": …, \"Data\": …}])",
-            "en .csv-, .xlsx- eller .parquet-fil navngivet efter tabel, metadata.json eller et "
-            "svar fra Jobindsats' API ([{\"Variables\": …, \"Data\": …}])",
-        ))
+        problems.warning(name, "ignored_file", expect("data_or_api_file"))
         return None
     records, table_name = found
     return _published_sheet(f"{name}" + (f" [{table_name}]" if table_name else ""), records, 1,
@@ -371,15 +347,18 @@ def sniff_format(data: bytes) -> str:
     return "text"
 
 
-_FORMAT_NAMES = {
-    "parquet": ("a Parquet file", "en Parquet-fil"),
-    "xlsx": ("an Excel workbook (.xlsx)", "en Excel-projektmappe (.xlsx)"),
-    "xls": ("an old Excel workbook (.xls)", "en gammel Excel-projektmappe (.xls)"),
-    "zip": ("a zip archive", "et zip-arkiv"),
-    "html": ("a web page (HTML/XML)", "en webside (HTML/XML)"),
-    "text": ("CSV text", "CSV-tekst"),
-    "binary": ("binary data", "binære data"),
-}
+def _wrong_format(declared: str, actual: str) -> tuple[str, str]:
+    """What a file of the ``declared`` format should hold, and how to fix one holding ``actual``
+    (the formats' names are ``file_format.<format>`` in messages.yaml)."""
+    def text(lang: str) -> str:
+        wanted = t(f"file_format.{declared}", lang)
+        if actual not in _RIGHT_EXTENSION:
+            return wanted
+        return t("expected.format_rename", lang, format=wanted,
+                 content=t(f"file_format.{actual}", lang), extension=_RIGHT_EXTENSION[actual])
+    return text("en"), text("da")
+
+
 _EXTENSION_FORMAT = {
     **dict.fromkeys(CSV_EXTENSIONS, "text"),
     **dict.fromkeys(EXCEL_EXTENSIONS, "xlsx"),
@@ -392,34 +371,22 @@ def _read_sheets(name: str, data: bytes, problems: Problems,
                  parsed: ParsedUpload) -> list[Sheet]:
     extension = Path(name).suffix.lower()
     if extension == ".xls":
-        problems.error(name, "old_excel", (
-            "an .xlsx workbook or a CSV file: open it in Excel and save as .xlsx",
-            "en .xlsx-projektmappe eller en CSV-fil: åbn den i Excel og gem som .xlsx",
-        ))
+        problems.error(name, "old_excel", expect("xlsx_or_csv"))
         return []
     declared = _EXTENSION_FORMAT.get(extension)
     if declared is None:
-        problems.warning(name, "ignored_file", (
-            "a .csv, .xlsx or .parquet file named by table, or metadata.json",
-            "en .csv-, .xlsx- eller .parquet-fil navngivet efter tabel, eller metadata.json",
-        ))
+        problems.warning(name, "ignored_file", expect("data_file"))
         return []
     if not data:
-        problems.error(name, "empty_file", (
-            "a file with a header row and data rows", "en fil med overskriftsrække og datarækker"))
+        problems.error(name, "empty_file", expect("header_and_rows"))
         parsed.files.append(FileSummary(file=name, table=table_for_name(name), format=declared))
         return []
     actual = sniff_format(data)
     if declared == "xlsx" and actual == "zip":
         actual = _zip_kind(data)
     if actual != declared:
-        en, da = _FORMAT_NAMES[declared]
-        hint_en = hint_da = ""
-        if actual in _RIGHT_EXTENSION:
-            hint_en = f" (its content is {_FORMAT_NAMES[actual][0]}: rename it to {_RIGHT_EXTENSION[actual]})"
-            hint_da = f" (indholdet er {_FORMAT_NAMES[actual][1]}: omdøb den til {_RIGHT_EXTENSION[actual]})"
-        problems.error(name, "wrong_format", (en + hint_en, da + hint_da),
-                       value=_FORMAT_NAMES[actual][0])
+        problems.error(name, "wrong_format", _wrong_format(declared, actual),
+                       value=t(f"file_format.{actual}", "en"))
         return []
     limit = (limits.check_excel(data) if declared == "xlsx"
              else limits.check_text(data) if declared == "text" else None)
@@ -466,10 +433,8 @@ def _zip_kind(data: bytes) -> str:
 
 
 def _truncated(name: str, problems: Problems, what: tuple[str, str], row: int | None = None) -> None:
-    problems.error(name, "truncated", (
-        f"the complete file: {what[0]}; export or copy it again",
-        f"hele filen: {what[1]}; eksportér eller kopiér den igen",
-    ), row=row)
+    problems.error(name, "truncated", (t("expected.complete_file", "en", what=what[0]),
+                                       t("expected.complete_file", "da", what=what[1])), row=row)
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -512,8 +477,7 @@ def sniff_separator(text: str) -> str:
 def _read_csv(name: str, data: bytes, problems: Problems) -> Sheet | None:
     text, encoding = decode_text(data)
     if not text or text.isspace():
-        problems.error(name, "empty_file", (
-            "a file with a header row and data rows", "en fil med overskriftsrække og datarækker"))
+        problems.error(name, "empty_file", expect("header_and_rows"))
         return None
     separator = sniff_separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
@@ -598,13 +562,12 @@ def _csv_chunks(name: str, text: str, separator: str, header_index: int, width: 
     cut_off = not text.endswith(("\n", "\r"))
     if cut_off and last is not None and last[1] < width and ragged and ragged[-1][0] == last[0]:
         ragged.pop()
-        _truncated(name, problems, (f"the last row has {last[1]} of {width} fields",
-                                    f"sidste række har {last[1]} af {width} felter"), row=last[0])
+        _truncated(name, problems, expect("last_row_fields", fields=last[1], width=width),
+                   row=last[0])
     for bad_row, count in ragged:
-        problems.error(name, "ragged_row", (
-            f"{width} fields separated by '{separator}', like the header",
-            f"{width} felter adskilt af '{separator}' som i overskriftsrækken",
-        ), row=bad_row, value=f"{count} fields")
+        problems.error(name, "ragged_row", expect(
+            "fields_like_header", width=width, separator=separator),
+            row=bad_row, value=f"{count} fields")
 
 
 def _chunk(records: list[list[str]], row_numbers: list[int], width: int) -> pl.DataFrame:
@@ -616,14 +579,9 @@ def _chunk(records: list[list[str]], row_numbers: list[int], width: int) -> pl.D
 
 def _csv_error(name: str, exc: csv.Error, line: int, row: int, problems: Problems) -> None:
     if "unexpected end of data" in str(exc):
-        _truncated(name, problems, ("a quoted value (\") that starts in this row is never closed",
-                                    "en værdi i anførselstegn (\") i denne række slutter aldrig"),
-                   row=row)
+        _truncated(name, problems, expect("closing_quote"), row=row)
     else:
-        problems.error(name, "bad_quoting", (
-            "values containing the separator or quotes wrapped in \"…\", with inner quotes doubled",
-            "værdier med skilletegn eller anførselstegn omgivet af \"…\", indre anførselstegn fordoblet",
-        ), row=row, value=f"line {line}: {exc}")
+        problems.error(name, "bad_quoting", expect("quoting"), row=row, value=f"line {line}: {exc}")
 
 
 # --- Excel ------------------------------------------------------------------------------------
@@ -633,8 +591,7 @@ def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
     try:
         zipfile.ZipFile(io.BytesIO(data))  # the zip directory is at the end: cut off → no directory
     except (zipfile.BadZipFile, EOFError, OSError):
-        _truncated(name, problems, ("the workbook cannot be opened (damaged or cut off)",
-                                    "projektmappen kan ikke åbnes (beskadiget eller afkortet)"))
+        _truncated(name, problems, expect("workbook_opens"))
         return []
     try:
         book = xlsx_stream.open_workbook(data)
@@ -646,12 +603,7 @@ def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
     chosen = named or names[:1]
     skipped = [n for n in names if n not in chosen]
     if skipped:  # never drop a sheet of data silently
-        problems.warning(name, "ignored_sheet", (
-            "one table per workbook (its first sheet), or sheets named by table "
-            "(courses, enrolments, balance, unemployment, targets)",
-            "én tabel pr. projektmappe (første ark), eller ark navngivet efter tabel "
-            "(courses, enrolments, balance, unemployment, targets)",
-        ), value=", ".join(skipped))
+        problems.warning(name, "ignored_sheet", expect("sheet_per_table"), value=", ".join(skipped))
     sheets: list[Sheet] = []
     for sheet_name in chosen:
         source = name if len(chosen) == 1 else f"{name} [{sheet_name}]"
@@ -663,9 +615,7 @@ def _read_excel(name: str, data: bytes, problems: Problems) -> list[Sheet]:
 
 
 def _unreadable_excel(source: str, exc: Exception, problems: Problems) -> None:
-    problems.error(source, "unreadable", ("an Excel workbook (.xlsx) that Excel can open",
-                                          "en Excel-projektmappe (.xlsx), som Excel kan åbne"),
-                   value=_first_line(exc))
+    problems.error(source, "unreadable", expect("xlsx_readable"), value=_first_line(exc))
 
 
 def _read_excel_sheet(book: xlsx_stream.Workbook, sheet_name: str, source: str,
@@ -681,8 +631,7 @@ def _read_excel_sheet(book: xlsx_stream.Workbook, sheet_name: str, source: str,
         _unreadable_excel(source, exc, problems)
         return None
     if empty:
-        problems.error(source, "empty_file", ("a sheet with a header row and data rows",
-                                              "et ark med overskriftsrække og datarækker"))
+        problems.error(source, "empty_file", expect("sheet_header_and_rows"))
         return None
     header_index = None if published.is_published_layout(top) else find_header_row(top, hint)
     if header_index is None:  # perhaps a public source's layout (StatBank's XLSX download)
@@ -738,14 +687,12 @@ def _first_line(exc: BaseException) -> str:
 
 def _read_parquet(name: str, data: bytes, problems: Problems) -> Sheet | None:
     if not data.endswith(b"PAR1"):
-        _truncated(name, problems, ("the Parquet footer is missing",
-                                    "Parquet-filens afslutning mangler"))
+        _truncated(name, problems, expect("parquet_footer"))
         return None
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001
-        problems.error(name, "unreadable", ("a Parquet file that Polars/Arrow can read",
-                                            "en Parquet-fil, som Polars/Arrow kan læse"),
+        problems.error(name, "unreadable", expect("parquet_readable"),
                        value=_first_line(exc))
         return None
     columns = []
@@ -792,21 +739,11 @@ def _no_header(name: str, table: str | None, problems: Problems) -> None:
         return
     columns = list(schema.TABLES[table]) if table else ["course_id", "title", "…"]
     shown = ", ".join(columns[:6]) + (", …" if len(columns) > 6 else "")
-    problems.error(name, "no_header", (
-        f"a header row within the first {HEADER_SEARCH_ROWS} rows with the column names of "
-        f"docs/DATA.md or their Danish aliases (docs/IMPORT.md), e.g. {shown}",
-        f"en overskriftsrække blandt de første {HEADER_SEARCH_ROWS} rækker med kolonnenavnene fra "
-        f"docs/DATA.md eller deres danske navne (docs/IMPORT.md), fx {shown}",
-    ))
+    problems.error(name, "no_header", expect("header_row", rows=HEADER_SEARCH_ROWS, shown=shown))
 
 
 def _unknown_table(name: str, problems: Problems) -> None:
-    problems.error(name, "unknown_table", (
-        "a file named by its table: courses, enrolments, balance, unemployment, targets or conditions "
-        "(.csv, .xlsx or .parquet; Danish names as in docs/IMPORT.md), with a header row",
-        "et filnavn efter tabellen: courses, enrolments, balance, unemployment, targets eller conditions "
-        "(.csv, .xlsx eller .parquet; danske navne som i docs/IMPORT.md), med overskriftsrække",
-    ))
+    problems.error(name, "unknown_table", expect("file_by_table"))
 
 
 def guess_table(header: Sequence[str | None]) -> str | None:
@@ -911,9 +848,7 @@ def _report_after_rows(sheet: Sheet, table: str, mapping: _Mapping, parsed: _Par
     for index in sorted(beyond):
         _unknown_column(sheet, head, table, "", index, {})
     if parsed.rows == 0:
-        head.error(sheet.source, "no_rows", ("at least one data row below the header",
-                                             "mindst én datarække under overskriften"),
-                   row=sheet.header_row)
+        head.error(sheet.source, "no_rows", expect("data_row"), row=sheet.header_row)
 
 
 @dataclass
@@ -983,13 +918,10 @@ def _unknown_column(sheet: Sheet, problems: Problems, table: str, label: str, in
                     lookup: dict[str, str]) -> None:
     key = normalize_name(label)
     close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.75)
-    hint_en = f" — did you mean {lookup[close[0]]}?" if close else ""
-    hint_da = f" — mente du {lookup[close[0]]}?" if close else ""
-    expected_columns = schema.TABLES[table]
-    problems.error(sheet.source, "unknown_column", (
-        f"a column of table {table}: {', '.join(expected_columns)}{hint_en}",
-        f"en kolonne i tabellen {table}: {', '.join(expected_columns)}{hint_da}",
-    ), row=sheet.header_row, column=label or f"(column {index + 1})", value=label)
+    problems.error(sheet.source, "unknown_column", expect(
+        "column_of_table_hint" if close else "column_of_table", table=table,
+        columns=", ".join(schema.TABLES[table]), close=lookup[close[0]] if close else ""),
+        row=sheet.header_row, column=label or f"(column {index + 1})", value=label)
 
 
 def _missing_columns(sheet: Sheet, table: str, mapped: dict[str, int], problems: Problems
@@ -1005,23 +937,14 @@ def _missing_columns(sheet: Sheet, table: str, mapped: dict[str, int], problems:
             # STAR's files name the area only: its scheme follows from it
             derived[column] = _normalized(_clean(pl.col(f"c{mapped['area_code']}"))).replace_strict(
                 _area_schemes(), default=None, return_dtype=pl.String)
-            problems.warning(sheet.source, "column_filled", (
-                "a column area_scheme; filled from the area (RAR areas → rar, employment "
-                "councils → council)",
-                "en kolonne area_scheme; udfyldt ud fra området (RAR-områder → rar, "
-                "beskæftigelsesråd → council)",
-            ), row=sheet.header_row, column=column)
+            problems.warning(sheet.source, "column_filled", expect("area_scheme_column"), row=sheet.header_row, column=column)
             continue
         if column in schema.NULLABLE[table]:
-            problems.warning(sheet.source, "column_filled", (
-                f"a column {column} (also accepted: {aliases})",
-                f"en kolonne {column} (også accepteret: {aliases})",
-            ), row=sheet.header_row, column=column)
+            problems.warning(sheet.source, "column_filled", expect(
+                "column", column=column, aliases=aliases), row=sheet.header_row, column=column)
         else:
-            problems.error(sheet.source, "missing_column", (
-                f"a column {column} (also accepted: {aliases})",
-                f"en kolonne {column} (også accepteret: {aliases})",
-            ), row=sheet.header_row, column=column)
+            problems.error(sheet.source, "missing_column", expect(
+                "column", column=column, aliases=aliases), row=sheet.header_row, column=column)
     return derived
 
 
@@ -1033,10 +956,8 @@ def _map_header(sheet: Sheet, problems: Problems) -> _Mapping | None:
         if table is None:
             _unknown_table(sheet.source, problems)
             return None
-        problems.warning(sheet.source, "table_by_columns", (
-            f"a file name that says the table (read as {table})",
-            f"et filnavn, der angiver tabellen (læst som {table})",
-        ), value=table)
+        problems.warning(sheet.source, "table_by_columns", expect("table_in_name", table=table),
+                         value=table)
     lookup = column_lookup(table)
     expected_columns = schema.TABLES[table]
     mapped: dict[str, int] = {}
@@ -1066,10 +987,9 @@ def _map_header(sheet: Sheet, problems: Problems) -> _Mapping | None:
             mapped[column] = index  # the code column wins over a title column before it
             continue
         if column in mapped:
-            problems.error(sheet.source, "duplicate_column", (
-                f"each column once (column {mapped[column] + 1} is already {column})",
-                f"hver kolonne én gang (kolonne {mapped[column] + 1} er allerede {column})",
-            ), row=sheet.header_row, column=column, value=label)
+            problems.error(sheet.source, "duplicate_column", expect(
+                "column_once", number=mapped[column] + 1, column=column),
+                row=sheet.header_row, column=column, value=label)
             continue
         mapped[column] = index
     derived = _missing_columns(sheet, table, mapped, problems)
@@ -1391,12 +1311,7 @@ def decide_number_modes(table: str, stats: dict[str, dict[str, Any]], source: st
             modes[column] = "thousands"
         elif stats[column]["dot"] or (not own_comma and file_dot and not file_comma):
             modes[column] = "default"
-            problems.warning(source, "decimal_point", (
-                "read with a decimal point, because the file writes decimals like 12.5 and no "
-                "decimal comma; write 12000 if thousands were meant",
-                "læst med decimalpunktum, fordi filen skriver decimaltal som 12.5 og intet "
-                "decimalkomma; skriv 12000, hvis der menes tusinder",
-            ), column=column, value=example)
+            problems.warning(source, "decimal_point", expect("decimal_point"), column=column, value=example)
             continue
         elif own_comma or (file_comma and not file_dot):
             modes[column] = "thousands"
@@ -1404,12 +1319,9 @@ def decide_number_modes(table: str, stats: dict[str, dict[str, Any]], source: st
             modes[column] = "refuse"
             continue
         shaped = stats[column]["shaped"]
-        problems.warning(source, "thousands_separator", (
-            f"{shaped} value(s) like {example} read as thousands ({example.replace('.', '')}): "
-            "the dots are Danish thousands separators",
-            f"{shaped} værdi(er) som {example} læst som tusinder ({example.replace('.', '')}): "
-            "punktummerne er danske tusindtalsseparatorer",
-        ), column=column, value=example)
+        problems.warning(source, "thousands_separator", expect(
+            "thousands", n=shaped, example=example, number=example.replace(".", "")),
+            column=column, value=example)
     return modes
 
 
@@ -1421,12 +1333,7 @@ def report_ambiguous(raw: pl.DataFrame, modes: dict[str, NumberMode], problems: 
             continue
         text = pl.col(column).str.replace_all(r"[\s\u00a0]", "")
         bad = raw.filter(text.str.contains(THOUSANDS_SHAPED)).select(SOURCE, ROW, column)
-        problems.add_rows(bad, "ambiguous_number", column, (
-            "a number without thousands separators (12000), or with a decimal comma (12,5): "
-            "the file has no decimal comma to tell whether the dot is a thousands separator",
-            "et tal uden tusindtalsseparator (12000) eller med decimalkomma (12,5): "
-            "filen har intet decimalkomma, der viser, om punktummet er tusindtalsseparator",
-        ))
+        problems.add_rows(bad, "ambiguous_number", column, expect("unambiguous_number"))
 
 
 def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems: Problems,
@@ -1469,10 +1376,9 @@ def parse_values(table: str, raw: pl.DataFrame, source: str, fmt: str, problems:
             problems.add_rows(bad_rows, kind, column, expected_text(table, column))
         if column not in schema.NULLABLE[table] and not themes:
             missing = both.filter(cell.is_null()).select(SOURCE, ROW, column)
+            en, da = expected_text(table, column)
             problems.add_rows(missing, "missing_value", column, (
-                f"a value ({expected_text(table, column)[0]})",
-                f"en værdi ({expected_text(table, column)[1]})",
-            ))
+                t("expected.a_value", "en", expected=en), t("expected.a_value", "da", expected=da)))
     extra = [OCCUPATION_TITLE] if OCCUPATION_TITLE in raw.columns else []
     return both.select(SOURCE, ROW, *[pl.col(f"{c}__typed").alias(c) for c in columns], *extra)
 
@@ -1488,11 +1394,8 @@ def _report_municipality_names(bad: pl.DataFrame, column: str, problems: Problem
     joined = bad.with_columns(pl.col(column).str.to_lowercase().alias("__name")).join(
         names, on="__name", how="left", maintain_order="left")
     found = joined.filter(pl.col("__code").is_not_null()).with_columns(
-        pl.format("the municipality code {} ({}), not its name", "__code", "__proper")
-        .alias("__en"),
-        pl.format("kommunekoden {} ({}), ikke navnet", "__code", "__proper").alias("__da"),
-    )
-    problems.add_rows(found, "municipality_name", column, "", expected_columns=("__en", "__da"))
+        *expect_rows("code_not_name", code=pl.col("__code"), name=pl.col("__proper")))
+    problems.add_rows(found, "municipality_name", column, "", expected_columns=EXPECTED_COLUMNS)
     return joined.filter(pl.col("__code").is_null()).select(bad.columns)
 
 
@@ -1501,10 +1404,7 @@ def _report_municipality_names(bad: pl.DataFrame, column: str, problems: Problem
 
 
 def _read_metadata(name: str, data: bytes, problems: Problems) -> dict[str, Any] | None:
-    expected = ("a JSON object with the fields of docs/DATA.md (name, source, covers_from, "
-                "covers_to, …)",
-                "et JSON-objekt med felterne fra docs/DATA.md (name, source, covers_from, "
-                "covers_to, …)")
+    expected = expect("metadata")
     if not data.strip():
         problems.error(name, "empty_file", expected)
         return None
@@ -1515,9 +1415,8 @@ def _read_metadata(name: str, data: bytes, problems: Problems) -> dict[str, Any]
         problems.error(name, "metadata_invalid", expected, row=exc.lineno, value=exc.msg)
         return None
     except limits.JsonLimitError as exc:
-        problems.error(name, "metadata_too_deep", (
-            f"JSON nested at most {limits.MAX_JSON_DEPTH} levels",
-            f"JSON indlejret højst {limits.MAX_JSON_DEPTH} niveauer"), value=str(exc))
+        problems.error(name, "metadata_too_deep", expect("json_depth", depth=limits.MAX_JSON_DEPTH),
+                       value=str(exc))
         return None
     if not isinstance(metadata, dict):
         problems.error(name, "metadata_invalid", expected, value=type(metadata).__name__)
@@ -1531,18 +1430,15 @@ def _read_metadata(name: str, data: bytes, problems: Problems) -> dict[str, Any]
         try:
             dates[key] = date.fromisoformat(str(value))
         except ValueError:
-            problems.error(name, "metadata_invalid", ("a date as YYYY-MM-DD",
-                                                      "en dato som ÅÅÅÅ-MM-DD"),
+            problems.error(name, "metadata_invalid", expect("iso_date"),
                            column=key, value=str(value))
             valid = False
     if "synthetic" in metadata and not isinstance(metadata["synthetic"], bool):
-        problems.error(name, "metadata_invalid", ("true or false", "true eller false"),
+        problems.error(name, "metadata_invalid", expect("true_false"),
                        column="synthetic", value=str(metadata["synthetic"]))
         valid = False
     if "covers_from" in dates and "covers_to" in dates and dates["covers_from"] > dates["covers_to"]:
-        problems.error(name, "metadata_invalid", (
-            f"covers_from on or before covers_to ({dates['covers_to']})",
-            f"covers_from senest samme dag som covers_to ({dates['covers_to']})",
-        ), column="covers_from", value=str(metadata["covers_from"]))
+        problems.error(name, "metadata_invalid", expect("covers_order", last=dates["covers_to"]),
+                       column="covers_from", value=str(metadata["covers_from"]))
         valid = False
     return metadata if valid else None

@@ -24,6 +24,7 @@ import polars as pl
 
 from veu_metrics import schema
 from veu_metrics.ingest import columns
+from veu_metrics.ingest.expected import expect
 from veu_metrics.validation import ROW, SOURCE, Problems, Report
 
 FUTURE_MARGIN_DAYS = 366
@@ -60,16 +61,13 @@ def check_metadata_dates(metadata: dict[str, Any], problems: Problems, file: str
     except ValueError:
         return  # reported where the metadata is read
     if first > last:
-        problems.error(file, "metadata_invalid", (
-            f"covers_from on or before covers_to ({last})",
-            f"covers_from senest samme dag som covers_to ({last})"),
-            column="covers_from", value=first.isoformat())
+        problems.error(file, "metadata_invalid", expect("covers_order", last=last),
+                       column="covers_from", value=first.isoformat())
     limit = latest_allowed(today)
     if last > limit:
-        problems.error(file, "future_date", (
-            f"a date no later than {limit} (today + {FUTURE_MARGIN_DAYS} days)",
-            f"en dato senest {limit} (i dag + {FUTURE_MARGIN_DAYS} dage)"),
-            column="covers_to", value=last.isoformat())
+        problems.error(file, "future_date",
+                       expect("not_future", limit=limit, days=FUTURE_MARGIN_DAYS),
+                       column="covers_to", value=last.isoformat())
 
 
 FUTURE_COLUMNS: dict[str, tuple[str, ...]] = columns.columns_where(lambda s: s.period)
@@ -82,18 +80,16 @@ def check_future_dates(table: str, frame: pl.LazyFrame | pl.DataFrame, problems:
     limit = latest_allowed(today)
     for column in FUTURE_COLUMNS.get(table, ()):
         bad = frame.lazy().filter(pl.col(column) > limit)
-        problems.add_rows(_sample(bad), "future_date", column, (
-            f"a date no later than {limit} (today + {FUTURE_MARGIN_DAYS} days; a mistyped year?)",
-            f"en dato senest {limit} (i dag + {FUTURE_MARGIN_DAYS} dage; et forkert skrevet år?)"))
+        problems.add_rows(_sample(bad), "future_date", column,
+                          expect("not_future_row", limit=limit, days=FUTURE_MARGIN_DAYS))
         _note_more(problems, bad, table, column, "future_date")
 
 
 def _note_more(problems: Problems, bad: pl.LazyFrame, table: str, column: str, kind: str) -> None:
     total = _count(bad)
     if total > CHECKED_ROWS:
-        problems.error(f"{table}.parquet", kind, (
-            f"{total - CHECKED_ROWS} more rows like the above",
-            f"{total - CHECKED_ROWS} rækker mere som ovenfor"), column=column)
+        problems.error(f"{table}.parquet", kind, expect("more_rows", n=total - CHECKED_ROWS),
+                       column=column)
 
 
 def check_dataset(tables: dict[str, pl.LazyFrame], metadata: dict[str, Any],
@@ -108,15 +104,15 @@ def check_dataset(tables: dict[str, pl.LazyFrame], metadata: dict[str, Any],
                 continue
             bad = located.filter(pl.col(column).is_null())
             problems.add_rows(_sample(bad.select(SOURCE, ROW, column)), "missing_value", column,
-                              ("a value (the column is required)", "en værdi (kolonnen er påkrævet)"))
+                              expect("required"))
             _note_more(problems, bad, table, column, "missing_value")
         keys = list(schema.PRIMARY_KEYS[table])
         repeated = (located.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
                     .filter(pl.int_range(pl.len()).over(keys) > 0)
                     .with_columns(pl.concat_str([pl.col(k).cast(pl.String) for k in keys],
                                                 separator=" / ").alias("__key")))
-        problems.add_rows(_sample(repeated), "duplicate_key", "+".join(keys), (
-            f"a unique {' + '.join(keys)}", f"en unik {' + '.join(keys)}"), value_column="__key")
+        problems.add_rows(_sample(repeated), "duplicate_key", "+".join(keys),
+                          expect("unique_key", keys=" + ".join(keys)), value_column="__key")
         _note_more(problems, repeated, table, "+".join(keys), "duplicate_key")
         check_future_dates(table, located, problems, today)
     if "courses" in tables and "enrolments" in tables:
@@ -124,8 +120,6 @@ def check_dataset(tables: dict[str, pl.LazyFrame], metadata: dict[str, Any],
                    .filter(pl.col("course_id").is_not_null())
                    .join(tables["courses"].select("course_id").unique(), on="course_id",
                          how="anti"))
-        problems.add_rows(_sample(unknown), "unknown_course", "course_id", (
-            "the course_id of a course in the courses table",
-            "course_id for et kursus i tabellen courses"))
+        problems.add_rows(_sample(unknown), "unknown_course", "course_id", expect("known_course"))
         _note_more(problems, unknown, "enrolments", "course_id", "unknown_course")
     return problems.report()

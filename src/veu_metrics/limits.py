@@ -21,6 +21,8 @@ from array import array
 from dataclasses import dataclass
 from typing import Any
 
+from veu_metrics.i18n import t
+
 MAX_ROWS = 2_000_000
 """Data rows in one file (CSV line breaks, an Excel sheet's declared range)."""
 MAX_COLUMNS = 200
@@ -79,6 +81,16 @@ class LimitProblem:
     expected_da: str
 
 
+def _limit(kind: str, found: str, key: str, **values: int | str) -> LimitProblem:
+    """A LimitProblem whose expected texts are messages.yaml's ``expected.<key>``; an int value
+    is written with thousands separators (1,000 in English, 1.000 in Danish)."""
+    def text(lang: str) -> str:
+        return t(f"expected.{key}", lang, **{
+            name: (f"{v:,}".replace(",", "." if lang == "da" else ",") if isinstance(v, int)
+                   else v) for name, v in values.items()})
+    return LimitProblem(kind, found, text("en"), text("da"))
+
+
 def _column_number(letters: bytes) -> int:
     number = 0
     for char in letters:
@@ -95,19 +107,14 @@ def check_excel(data: bytes) -> LimitProblem | None:
         return None  # not a readable zip: the reader reports it as damaged
     parts = archive.infolist()
     if len(parts) > MAX_ZIP_PARTS:
-        return LimitProblem("too_many_parts", f"{len(parts)}",
-                            f"a workbook of at most {MAX_ZIP_PARTS} parts",
-                            f"en projektmappe med højst {MAX_ZIP_PARTS} dele")
+        return _limit("too_many_parts", f"{len(parts)}", "max_parts", parts=str(MAX_ZIP_PARTS))
     unpacked = sum(max(part.file_size, 0) for part in parts)
     allowed = min(MAX_UNPACKED_BYTES, MAX_UNPACK_RATIO * max(len(data), 1))
     if unpacked > allowed:
         mb = unpacked / 1024 / 1024
-        return LimitProblem(
+        return _limit(
             "too_large_unpacked", f"{mb:,.0f} MB unpacked from {len(data) / 1024 / 1024:,.1f} MB",
-            f"a workbook that unpacks to at most {MAX_UNPACK_RATIO}× its size and "
-            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB (save large tables as CSV)",
-            f"en projektmappe, der udpakket fylder højst {MAX_UNPACK_RATIO} gange sin størrelse "
-            f"og {MAX_UNPACKED_BYTES // 1024 // 1024} MB (gem store tabeller som CSV)")
+            "max_unpacked", ratio=MAX_UNPACK_RATIO, mb=MAX_UNPACKED_BYTES // 1024 // 1024)
     for part in parts:
         if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
             continue
@@ -334,10 +341,7 @@ def _check_extent(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
             rows, columns = extent.rows, extent.columns
             shared_text += extent.shared_text
         except TagTooLongError:
-            return LimitProblem("tag_too_long", part.filename,
-                                f"sheet XML whose tags are at most {MAX_TAG_BYTES:,} bytes long",
-                                f"ark-XML, hvis tags højst er {MAX_TAG_BYTES:,} byte lange"
-                                .replace(",", "."))
+            return _limit("tag_too_long", part.filename, "max_tag", bytes=MAX_TAG_BYTES)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
                 ValueError, zlib.error):
             continue  # the reader reports a damaged part
@@ -348,36 +352,22 @@ def _check_extent(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo],
     text_allowed = min(MAX_UNPACKED_BYTES, MAX_UNPACK_RATIO * max(size, 1))
     if shared_text > text_allowed:
         mb = shared_text / 1024 / 1024
-        return LimitProblem(
+        return _limit(
             "too_large_unpacked", f"{mb:,.0f} MB of shared text in the cells of {_size_text(size)}",
-            f"a workbook whose cells' text, each shared string counted once per cell that uses "
-            f"it, is at most {MAX_UNPACK_RATIO}× its size and "
-            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB (save large tables as CSV)",
-            f"en projektmappe, hvis cellers tekst (hver delt tekst talt én gang pr. celle, der "
-            f"bruger den) fylder højst {MAX_UNPACK_RATIO} gange dens størrelse og "
-            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB (gem store tabeller som CSV)")
+            "max_shared_text", ratio=MAX_UNPACK_RATIO, mb=MAX_UNPACKED_BYTES // 1024 // 1024)
     allowed = int(MAX_CELLS_PER_BYTE * size)
     if cells > allowed:
-        return LimitProblem(
-            "too_many_cells", f"{cells:,} cells in {_size_text(size)}",
-            f"a workbook whose sheets span at most {MAX_CELLS_PER_BYTE:g} cell per byte of the "
-            f"file, here {allowed:,} (an empty cell far from the table counts the whole "
-            "rectangle up to it; save large tables as CSV)",
-            f"en projektmappe, hvis ark spænder over højst {MAX_CELLS_PER_BYTE:g} celle pr. byte "
-            f"af filen, her {allowed:,} (en tom celle langt fra tabellen tæller hele rektanglet "
-            "op til den; gem store tabeller som CSV)".replace(f"{allowed:,}",
-                                                           f"{allowed:,}".replace(",", ".")))
+        return _limit("too_many_cells", f"{cells:,} cells in {_size_text(size)}", "max_cells",
+                      per_byte=f"{MAX_CELLS_PER_BYTE:g}", cells=allowed)
     return None
 
 
 def check_shape(rows: int, columns: int) -> LimitProblem | None:
     if rows > MAX_ROWS + 1:  # + the header row
-        return LimitProblem("too_many_rows", f"{rows:,}",
-                            f"at most {MAX_ROWS:,} rows in one file (split it)",
-                            f"højst {MAX_ROWS:,} rækker i én fil (del den op)".replace(",", "."))
+        return _limit("too_many_rows", f"{rows:,}", "max_rows", rows=MAX_ROWS)
     if columns > MAX_COLUMNS:
-        return LimitProblem("too_many_columns", f"{columns:,}",
-                            f"at most {MAX_COLUMNS} columns", f"højst {MAX_COLUMNS} kolonner")
+        return _limit("too_many_columns", f"{columns:,}", "max_columns",
+                      columns=str(MAX_COLUMNS))
     return None
 
 
@@ -392,9 +382,8 @@ def check_cells(width: int, longest: int) -> LimitProblem | None:
     if problem is not None:
         return problem
     if longest > MAX_CELL_CHARS:
-        return LimitProblem("cell_too_long", f"{longest:,} characters",
-                            f"cells of at most {MAX_CELL_CHARS:,} characters",
-                            f"celler på højst {MAX_CELL_CHARS:,} tegn".replace(",", "."))
+        return _limit("cell_too_long", f"{longest:,} characters", "max_cell",
+                      chars=MAX_CELL_CHARS)
     return None
 
 

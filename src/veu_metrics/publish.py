@@ -48,6 +48,7 @@ from veu_metrics.dataset import (
     write_metadata,
 )
 from veu_metrics.importer import ParsedUpload, parse_upload
+from veu_metrics.ingest.expected import expect
 from veu_metrics.occupations import (
     ASSIGNED_CODE_PREFIX,
     OCCUPATIONS_FILE,
@@ -144,18 +145,15 @@ def import_upload(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str,
             except (OSError, pl.exceptions.ComputeError) as exc:
                 # Polars reports a full disk while writing Parquet as a ComputeError
                 why = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0]
-                return _with_error(prepared.report, "publish_failed", (
-                    f"enough disk space and write access to {root} ({why})",
-                    f"nok diskplads og skriveadgang til {root} ({why})",
-                )), None
+                return _with_error(prepared.report, "publish_failed",
+                                   expect("disk", root=root, why=why)), None
             _audit(root, "publish", via=via, by=by, version=version_id,
                    files=audit.file_hashes(files), summary=audit.summary_of(prepared.report))
             prune_versions(root, settings.keep_versions)
             return prepared.report, version_id
     except BlockingIOError:
         problems = Problems()
-        problems.error(str(root), "busy", ("one import at a time: try again when it has finished",
-                                           "én import ad gangen: prøv igen, når den er færdig"))
+        problems.error(str(root), "busy", expect("one_import"))
         return problems.report(), None
 
 
@@ -189,8 +187,7 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
         limit = max_file_mb * 1024 * 1024
         too_big = {name for name, data in files if len(data) > limit}
         for name in sorted(too_big):
-            problems.error(name, "too_large", (f"a file of at most {max_file_mb} MB",
-                                               f"en fil på højst {max_file_mb} MB"))
+            problems.error(name, "too_large", expect("max_file", mb=max_file_mb))
         files = [(name, data) for name, data in files if name not in too_big]
     parsed = parse_upload(files, problems)
     root = Path(dataset_dir) if dataset_dir is not None else None
@@ -213,12 +210,7 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
         elif base is not None:
             kept[table] = table_files(base.path, table)
         elif require_complete and table not in schema.OPTIONAL_TABLES:
-            problems.error(table, "missing_table", (
-                f"a file {table}.csv, {table}.xlsx or {table}.parquet: the dataset has no active "
-                "version to take this table from",
-                f"en fil {table}.csv, {table}.xlsx eller {table}.parquet: datasættet har ingen "
-                "aktiv version at tage tabellen fra",
-            ))
+            problems.error(table, "missing_table", expect("table_file", table=table))
 
     # The rules that link tables need the kept side too (only what they read).
     merged = dict(tables)
@@ -230,12 +222,8 @@ def prepare_import(files: Sequence[tuple[str, bytes]], dataset_dir: Path | str |
     check_tables(parsed.tables, merged, problems, covers=covers,
                  occupation_list=dataset_occupations(own))
     if "enrolments" in parsed.tables and "courses" not in merged:
-        problems.warning(parsed_name(parsed, "enrolments"), "links_unchecked", (
-            "courses.csv in the same check, or --dataset DATASET: without the courses it cannot "
-            "be checked that every enrolment's course exists (the import checks it)",
-            "courses.csv i samme kontrol, eller --dataset DATASÆT: uden kurserne kan det ikke "
-            "kontrolleres, at hver deltagelses kursus findes (importen kontrollerer det)"),
-            column="course_id")
+        problems.warning(parsed_name(parsed, "enrolments"), "links_unchecked",
+                         expect("courses_too"), column="course_id")
     for table, frame in parsed.tables.items():  # a mistyped year (2062) must not become covers_to
         integrity.check_future_dates(table, frame, problems)
     if parsed.metadata:
@@ -331,12 +319,7 @@ def _open_base(root: Path | None, problems: Problems, needed: bool) -> Dataset |
         return open_dataset(root)
     except (DatasetError, schema.SchemaError) as exc:
         if needed:
-            problems.error(str(root), "dataset_unreadable", (
-                f"a readable active version to take the missing tables from ({exc}); import all "
-                "tables, or switch to a good version with 'veu-metrics versions'",
-                f"en læsbar aktiv version at tage de manglende tabeller fra ({exc}); importér alle "
-                "tabeller, eller skift til en god version med 'veu-metrics versions'",
-            ))
+            problems.error(str(root), "dataset_unreadable", expect("readable_version", error=exc))
         return None
 
 

@@ -32,6 +32,7 @@ import polars as pl
 
 from veu_metrics.geography import municipalities
 from veu_metrics.ingest.columns import COLUMNS
+from veu_metrics.ingest.expected import expect
 from veu_metrics.text import name_key as _norm  # one folding of names for matching
 from veu_metrics.validation import ROW, Problems
 
@@ -42,18 +43,14 @@ UNEMPLOYMENT_HEADER = ("month", "municipality_code", "full_time_unemployed")
 MISSING_VALUES = frozenset({"..", "...", "-", ":"})
 """How Statistics Denmark and Jobindsats write a figure that is not available or confidential."""
 
-# Statistics Denmark's tables the importer knows: table code → (model table or None, why not).
-STATBANK_TABLES: dict[str, tuple[str | None, tuple[str, str] | None]] = {
+# Statistics Denmark's tables the importer knows: table code → (model table or None, why not:
+# the name of what is expected instead, ``expected.<name>`` in messages.yaml).
+STATBANK_TABLES: dict[str, tuple[str | None, str | None]] = {
     "AUF01": ("unemployment", None),
     "AUF02": ("unemployment", None),
     "AULK01": ("unemployment", None),
     "AUL01": ("unemployment", None),
-    "VEU20": (None, (
-        "a table of the data model: VEU20 counts participants by municipality, which the model "
-        "computes from course-level enrolments; import your own course and enrolment extract",
-        "en tabel i datamodellen: VEU20 tæller kursister pr. kommune, hvad modellen beregner ud "
-        "fra deltagelser på kursusniveau; importér jeres eget udtræk af kurser og deltagelser",
-    )),
+    "VEU20": (None, "model_table"),
 }
 UNEMPLOYMENT_WORDS = ("fuldtidsledige", "ledige", "ledighed", "unemployed", "unemployment")
 MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "maj": 5, "may": 5, "jun": 6, "jul": 7,
@@ -298,7 +295,8 @@ def table_of(name: str, grid: Grid, hint: str | None) -> tuple[str | None, tuple
     text = f"{name} {grid.title}".upper()
     for code, answer in STATBANK_TABLES.items():
         if re.search(rf"(?<![A-Z0-9]){code}(?![0-9])", text) or code in name.upper():
-            return answer
+            table, refusal = answer
+            return table, None if refusal is None else expect(refusal)
     if hint is not None:
         return hint, None
     lowered = f"{name} {grid.title} {' '.join(grid.labels)}".lower()
@@ -311,17 +309,11 @@ def to_unemployment(source: str, grid: Grid, problems: Problems) -> pl.DataFrame
     """The grid as text rows of the unemployment table (month, municipality_code,
     full_time_unemployed, plus ROW), or None after reporting why it cannot be."""
     if re.search(r"\b(pct|procent|percent)\b|%", grid.title.lower()):
-        problems.error(source, "not_a_count", (
-            "counts of full-time unemployed (e.g. AUF01 with unit 'antal'), not a percentage",
-            "antal fuldtidsledige (fx AUF01 med enheden 'antal'), ikke en procentdel",
-        ), value=grid.title[:120])
+        problems.error(source, "not_a_count", expect("a_count"), value=grid.title[:120])
         return None
     kinds = {p.kind for p in (parse_period(t) for t in set(grid.time)) if p is not None}
     if kinds - {"month"}:
-        problems.error(source, "period_not_month", (
-            "monthly figures (2024M01 or Jan 2024): choose months in the table's time selection",
-            "månedstal (2024M01 eller Jan 2024): vælg måneder i tabellens tidsudvælgelse",
-        ), value=", ".join(sorted(kinds - {"month"})))
+        problems.error(source, "period_not_month", expect("monthly"), value=", ".join(sorted(kinds - {"month"})))
         return None
     area_column = None
     best = 0
@@ -333,11 +325,7 @@ def to_unemployment(source: str, grid: Grid, problems: Problems) -> pl.DataFrame
                 and any(c in ("named", "municipality") for c in label_kinds):
             area_column, best = name, hits
     if area_column is None:
-        problems.error(source, "no_area_dimension", (
-            "a dimension with municipalities (OMRÅDE / Område), as codes, names or "
-            "'101 København'",
-            "en dimension med kommuner (OMRÅDE / Område) som koder, navne eller '101 København'",
-        ), value=", ".join(grid.labels) or None)
+        problems.error(source, "no_area_dimension", expect("area_dimension"), value=", ".join(grid.labels) or None)
         return None
     keep = [True] * len(grid.time)
     for name, values in grid.labels.items():
@@ -346,34 +334,24 @@ def to_unemployment(source: str, grid: Grid, problems: Problems) -> pl.DataFrame
         distinct = sorted(set(values), key=values.index)
         totals = [v for v in distinct if is_total(v)]
         if not totals:
-            problems.error(source, "dimension_not_total", (
-                f"the dimension {name} at its total: choose its total (TOT / '… i alt') in "
-                f"the table's selection and download again",
-                f"dimensionen {name} på sit total: vælg dens total (TOT / '… i alt') i "
-                f"tabellens udvælgelse og hent igen",
-            ), column=name, value=", ".join(v or "" for v in distinct[:5]))
+            problems.error(source, "dimension_not_total", expect("dimension_total", name=name),
+                           column=name, value=", ".join(v or "" for v in distinct[:5]))
             return None
         if len(distinct) > 1:
-            problems.warning(source, "dimension_total_kept", (
-                f"only the rows at the total '{totals[0]}' of {name} are read",
-                f"kun rækkerne med totalen '{totals[0]}' for {name} er læst",
-            ), column=name, value=", ".join(v or "" for v in distinct if v not in totals)[:200])
+            problems.warning(source, "dimension_total_kept",
+                             expect("total_kept", total=totals[0], name=name), column=name, value=", ".join(v or "" for v in distinct if v not in totals)[:200])
             keep = [k and v == totals[0] for k, v in zip(keep, values, strict=True)]
     areas = grid.labels[area_column]
     classes = {v: classify_area(v) for v in set(areas)}
     skipped = sorted({v for v in classes if classes[v][0] == "skip"}, key=str)
     named = sorted({v for v in classes if classes[v][0] == "named"}, key=str)
     if skipped:
-        problems.warning(source, "not_municipality_rows", (
-            "municipalities only: totals, regions, landsdele, abroad and unknown are skipped",
-            "kun kommuner: totaler, regioner, landsdele, udlandet og uoplyst er sprunget over",
-        ), column=area_column, value=", ".join(v or "" for v in skipped[:6]) + (" …" if len(skipped) > 6 else ""))
+        problems.warning(source, "not_municipality_rows", expect("municipalities_only"),
+                         column=area_column, value=", ".join(v or "" for v in skipped[:6]) + (" …" if len(skipped) > 6 else ""))
     if named:
         shown = ", ".join(f"{v} → {classes[v][1]}" for v in named[:4])
-        problems.warning(source, "municipality_by_name", (
-            f"municipality codes; {len(named)} name(s) were turned into codes",
-            f"kommunekoder; {len(named)} navn(e) er omsat til koder",
-        ), column=area_column, value=shown + (" …" if len(named) > 4 else ""))
+        problems.warning(source, "municipality_by_name",
+                         expect("names_to_codes", n=len(named)), column=area_column, value=shown + (" …" if len(named) > 4 else ""))
     out_month: list[str | None] = []
     out_code: list[str | None] = []
     out_value: list[str | None] = []

@@ -28,6 +28,7 @@ from veu_metrics import schema
 from veu_metrics.geography import CHRISTIANSOE_CODE, areas, municipalities, municipality_codes
 from veu_metrics.i18n import section, texts
 from veu_metrics.ingest import columns
+from veu_metrics.ingest.expected import EXPECTED_COLUMNS, expect, expect_rows
 from veu_metrics.occupations import occupations
 
 Severity = Literal["error", "warning"]
@@ -357,20 +358,13 @@ def _check_municipality_codes(specs: Specs, frame: pl.DataFrame, problems: Probl
     codes = municipality_codes()
     for column in (s.column for s in specs if s.reference == "municipality"):
         bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(codes))
-        bad = bad.with_columns(
-            pl.when(pl.col(column) == CHRISTIANSOE_CODE)
-            .then(pl.lit("one of the 98 municipality codes; 411 Christiansø is not a "
-                         "municipality (use 400, Bornholm)"))
-            .otherwise(pl.lit("one of the 98 municipality codes, e.g. 101 (København)"))
-            .alias("__en"),
-            pl.when(pl.col(column) == CHRISTIANSOE_CODE)
-            .then(pl.lit("en af de 98 kommunekoder; 411 Christiansø er ikke en kommune "
-                         "(brug 400, Bornholm)"))
-            .otherwise(pl.lit("en af de 98 kommunekoder, fx 101 (København)"))
-            .alias("__da"),
-        )
+        christiansoe = pl.col(column) == CHRISTIANSOE_CODE
+        bad = bad.with_columns([
+            pl.when(christiansoe).then(pl.lit(text)).otherwise(pl.lit(other)).alias(name)
+            for text, other, name in zip(expect("christiansoe"), expect("municipality"),
+                                         EXPECTED_COLUMNS, strict=True)])
         problems.add_rows(bad, "unknown_municipality", column, "",
-                          expected_columns=("__en", "__da"))
+                          expected_columns=EXPECTED_COLUMNS)
 
 
 def _check_occupation_codes(specs: Specs, frame: pl.DataFrame, problems: Problems,
@@ -382,14 +376,7 @@ def _check_occupation_codes(specs: Specs, frame: pl.DataFrame, problems: Problem
             else occupations()["occupation_code"]
         bad = frame.filter(pl.col(spec.column).is_not_null()
                            & ~pl.col(spec.column).is_in(known.implode()))
-        problems.add_rows(bad, "unknown_occupation", spec.column, (
-            "a job title code of the dataset's occupations: the reference list "
-            "(src/veu_metrics/reference/occupations.csv) or a title of the balance, "
-            "as text with leading zeros",
-            "en stillingskode blandt datasættets stillinger: referencelisten "
-            "(src/veu_metrics/reference/occupations.csv) eller en stilling i balancen, "
-            "som tekst med foranstillede nuller",
-        ))
+        problems.add_rows(bad, "unknown_occupation", spec.column, expect("occupation"))
 
 
 def _check_area_codes(specs: Specs, frame: pl.DataFrame, problems: Problems) -> None:
@@ -403,15 +390,11 @@ def _check_area_codes(specs: Specs, frame: pl.DataFrame, problems: Problems) -> 
         bad = frame.filter(pl.col("area_scheme").is_not_null() & pl.col(spec.column).is_not_null()
                            & ~key.is_in(pairs))
         rar, council = ", ".join(allowed["rar"]), ", ".join(allowed["council"])
-        bad = bad.with_columns(
-            pl.when(pl.col("area_scheme").cast(pl.String) == "rar")
-            .then(pl.lit(f"an area code of scheme rar: {rar}"))
-            .otherwise(pl.lit(f"an area code of scheme council: {council}")).alias("__en"),
-            pl.when(pl.col("area_scheme").cast(pl.String) == "rar")
-            .then(pl.lit(f"en områdekode i inddelingen rar: {rar}"))
-            .otherwise(pl.lit(f"en områdekode i inddelingen council: {council}")).alias("__da"),
-        )
-        problems.add_rows(bad, "unknown_area", spec.column, "", expected_columns=("__en", "__da"))
+        is_rar = pl.col("area_scheme").cast(pl.String) == "rar"
+        bad = bad.with_columns(*expect_rows(
+            "area", scheme=pl.when(is_rar).then(pl.lit("rar")).otherwise(pl.lit("council")),
+            codes=pl.when(is_rar).then(pl.lit(rar)).otherwise(pl.lit(council))))
+        problems.add_rows(bad, "unknown_area", spec.column, "", expected_columns=EXPECTED_COLUMNS)
 
 
 def _check_measure_keys(specs: Specs, frame: pl.DataFrame, problems: Problems) -> None:
@@ -420,10 +403,8 @@ def _check_measure_keys(specs: Specs, frame: pl.DataFrame, problems: Problems) -
             continue
         keys = sorted(measure_keys())
         bad = frame.filter(pl.col(spec.column).is_not_null() & ~pl.col(spec.column).is_in(keys))
-        problems.add_rows(bad, "unknown_measure", spec.column, (
-            f"a measure key of the catalogue (measures.yaml): {', '.join(keys)}",
-            f"en nøgletalsnøgle fra kataloget (measures.yaml): {', '.join(keys)}",
-        ))
+        problems.add_rows(bad, "unknown_measure", spec.column,
+                          expect("measure", keys=", ".join(keys)))
 
 
 def _check_patterns(specs: Specs, frame: pl.DataFrame, problems: Problems) -> None:
@@ -432,7 +413,7 @@ def _check_patterns(specs: Specs, frame: pl.DataFrame, problems: Problems) -> No
             continue
         bad = frame.filter(pl.col(spec.column).is_not_null()
                            & ~pl.col(spec.column).str.contains(spec.pattern))
-        problems.add_rows(bad, "bad_pattern", spec.column, spec.pattern_text)
+        problems.add_rows(bad, "bad_pattern", spec.column, expect(spec.pattern_text))
 
 
 def _report_new_occupations(balance: pl.DataFrame, problems: Problems) -> None:
@@ -450,15 +431,8 @@ def _report_new_occupations(balance: pl.DataFrame, problems: Problems) -> None:
                 .n_unique().alias("assigned"),
                 pl.col(ROW).first(), pl.col("occupation_code").first().alias("example")))
     for source, titles, assigned, row, example in new.iter_rows():
-        problems.warning(source, "new_occupations", (
-            f"{titles} job title(s) not in the reference list were added to the dataset's "
-            f"occupations ({assigned} without a code got a code starting with "
-            f"{ASSIGNED_CODE_PREFIX}); they have no industry group, themes or education "
-            "requirement until the reference list gives them one",
-            f"{titles} stilling(er), der ikke er i referencelisten, er tilføjet datasættets "
-            f"stillinger ({assigned} uden kode har fået en kode, der starter med "
-            f"{ASSIGNED_CODE_PREFIX}); de har ingen erhvervsgruppe, temaer eller uddannelseskrav, "
-            "før referencelisten giver dem det",
+        problems.warning(source, "new_occupations", expect(
+            "new_occupations", titles=titles, assigned=assigned, prefix=ASSIGNED_CODE_PREFIX,
         ), row=row, column="occupation_code", value=example)
 
 
@@ -475,51 +449,42 @@ def _check_numbers_and_dates(table: str, frame: pl.DataFrame, problems: Problems
 def _check_number_ranges(specs: Specs, frame: pl.DataFrame, problems: Problems) -> None:
     for column in (s.column for s in specs if s.non_negative):
         problems.add_rows(frame.filter(pl.col(column) < 0), "negative", column,
-                          ("0 or more", "0 eller derover"))
+                          expect("non_negative"))
     for column in (s.column for s in specs if s.share):
-        problems.add_rows(frame.filter(pl.col(column) > 1), "share_above_one", column, (
-            "a share from 0 to 1 (35 % is written 0.35 or 0,35)",
-            "en andel fra 0 til 1 (35 % skrives 0,35)"))
+        problems.add_rows(frame.filter(pl.col(column) > 1), "share_above_one", column,
+                          expect("share"))
     for spec in specs:
         if spec.warn_negative:
             problems.add_rows(frame.filter(pl.col(spec.column) < 0), "negative_target",
-                              spec.column, ("a target of 0 or more", "et mål på 0 eller derover"),
+                              spec.column, expect("target"),
                               severity="warning")
     for spec in specs:
         if not spec.plausible_year:
             continue
         bad = frame.filter(~pl.col(spec.column).is_between(MIN_PLAUSIBLE_DATE.year,
                                                            MAX_PLAUSIBLE_DATE.year))
-        problems.add_rows(bad, "implausible_date", spec.column, (
-            f"a year between {MIN_PLAUSIBLE_DATE.year} and {MAX_PLAUSIBLE_DATE.year}",
-            f"et år mellem {MIN_PLAUSIBLE_DATE.year} og {MAX_PLAUSIBLE_DATE.year}"))
+        problems.add_rows(bad, "implausible_date", spec.column, expect(
+            "plausible_year", first=MIN_PLAUSIBLE_DATE.year, last=MAX_PLAUSIBLE_DATE.year))
 
 
 def _check_dates(table: str, specs: Specs, frame: pl.DataFrame, problems: Problems) -> None:
     date_columns = [c for c, t in schema.TABLES[table].items() if t == pl.Date]
     for column in date_columns:
         bad = frame.filter(~pl.col(column).is_between(MIN_PLAUSIBLE_DATE, MAX_PLAUSIBLE_DATE))
-        problems.add_rows(bad, "implausible_date", column, (
-            f"a date between {MIN_PLAUSIBLE_DATE.year} and {MAX_PLAUSIBLE_DATE.year} "
-            "(a year written with two digits?)",
-            f"en dato mellem {MIN_PLAUSIBLE_DATE.year} og {MAX_PLAUSIBLE_DATE.year} "
-            "(et år skrevet med to cifre?)"))
+        problems.add_rows(bad, "implausible_date", column, expect(
+            "plausible_date", first=MIN_PLAUSIBLE_DATE.year, last=MAX_PLAUSIBLE_DATE.year))
     for spec in specs:
         if spec.not_before is None:
             continue
         earlier = spec.not_before
         bad = frame.filter(pl.col(spec.column) < pl.col(earlier)).with_columns(
-            pl.format(f"a date on or after {earlier} ({{}})", pl.col(earlier)).alias("__en"),
-            pl.format(f"en dato samme dag som eller efter {earlier} ({{}})",
-                      pl.col(earlier)).alias("__da"),
-        )
+            *expect_rows("not_before", earlier=pl.lit(earlier), date=pl.col(earlier)))
         problems.add_rows(bad, "end_before_start", spec.column, "",
-                          expected_columns=("__en", "__da"))
+                          expected_columns=EXPECTED_COLUMNS)
     for spec in specs:
         if spec.parse == "month":
             problems.add_rows(frame.filter(pl.col(spec.column).dt.day() != 1), "not_month_start",
-                              spec.column, ("the first day of the month, e.g. 2024-03-01",
-                                            "den første dag i måneden, fx 2024-03-01"))
+                              spec.column, expect("month_start"))
 
 
 def _check_within_period(specs: Specs, frame: pl.DataFrame, problems: Problems,
@@ -528,9 +493,8 @@ def _check_within_period(specs: Specs, frame: pl.DataFrame, problems: Problems,
     for column in (s.column for s in specs if s.period):
         plausible = pl.col(column).is_between(MIN_PLAUSIBLE_DATE, MAX_PLAUSIBLE_DATE)
         bad = frame.filter(plausible & ~pl.col(column).is_between(first, last))
-        problems.add_rows(bad, "out_of_range", column, (
-            f"a date within the dataset's period {first} – {last} (metadata.json)",
-            f"en dato inden for datasættets periode {first} – {last} (metadata.json)"))
+        problems.add_rows(bad, "out_of_range", column,
+                          expect("within_period", first=first, last=last))
 
 
 def _check_duplicate_keys(table: str, frame: pl.DataFrame, problems: Problems) -> None:
@@ -557,14 +521,12 @@ def _check_duplicate_keys(table: str, frame: pl.DataFrame, problems: Problems) -
     shown = pl.concat([shown, origin], how="horizontal").with_columns(
         pl.concat_str([pl.col(k).cast(pl.String).fill_null("(empty)") for k in keys],
                       separator=" / ").alias("__key"),
-        pl.format("a unique {} (the same key is in {}, row {})", pl.lit(" + ".join(keys)),
-                  "__first_source", "__first_row").alias("__en"),
-        pl.format("en unik {} (samme nøgle står i {}, række {})", pl.lit(" + ".join(keys)),
-                  "__first_source", "__first_row").alias("__da"),
+        *expect_rows("unique_key_in", keys=pl.lit(" + ".join(keys)),
+                     source=pl.col("__first_source"), row=pl.col("__first_row")),
     )
     for rows in (shown, repeated.filter(~listed).select(SOURCE)):  # the rest: only counted
         problems.add_rows(rows, "duplicate_key", "+".join(keys), "", value_column="__key",
-                          expected_columns=("__en", "__da"))
+                          expected_columns=EXPECTED_COLUMNS)
 
 
 def _check_links(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
@@ -577,9 +539,7 @@ def _check_links(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFra
     enrolments = merged["enrolments"]
     bad = enrolments.filter(pl.col("course_id").is_not_null()
                             & ~pl.col("course_id").is_in(course_ids.implode()))
-    problems.add_rows(bad, "unknown_course", "course_id", (
-        "the course_id of a course in the courses table",
-        "course_id for et kursus i tabellen courses"))
+    problems.add_rows(bad, "unknown_course", "course_id", expect("known_course"))
 
 
 def _warn_unemployment_months(unemployment: pl.DataFrame, source: str,
@@ -595,17 +555,11 @@ def _warn_unemployment_months(unemployment: pl.DataFrame, source: str,
     assert isinstance(first, date) and isinstance(last, date)  # non-null Date column
     every = pl.date_range(first, last, "1mo", eager=True)
     for month in every.filter(~every.is_in(months.implode())).to_list():
-        problems.warning(source, "missing_month", (
-            "rows for every month from the first to the last",
-            "rækker for hver måned fra den første til den sidste",
-        ), column="month", value=month.strftime("%Y-%m"))
+        problems.warning(source, "missing_month", expect("every_month"), column="month", value=month.strftime("%Y-%m"))
     most = per_month["n"].max()
     assert isinstance(most, int)  # a count of municipalities
     for month, n in per_month.filter(pl.col("n") < most).iter_rows():
-        problems.warning(source, "incomplete_month", (
-            f"as many municipalities as the fullest month ({most})",
-            f"lige så mange kommuner som den mest komplette måned ({most})",
-        ), column="month", value=f"{month:%Y-%m}: {n} municipalities")
+        problems.warning(source, "incomplete_month", expect("full_month", most=most), column="month", value=f"{month:%Y-%m}: {n} municipalities")
 
 
 def _warn_suspicious(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
@@ -622,10 +576,8 @@ def _warn_suspicious(imported: dict[str, pl.DataFrame], merged: dict[str, pl.Dat
             empty = every.filter(~every.is_in(months.implode()))
             source = str(courses[SOURCE][0])
             for month in empty.to_list():
-                problems.warning(source, "no_activity_month", (
-                    "at least one course starting each month (is the extract complete?)",
-                    "mindst ét kursus, der starter hver måned (er udtrækket komplet?)",
-                ), column="start_date", value=month.strftime("%Y-%m"))
+                problems.warning(source, "no_activity_month", expect("activity_month"),
+                                 column="start_date", value=month.strftime("%Y-%m"))
     if "unemployment" in imported:
         unemployment = imported["unemployment"]
         present = unemployment["municipality_code"].drop_nulls().unique()
@@ -636,17 +588,13 @@ def _warn_suspicious(imported: dict[str, pl.DataFrame], merged: dict[str, pl.Dat
             listed = [f"{c} {n}" for c, n in absent.select("municipality_code",
                                                            "municipality_name").iter_rows()]
             shown = ", ".join(listed[:8]) + (", …" if len(listed) > 8 else "")
-            problems.warning(source, "no_unemployment_rows", (
-                "rows for all 98 municipalities", "rækker for alle 98 kommuner",
-            ), column="municipality_code", value=f"{absent.height} municipalities: {shown}")
+            problems.warning(source, "no_unemployment_rows", expect("all_municipalities"),
+                             column="municipality_code", value=f"{absent.height} municipalities: {shown}")
         _warn_unemployment_months(unemployment, source, problems)
         bad = unemployment.filter(pl.col("insured_unemployed") > pl.col("full_time_unemployed"))
-        bad = bad.with_columns(
-            pl.format("at most full_time_unemployed ({})", "full_time_unemployed").alias("__en"),
-            pl.format("højst full_time_unemployed ({})", "full_time_unemployed").alias("__da"),
-        )
+        bad = bad.with_columns(*expect_rows("insured", total=pl.col("full_time_unemployed")))
         problems.add_rows(bad, "insured_above_total", "insured_unemployed", "",
-                          severity="warning", expected_columns=("__en", "__da"))
+                          severity="warning", expected_columns=EXPECTED_COLUMNS)
     if ({"courses", "enrolments"} & set(imported)) and {"courses", "enrolments"} <= set(merged):
         counts = merged["enrolments"].group_by("course_id").agg(pl.len().alias("__enrolled"))
         courses = merged["courses"].join(counts, on="course_id", how="inner",
@@ -654,14 +602,11 @@ def _warn_suspicious(imported: dict[str, pl.DataFrame], merged: dict[str, pl.Dat
         over = courses.filter(~pl.col("cancelled").fill_null(False)
                               & (pl.col("__enrolled") > pl.col("seats"))).with_columns(
             pl.format("{} enrolments", "__enrolled").alias("__value"),
-            pl.format("at most seats ({}) enrolments", "seats").alias("__en"),
-            pl.format("højst seats ({}) deltagelser", "seats").alias("__da"),
+            *expect_rows("capacity", seats=pl.col("seats")),
         )
         problems.add_rows(over, "over_capacity", "seats", "", severity="warning",
-                          value_column="__value", expected_columns=("__en", "__da"))
+                          value_column="__value", expected_columns=EXPECTED_COLUMNS)
         cancelled = courses.filter(pl.col("cancelled").fill_null(False)).with_columns(
             pl.format("{} enrolments", "__enrolled").alias("__value"))
-        problems.add_rows(cancelled, "cancelled_with_enrolments", "cancelled", (
-            "no enrolments on a cancelled course, or cancelled = nej",
-            "ingen deltagelser på et aflyst kursus, eller cancelled = nej"),
-            severity="warning", value_column="__value")
+        problems.add_rows(cancelled, "cancelled_with_enrolments", "cancelled",
+                          expect("cancelled"), severity="warning", value_column="__value")

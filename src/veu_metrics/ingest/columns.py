@@ -2,7 +2,7 @@
 
 Each ``ColumnSpec`` says everything the import does with one column: the header names a file may
 use for it besides its own (``aliases``), how a cell is parsed (``parse``; otherwise by the
-column's type), what a cell must hold (``expected_text``, English and Danish, for messages),
+column's type), what a cell must hold (``expected_text``, from messages.yaml, for messages),
 and which rules check it (a reference list, a pattern, 0 or more, a share 0–1, …). The importer
 (``veu_metrics.importer``), the validator (``veu_metrics.validation``), the open-time integrity
 checks, the data dictionary on the Data page (``tables.compute_data_dictionary``) and the column
@@ -29,6 +29,7 @@ from typing import Literal
 import polars as pl
 
 from veu_metrics import schema
+from veu_metrics.ingest.expected import expect
 from veu_metrics.occupations import THEMES
 
 Parse = Literal["value", "month", "themes", "balance_status", "half_year", "area"]
@@ -62,8 +63,8 @@ class ColumnSpec:
     reference: Reference | None = None
     pattern: str | None = None
     """A regular expression the parsed text must match (``bad_pattern``), with ``pattern_text``
-    saying what is expected (English, Danish)."""
-    pattern_text: tuple[str, str] | None = None
+    saying what is expected: a key ``expected.<pattern_text>`` of messages.yaml."""
+    pattern_text: str | None = None
     non_negative: bool = False
     """A negative number is an error (``negative``)."""
     warn_negative: bool = False
@@ -78,9 +79,9 @@ class ColumnSpec:
     period: bool = False
     """The column places a row in time: checked against a supplied metadata.json's period
     (``out_of_range``) and against dates too far in the future (``future_date``)."""
-    expected: tuple[str, str] | None = None
-    """What a cell must hold (English, Danish), when the text derived from type and parsing
-    (``expected_text``) is not right for the column."""
+    expected: str | None = None
+    """What a cell must hold, a key ``expected.<expected>`` of messages.yaml, when the text derived
+    from type and parsing (``expected_text``) is not right for the column."""
     doc_note: str = ""
     """A note for docs/IMPORT.md's column table (English, Markdown)."""
 
@@ -110,32 +111,27 @@ class ColumnSpec:
         return self.aliases + self.title_aliases
 
     def expected_text(self) -> tuple[str, str]:
-        """What a cell of the column must hold, in English and Danish, for messages."""
+        """What a cell of the column must hold, (English, Danish), for messages."""
         if self.expected is not None:
-            return self.expected
+            return expect(self.expected)
         dtype = self.dtype
         if self.reference == "municipality":
-            return ("a municipality code, e.g. 101 or 0101 (København)",
-                    "en kommunekode, fx 101 eller 0101 (København)")
+            return expect("municipality_code")
         if self.parse == "themes":
-            return (f"themes separated by |, from: {', '.join(THEMES)}",
-                    f"temaer adskilt af |, blandt: {', '.join(THEMES)}")
+            return expect("themes", themes=", ".join(THEMES))
         if isinstance(dtype, pl.Enum):
-            values = ", ".join(dtype.categories)
-            return f"one of: {values}", f"en af: {values}"
+            return expect("one_of", values=", ".join(dtype.categories))
         if self.parse == "month":
-            return ("a month as YYYY-MM-01, 01-MM-YYYY, YYYY-MM, 2024M01 or Jan 2024",
-                    "en måned som ÅÅÅÅ-MM-01, 01-MM-ÅÅÅÅ, ÅÅÅÅ-MM, 2024M01 eller Jan 2024")
+            return expect("month")
         if dtype == pl.Date:
-            return ("a date as YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY",
-                    "en dato som ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ")
+            return expect("date")
         if dtype == pl.Boolean:
-            return "ja/nej, 1/0 or true/false", "ja/nej, 1/0 eller true/false"
+            return expect("boolean")
         if dtype in (pl.Int16, pl.Int32, pl.Int64):
-            return "a whole number", "et heltal"
+            return expect("integer")
         if dtype == pl.Float64:
-            return "a number, e.g. 12,5 or 12.5", "et tal, fx 12,5 eller 12.5"
-        return "text", "tekst"
+            return expect("number")
+        return expect("text")
 
     def rules(self) -> list[str]:
         """The checks on the column, in words (English), for docs/IMPORT.md."""
@@ -152,7 +148,7 @@ class ColumnSpec:
             "measure": "a measure key of `measures.yaml` (`unknown_measure`)",
         }[self.reference])
         if self.pattern_text:
-            words.append(f"{self.pattern_text[0]} (`bad_pattern`)")
+            words.append(f"{expect(self.pattern_text)[0]} (`bad_pattern`)")
         if self.non_negative:
             words.append("0 or more (`negative`)")
         if self.warn_negative:
@@ -186,7 +182,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     C("courses", "education_type", ("uddannelsestype", "udd_type")),
     C("courses", "amu_number", ("amu_nummer", "amu_nr", "amunr", "amu"),
       pattern=schema.AMU_NUMBER_PATTERN.pattern,
-      pattern_text=("an AMU number of 5 digits, e.g. 40123", "et AMU-nummer på 5 cifre, fx 40123")),
+      pattern_text="amu_number"),
     C("courses", "provider", ("udbyder", "uddannelsesinstitution", "skole")),
     C("courses", "provider_municipality_code",
       (*_MUNICIPALITY, "udbyder_kommunekode", "kursuskommune", "afholdelseskommune"),
@@ -219,8 +215,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     # --- balance ---------------------------------------------------------------------------
     C("balance", "half_year", ("halvaar", "periode"), parse="half_year",
       pattern=schema.HALF_YEAR_PATTERN.pattern,
-      pattern_text=("a half-year as YYYYH1 or YYYYH2, e.g. 2024H2",
-                    "et halvår som ÅÅÅÅH1 eller ÅÅÅÅH2, fx 2024H2"),
+      pattern_text="half_year",
       doc_note="`2024H1`, `2024-H1`, `2024 H1` and `1. halvår 2024` are stored as `2024H1`"),
     C("balance", "area_scheme", _AREA_SCHEME,
       doc_note="when the file has no such column it is filled from the area (`column_filled`)"),
