@@ -49,7 +49,7 @@ def test_a_zip_bomb_is_refused_from_its_declared_size(monkeypatch):
     def never(*_args, **_kwargs):  # the Excel reader is never reached
         raise AssertionError("the workbook was unpacked")
 
-    monkeypatch.setattr("veu_metrics.xlsx_stream.open_workbook", never)
+    monkeypatch.setattr("veu_metrics.ingest.xlsx_stream.open_workbook", never)
     report = validate_upload([("kurser.xlsx", bomb)])
     assert [p.kind for p in report.errors] == ["too_large_unpacked"]
     assert "200 MB unpacked" in report.errors[0].value
@@ -144,7 +144,7 @@ def test_a_sparse_sheet_is_refused_from_its_cells_whatever_its_dimension_says(mo
     def never(*_args, **_kwargs):  # the Excel reader is never reached
         raise AssertionError("the workbook was read")
 
-    monkeypatch.setattr("veu_metrics.xlsx_stream.open_workbook", never)
+    monkeypatch.setattr("veu_metrics.ingest.xlsx_stream.open_workbook", never)
     report = validate_upload([("kurser.xlsx", bomb)])
     assert [p.kind for p in report.errors] == ["too_many_cells"]
 
@@ -241,7 +241,7 @@ def test_a_sheet_kept_outside_xl_worksheets_is_counted_too(monkeypatch):
     def never(*_args, **_kwargs):
         raise AssertionError("the workbook was read")
 
-    monkeypatch.setattr("veu_metrics.xlsx_stream.open_workbook", never)
+    monkeypatch.setattr("veu_metrics.ingest.xlsx_stream.open_workbook", never)
     assert [p.kind for p in validate_upload([("kurser.xlsx", data)]).errors] == ["too_many_cells"]
 
 
@@ -279,7 +279,7 @@ def test_a_shared_string_used_by_every_cell_is_refused_before_reading(monkeypatc
     def never(*_args, **_kwargs):
         raise AssertionError("the workbook was read")
 
-    monkeypatch.setattr("veu_metrics.xlsx_stream.open_workbook", never)
+    monkeypatch.setattr("veu_metrics.ingest.xlsx_stream.open_workbook", never)
     assert [p.kind for p in validate_upload([("kurser.xlsx", bomb)]).errors] == [
         "too_large_unpacked"]
     assert limits.check_excel(shared_string_bomb(200, 100)) is None  # short and few: fine

@@ -1,4 +1,4 @@
-"""The streaming Excel reader (veu_metrics.xlsx_stream) and the importer reading through it."""
+"""The streaming Excel reader (veu_metrics.ingest.xlsx_stream) and the importer reading through it."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from veu_metrics import importer, xlsx_stream
+from veu_metrics import importer
 from veu_metrics.importer import parse_upload
+from veu_metrics.ingest import xlsx_stream
 from veu_metrics.validation import ROW, Problems
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -178,7 +179,7 @@ def test_a_document_type_declaration_is_refused():
 
 def test_a_sheet_longer_than_a_chunk_imports_every_row(monkeypatch):
     """Rows across chunk boundaries keep their sheet row numbers and problems."""
-    monkeypatch.setattr("veu_metrics.xlsx_stream.CHUNK_ROWS", 4)
+    monkeypatch.setattr("veu_metrics.ingest.xlsx_stream.CHUNK_ROWS", 4)
     chunks: list[int] = []
     real = xlsx_stream.iter_chunks
 
@@ -187,7 +188,7 @@ def test_a_sheet_longer_than_a_chunk_imports_every_row(monkeypatch):
             chunks.append(chunk.height)
             yield chunk
 
-    monkeypatch.setattr("veu_metrics.xlsx_stream.iter_chunks", counted)
+    monkeypatch.setattr("veu_metrics.ingest.xlsx_stream.iter_chunks", counted)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("unemployment")
@@ -212,7 +213,7 @@ def test_a_sheet_longer_than_a_chunk_imports_every_row(monkeypatch):
 def test_a_later_chunk_that_changes_the_number_rule_is_read_again(monkeypatch):
     """'12.000' alone is ambiguous; a decimal comma further down the sheet (another chunk) says
     the dots are thousands separators: the sheet is read as a whole would be, with no error."""
-    monkeypatch.setattr("veu_metrics.xlsx_stream.CHUNK_ROWS", 2)
+    monkeypatch.setattr("veu_metrics.ingest.xlsx_stream.CHUNK_ROWS", 2)
     passes: list[dict[str, str] | None] = []
     real = importer._parse_chunks
 
