@@ -22,9 +22,9 @@ from veu_metrics.ingest.columns import (
     with_generated_columns,
 )
 from veu_metrics.ingest.expected import expect
+from veu_metrics.ingest.report import Report
 from veu_metrics.publish import validate_upload
 from veu_metrics.tables import compute_data_dictionary
-from veu_metrics.validation import Report
 
 GOOD = Path(__file__).parent / "fixtures" / "import" / "good"
 CONDITIONS = ("year,municipality_code,population,unskilled_share,senior_share,long_term_share,"

@@ -23,7 +23,7 @@ from veu_metrics.importer import (
     sniff_separator,
     table_for_name,
 )
-from veu_metrics.validation import ROW, SOURCE, Problems
+from veu_metrics.ingest.report import ROW, SOURCE, Problems
 
 
 def parse(files):
@@ -309,7 +309,7 @@ def test_hidden_and_lock_files_are_skipped_and_other_files_warned():
 def test_import_md_documents_every_alias_and_problem_kind():
     from pathlib import Path
 
-    from veu_metrics.validation import MESSAGES
+    from veu_metrics.ingest.report import MESSAGES
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "IMPORT.md").read_text(encoding="utf-8")
     for table, aliases in TABLE_ALIASES.items():

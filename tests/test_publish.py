@@ -282,7 +282,7 @@ def test_import_into_a_plain_dataset_leaves_its_files_alone(tmp_path):
 
 def frames_from_good() -> dict[str, pl.DataFrame]:
     from veu_metrics.importer import parse_upload
-    from veu_metrics.validation import ROW, SOURCE, Problems
+    from veu_metrics.ingest.report import ROW, SOURCE, Problems
 
     parsed = parse_upload(good_files(), Problems())
     return {t: f.drop(SOURCE, ROW) for t, f in parsed.tables.items()}

@@ -12,8 +12,8 @@ import pytest
 import xlsxwriter
 
 from veu_metrics.importer import parse_upload
+from veu_metrics.ingest.report import Problems
 from veu_metrics.published import classify_area, is_total, parse_period
-from veu_metrics.validation import Problems
 
 CORPUS = Path(__file__).parent / "fixtures" / "public"
 

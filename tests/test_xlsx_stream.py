@@ -13,7 +13,7 @@ import xlsxwriter
 from veu_metrics import importer
 from veu_metrics.importer import parse_upload
 from veu_metrics.ingest import xlsx_stream
-from veu_metrics.validation import ROW, Problems
+from veu_metrics.ingest.report import ROW, Problems
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -12,9 +12,9 @@ import streamlit as st
 from veu_metrics import access, audit, exports, publish
 from veu_metrics.formatting import format_number
 from veu_metrics.i18n import t
+from veu_metrics.ingest.report import Report
 from veu_metrics.safe_text import escape_markdown
 from veu_metrics.settings import Settings
-from veu_metrics.validation import Report
 
 UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "xlsm", "xls", "parquet", "json")
 """What the uploader offers; the importer explains anything it cannot read (e.g. old .xls)."""

@@ -34,6 +34,7 @@ from veu_metrics.i18n import t
 from veu_metrics.ingest import xlsx_stream
 from veu_metrics.ingest.columns import aliases_by_table, column_spec, columns_of
 from veu_metrics.ingest.expected import EXPECTED_COLUMNS, expect, expect_rows
+from veu_metrics.ingest.report import ROW, SOURCE, FileSummary, Problems
 from veu_metrics.occupations import (
     ASSIGNED_CODE_PREFIX,
     OCCUPATION_SCHEMA,
@@ -47,7 +48,6 @@ from veu_metrics.occupations import (
 )
 from veu_metrics.text import name_key as normalize_name  # headers fold like every other name
 from veu_metrics.text import name_key_expr as _normalized
-from veu_metrics.validation import ROW, SOURCE, FileSummary, Problems
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")

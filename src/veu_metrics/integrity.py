@@ -12,7 +12,7 @@ Opening one therefore checks what would otherwise give wrong numbers without a w
 
 The checks run lazily, reading only the key and link columns, once per dataset version (the app
 caches the opened dataset by version). Problems are reported in the import report's format and
-words (``validation.Problems``), so the app and the CLI say the same as an import would.
+words (``ingest.report.Problems``), so the app and the CLI say the same as an import would.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import polars as pl
 from veu_metrics import schema
 from veu_metrics.ingest import columns
 from veu_metrics.ingest.expected import expect
-from veu_metrics.validation import ROW, SOURCE, Problems, Report
+from veu_metrics.ingest.report import ROW, SOURCE, Problems, Report
 
 FUTURE_MARGIN_DAYS = 366
 """How far after today a course start, an unemployment month or the metadata's covers_to may lie:

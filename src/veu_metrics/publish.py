@@ -49,6 +49,8 @@ from veu_metrics.dataset import (
 )
 from veu_metrics.importer import ParsedUpload, parse_upload
 from veu_metrics.ingest.expected import expect
+from veu_metrics.ingest.report import ROW, SOURCE, Problems, Report
+from veu_metrics.ingest.rules import check_tables
 from veu_metrics.occupations import (
     ASSIGNED_CODE_PREFIX,
     OCCUPATIONS_FILE,
@@ -57,7 +59,6 @@ from veu_metrics.occupations import (
 )
 from veu_metrics.periods import month_end
 from veu_metrics.settings import Settings, load_settings
-from veu_metrics.validation import ROW, SOURCE, Problems, Report, check_tables
 
 ImportMode = Literal["replace", "update"]
 METADATA_NAME = "metadata.json"

@@ -33,8 +33,8 @@ import polars as pl
 from veu_metrics.geography import municipalities
 from veu_metrics.ingest.columns import COLUMNS
 from veu_metrics.ingest.expected import expect
+from veu_metrics.ingest.report import ROW, Problems
 from veu_metrics.text import name_key as _norm  # one folding of names for matching
-from veu_metrics.validation import ROW, Problems
 
 TIME_NAMES = frozenset({"tid", "time", "periode", "period", "maaned", "month", "aar", "kvartal"})
 VALUE_NAMES = frozenset({"indhold", "content", "value", "vaerdi", "antal"})

@@ -1,6 +1,6 @@
 """What an import problem expected, from the text store: ``expected.<name>`` in messages.yaml.
 
-The call sites of ``validation.Problems`` name a key and its values; the texts live, Danish first,
+The call sites of ``ingest.report.Problems`` name a key and its values; the texts live, Danish first,
 in messages.yaml. ``Problems`` takes the pair in the order (English, Danish).
 """
 
