@@ -241,7 +241,7 @@ def _status(field: str) -> int:
 
 
 def _child(name: str, data: bytes, queue: mp.Queue, warm: list[tuple[str, bytes]]) -> None:
-    from veu_metrics.publish import validate_upload
+    from veu_metrics.ingest.publish import validate_upload
 
     imported = _status("VmRSS")
     for warm_name, warm_data in warm:  # as a running server: reference lists loaded

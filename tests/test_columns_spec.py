@@ -22,8 +22,8 @@ from veu_metrics.ingest.columns import (
     with_generated_columns,
 )
 from veu_metrics.ingest.expected import expect
+from veu_metrics.ingest.publish import validate_upload
 from veu_metrics.ingest.report import Report
-from veu_metrics.publish import validate_upload
 from veu_metrics.tables import compute_data_dictionary
 
 GOOD = Path(__file__).parent / "fixtures" / "import" / "good"

@@ -7,8 +7,8 @@ import polars as pl
 
 from veu_metrics import schema
 from veu_metrics.importer import parse_upload
+from veu_metrics.ingest.publish import prepare_import
 from veu_metrics.ingest.report import ROW, SOURCE, Problems
-from veu_metrics.publish import prepare_import
 
 HEADER = ("År;Kommunekode;Folketal;Andel ufaglærte;Andel 50 år;Andel langtidsledige;"
           "Andel beskæftigede mangel;Afstand AMU km")

@@ -11,7 +11,7 @@ import pytest
 from veu_metrics import access, audit
 from veu_metrics.cli import main
 from veu_metrics.importer import collect_files
-from veu_metrics.publish import (
+from veu_metrics.ingest.publish import (
     PublishError,
     activate_version,
     active_version,
@@ -160,7 +160,7 @@ def test_cli_prints_one_line_for_a_polars_panic(monkeypatch, capsys):
     def panic(*_args, **_kwargs):
         raise pl.exceptions.PanicException("index out of bounds")
 
-    monkeypatch.setattr("veu_metrics.publish.validate_upload", panic)
+    monkeypatch.setattr("veu_metrics.ingest.publish.validate_upload", panic)
     assert main(["validate", str(GOOD)]) == 1
     err = capsys.readouterr().err
     assert "PanicException: index out of bounds" in err and "Traceback" not in err

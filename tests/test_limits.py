@@ -14,8 +14,8 @@ from veu_metrics import limits
 from veu_metrics.boundaries import try_load_boundaries
 from veu_metrics.dataset import DatasetError, read_metadata
 from veu_metrics.importer import parse_upload
+from veu_metrics.ingest.publish import validate_upload
 from veu_metrics.ingest.report import Problems
-from veu_metrics.publish import validate_upload
 
 
 def zip_bomb(unpacked_mb: int) -> bytes:

@@ -1,4 +1,4 @@
-"""Atomic, versioned publishing of imports (veu_metrics.publish)."""
+"""Atomic, versioned publishing of imports (veu_metrics.ingest.publish)."""
 
 import hashlib
 import io
@@ -14,10 +14,10 @@ import pytest
 import xlsxwriter
 from polars.testing import assert_frame_equal
 
-from veu_metrics import publish
 from veu_metrics.dataset import dataset_version, open_dataset
 from veu_metrics.importer import collect_files
-from veu_metrics.publish import (
+from veu_metrics.ingest import publish
+from veu_metrics.ingest.publish import (
     PublishError,
     activate_version,
     active_version,
@@ -130,7 +130,7 @@ def test_killed_import_leaves_active_unchanged_and_next_import_cleans_up(active)
 import sys, time
 sys.path.insert(0, {str(SRC)!r})
 from pathlib import Path
-from veu_metrics import publish
+from veu_metrics.ingest import publish
 from veu_metrics.importer import collect_files
 from veu_metrics.settings import Settings
 def hang(directory, expected_rows):

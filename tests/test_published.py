@@ -1,4 +1,4 @@
-"""Public sources in their published layouts (veu_metrics.published, through the importer).
+"""Public sources in their published layouts (veu_metrics.ingest.published, through the importer).
 
 The corpus in tests/fixtures/public/ is hand-written from the sources' documented formats (see its
 README.md); every file either imports or is refused with a message that says what to do.
@@ -12,8 +12,8 @@ import pytest
 import xlsxwriter
 
 from veu_metrics.importer import parse_upload
+from veu_metrics.ingest.published import classify_area, is_total, parse_period
 from veu_metrics.ingest.report import Problems
-from veu_metrics.published import classify_area, is_total, parse_period
 
 CORPUS = Path(__file__).parent / "fixtures" / "public"
 
@@ -190,7 +190,7 @@ def test_a_json_file_that_is_not_an_answer_is_ignored_with_a_warning():
 def test_an_empty_label_beside_a_dimensions_total_is_reported_not_a_crash():
     # Found by the type checker: a blank label cell (None) in a dimension that also has its total
     # made the 'only the total is kept' warning fail while joining the other labels.
-    from veu_metrics.published import Grid, to_unemployment
+    from veu_metrics.ingest.published import Grid, to_unemployment
 
     grid = Grid(labels={"OMRÅDE": ["101 København", "101 København"],
                         "ALDER": ["TOT Alder i alt", None]},

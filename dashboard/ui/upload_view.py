@@ -9,9 +9,10 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from veu_metrics import access, audit, exports, publish
+from veu_metrics import access, audit, exports
 from veu_metrics.formatting import format_number
 from veu_metrics.i18n import t
+from veu_metrics.ingest import publish
 from veu_metrics.ingest.report import Report
 from veu_metrics.safe_text import escape_markdown
 from veu_metrics.settings import Settings

@@ -69,7 +69,7 @@ def _run_import(args: argparse.Namespace) -> int:
     import json
 
     from veu_metrics.importer import collect_files
-    from veu_metrics.publish import import_upload, validate_upload
+    from veu_metrics.ingest.publish import import_upload, validate_upload
     from veu_metrics.settings import SettingsError, load_settings
 
     try:
@@ -102,7 +102,12 @@ def _run_versions(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from veu_metrics import audit
-    from veu_metrics.publish import PublishError, activate_version, list_versions, pin_version
+    from veu_metrics.ingest.publish import (
+        PublishError,
+        activate_version,
+        list_versions,
+        pin_version,
+    )
 
     if not args.dataset.is_dir():
         print(f"veu-metrics versions: {args.dataset} is not a directory", file=sys.stderr)
@@ -180,7 +185,7 @@ def _run_fetch(args: argparse.Namespace) -> int:
     import re
 
     from veu_metrics.fetch import TABLES, FetchError, fetch_table
-    from veu_metrics.publish import import_upload, validate_upload
+    from veu_metrics.ingest.publish import import_upload, validate_upload
     from veu_metrics.settings import SettingsError, load_settings
 
     if args.since is not None and not re.fullmatch(r"\d{4}M\d{2}", args.since):

@@ -4,7 +4,7 @@ The API (https://api.statbank.dk/v1, public, no key) takes a JSON object POSTed 
 ``tableinfo`` describes a table's variables and their values, ``data`` answers the figures
 (here as CSV: UTF-8 with BOM, ``;``, one row per cell, the variables' names then ``TID;INDHOLD``,
 values as texts). Every variable but the area and the time is asked at its total (``TOT``), so
-the answer is exactly what :mod:`veu_metrics.published` reads. Figures from Statistics Denmark
+the answer is exactly what :mod:`veu_metrics.ingest.published` reads. Figures from Statistics Denmark
 may be reused with the source given ("Kilde: Danmarks Statistik"; CC BY 4.0), which the fetched
 version records per table and the Data page shows.
 

@@ -28,10 +28,10 @@ from typing import Any, Literal
 
 import polars as pl
 
-from veu_metrics import limits, published, schema
+from veu_metrics import limits, schema
 from veu_metrics.geography import areas, municipalities
 from veu_metrics.i18n import t
-from veu_metrics.ingest import xlsx_stream
+from veu_metrics.ingest import published, xlsx_stream
 from veu_metrics.ingest.columns import aliases_by_table, column_spec, columns_of
 from veu_metrics.ingest.expected import EXPECTED_COLUMNS, expect, expect_rows
 from veu_metrics.ingest.report import ROW, SOURCE, FileSummary, Problems
