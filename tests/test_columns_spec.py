@@ -12,7 +12,6 @@ import pytest
 
 from veu_metrics import i18n, schema
 from veu_metrics.i18n import t
-from veu_metrics.importer import column_lookup, normalize_name
 from veu_metrics.ingest import columns
 from veu_metrics.ingest.columns import (
     COLUMNS,
@@ -23,6 +22,7 @@ from veu_metrics.ingest.columns import (
 )
 from veu_metrics.ingest.expected import expect
 from veu_metrics.ingest.publish import validate_upload
+from veu_metrics.ingest.readers import column_lookup, normalize_name
 from veu_metrics.ingest.report import Report
 from veu_metrics.tables import compute_data_dictionary
 

@@ -10,7 +10,6 @@ import pytest
 
 from veu_metrics import access, audit
 from veu_metrics.cli import main
-from veu_metrics.importer import collect_files
 from veu_metrics.ingest.publish import (
     PublishError,
     activate_version,
@@ -19,6 +18,7 @@ from veu_metrics.ingest.publish import (
     pin_version,
     version_ids,
 )
+from veu_metrics.ingest.readers import collect_files
 from veu_metrics.safe_text import escape_markdown
 from veu_metrics.settings import Settings, SettingsError, load_settings
 

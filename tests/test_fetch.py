@@ -18,8 +18,8 @@ import pytest
 from veu_metrics.cli import main
 from veu_metrics.dataset import open_dataset
 from veu_metrics.fetch import FetchError, fetch_table, selection
-from veu_metrics.importer import collect_files
 from veu_metrics.ingest.publish import import_upload
+from veu_metrics.ingest.readers import collect_files
 from veu_metrics.settings import Settings
 
 RECORDED = Path(__file__).parent / "fixtures" / "statbank"

@@ -9,7 +9,7 @@ import xlsxwriter
 from polars.testing import assert_frame_equal
 
 from veu_metrics import schema
-from veu_metrics.importer import (
+from veu_metrics.ingest.readers import (
     COLUMN_ALIASES,
     FALSE_WORDS,
     TABLE_ALIASES,

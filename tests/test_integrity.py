@@ -14,8 +14,8 @@ import polars as pl
 import pytest
 
 from veu_metrics.dataset import DatasetError, IntegrityError, open_dataset, resolve_dataset_dir
-from veu_metrics.importer import collect_files
 from veu_metrics.ingest.publish import import_upload
+from veu_metrics.ingest.readers import collect_files
 from veu_metrics.integrity import FUTURE_MARGIN_DAYS
 from veu_metrics.schema import SchemaError
 from veu_metrics.settings import Settings

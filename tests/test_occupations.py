@@ -14,8 +14,8 @@ from veu_metrics.balance import compute_balance_matrix
 from veu_metrics.dataset import open_dataset
 from veu_metrics.facts import prepare_facts
 from veu_metrics.filters import FilterError, Filters, check_query_params
-from veu_metrics.importer import collect_files, table_for_name
 from veu_metrics.ingest.publish import import_upload, validate_upload
+from veu_metrics.ingest.readers import collect_files, table_for_name
 from veu_metrics.occupations import (
     ASSIGNED_CODE_PREFIX,
     assigned_code,

@@ -15,7 +15,6 @@ import xlsxwriter
 from polars.testing import assert_frame_equal
 
 from veu_metrics.dataset import dataset_version, open_dataset
-from veu_metrics.importer import collect_files
 from veu_metrics.ingest import publish
 from veu_metrics.ingest.publish import (
     PublishError,
@@ -27,6 +26,7 @@ from veu_metrics.ingest.publish import (
     new_version_id,
     version_ids,
 )
+from veu_metrics.ingest.readers import collect_files
 from veu_metrics.schema import TABLES
 from veu_metrics.settings import Settings
 
@@ -131,7 +131,7 @@ import sys, time
 sys.path.insert(0, {str(SRC)!r})
 from pathlib import Path
 from veu_metrics.ingest import publish
-from veu_metrics.importer import collect_files
+from veu_metrics.ingest.readers import collect_files
 from veu_metrics.settings import Settings
 def hang(directory, expected_rows):
     print("written", flush=True)
@@ -281,7 +281,7 @@ def test_import_into_a_plain_dataset_leaves_its_files_alone(tmp_path):
 
 
 def frames_from_good() -> dict[str, pl.DataFrame]:
-    from veu_metrics.importer import parse_upload
+    from veu_metrics.ingest.readers import parse_upload
     from veu_metrics.ingest.report import ROW, SOURCE, Problems
 
     parsed = parse_upload(good_files(), Problems())

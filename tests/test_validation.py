@@ -15,8 +15,8 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from veu_metrics.importer import collect_files, table_for_name
 from veu_metrics.ingest.publish import import_upload, validate_upload
+from veu_metrics.ingest.readers import collect_files, table_for_name
 from veu_metrics.ingest.report import MAX_LISTED, MESSAGES, Problem, Problems, Report
 from veu_metrics.settings import Settings
 

@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from veu_metrics import importer
-from veu_metrics.importer import parse_upload
+from veu_metrics.ingest import readers as importer
 from veu_metrics.ingest import xlsx_stream
+from veu_metrics.ingest.readers import parse_upload
 from veu_metrics.ingest.report import ROW, Problems
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -244,7 +244,7 @@ def test_a_later_chunk_that_changes_the_number_rule_is_read_again(monkeypatch):
 def test_a_csv_file_is_streamed_in_chunks_with_its_read_problems_first(monkeypatch):
     """CSV is read chunk by chunk too: a ragged row in a later chunk and a cut-off last row are
     reported (before the cells' problems), and every row keeps its line number."""
-    monkeypatch.setattr("veu_metrics.importer.CHUNK_ROWS", 3)
+    monkeypatch.setattr("veu_metrics.ingest.readers.CHUNK_ROWS", 3)
     lines = ["month;municipality_code;full_time_unemployed"]
     lines += [f"2024-{m:02d}-01;101;{m}" for m in range(1, 8)]
     lines[5] = "2024-05-01;101;5;9"  # a ragged row in the second chunk
@@ -259,7 +259,7 @@ def test_a_csv_file_is_streamed_in_chunks_with_its_read_problems_first(monkeypat
 
 
 def test_a_broken_quote_late_in_a_csv_file_refuses_the_whole_file(monkeypatch):
-    monkeypatch.setattr("veu_metrics.importer.CHUNK_ROWS", 2)
+    monkeypatch.setattr("veu_metrics.ingest.readers.CHUNK_ROWS", 2)
     lines = ["month;municipality_code;full_time_unemployed"]
     lines += [f"2024-{m:02d}-01;101;{m}" for m in range(1, 7)]
     text = "\n".join(lines) + '\n2024-07-01;101;"7\n'  # a quote never closed

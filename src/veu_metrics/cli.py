@@ -68,8 +68,8 @@ def _add_import_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
 def _run_import(args: argparse.Namespace) -> int:
     import json
 
-    from veu_metrics.importer import collect_files
     from veu_metrics.ingest.publish import import_upload, validate_upload
+    from veu_metrics.ingest.readers import collect_files
     from veu_metrics.settings import SettingsError, load_settings
 
     try:

@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import APP, texts_of
 
 from veu_metrics import audit
-from veu_metrics.importer import collect_files
 from veu_metrics.ingest import publish
+from veu_metrics.ingest.readers import collect_files
 from veu_metrics.settings import load_settings
 
 PAGE = "app_pages/upload.py"

@@ -20,8 +20,8 @@ from tests.browser.conftest import REPO, AppPage, AppServer, free_port, run_app_
 
 from veu_metrics import audit
 from veu_metrics.i18n import t
-from veu_metrics.importer import collect_files
 from veu_metrics.ingest import publish
+from veu_metrics.ingest.readers import collect_files
 from veu_metrics.settings import Settings
 
 pytestmark = pytest.mark.browser

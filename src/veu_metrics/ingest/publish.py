@@ -47,8 +47,8 @@ from veu_metrics.dataset import (
     table_files,
     write_metadata,
 )
-from veu_metrics.importer import ParsedUpload, parse_upload
 from veu_metrics.ingest.expected import expect
+from veu_metrics.ingest.readers import ParsedUpload, parse_upload
 from veu_metrics.ingest.report import ROW, SOURCE, Problems, Report
 from veu_metrics.ingest.rules import check_tables
 from veu_metrics.occupations import (
