@@ -6,8 +6,8 @@ from __future__ import annotations
 import polars as pl
 
 from veu_metrics import schema
+from veu_metrics.ingest.pipeline import parse_upload
 from veu_metrics.ingest.publish import prepare_import
-from veu_metrics.ingest.readers import parse_upload
 from veu_metrics.ingest.report import ROW, SOURCE, Problems
 
 HEADER = ("År;Kommunekode;Folketal;Andel ufaglærte;Andel 50 år;Andel langtidsledige;"

@@ -1,4 +1,4 @@
-"""Reading CSV, Excel and Parquet as Danish offices write them (veu_metrics.importer)."""
+"""Reading CSV, Excel and Parquet as Danish offices write them (veu_metrics.ingest: readers, pipeline, values)."""
 
 import io
 from datetime import date, datetime
@@ -9,21 +9,20 @@ import xlsxwriter
 from polars.testing import assert_frame_equal
 
 from veu_metrics import schema
+from veu_metrics.ingest.pipeline import parse_upload
 from veu_metrics.ingest.readers import (
     COLUMN_ALIASES,
-    FALSE_WORDS,
     TABLE_ALIASES,
-    TRUE_WORDS,
     column_lookup,
     decode_text,
     find_header_row,
     normalize_name,
-    parse_upload,
     sniff_format,
     sniff_separator,
     table_for_name,
 )
 from veu_metrics.ingest.report import ROW, SOURCE, Problems
+from veu_metrics.ingest.values import FALSE_WORDS, TRUE_WORDS
 
 
 def parse(files):

@@ -13,8 +13,8 @@ import pytest
 from veu_metrics import limits
 from veu_metrics.boundaries import try_load_boundaries
 from veu_metrics.dataset import DatasetError, read_metadata
+from veu_metrics.ingest.pipeline import parse_upload
 from veu_metrics.ingest.publish import validate_upload
-from veu_metrics.ingest.readers import parse_upload
 from veu_metrics.ingest.report import Problems
 
 

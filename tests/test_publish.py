@@ -281,7 +281,7 @@ def test_import_into_a_plain_dataset_leaves_its_files_alone(tmp_path):
 
 
 def frames_from_good() -> dict[str, pl.DataFrame]:
-    from veu_metrics.ingest.readers import parse_upload
+    from veu_metrics.ingest.pipeline import parse_upload
     from veu_metrics.ingest.report import ROW, SOURCE, Problems
 
     parsed = parse_upload(good_files(), Problems())

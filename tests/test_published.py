@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from veu_metrics.ingest.pipeline import parse_upload
 from veu_metrics.ingest.published import classify_area, is_total, parse_period
-from veu_metrics.ingest.readers import parse_upload
 from veu_metrics.ingest.report import Problems
 
 CORPUS = Path(__file__).parent / "fixtures" / "public"

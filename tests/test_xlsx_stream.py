@@ -10,9 +10,8 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from veu_metrics.ingest import readers as importer
-from veu_metrics.ingest import xlsx_stream
-from veu_metrics.ingest.readers import parse_upload
+from veu_metrics.ingest import pipeline, xlsx_stream
+from veu_metrics.ingest.pipeline import parse_upload
 from veu_metrics.ingest.report import ROW, Problems
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -215,13 +214,13 @@ def test_a_later_chunk_that_changes_the_number_rule_is_read_again(monkeypatch):
     the dots are thousands separators: the sheet is read as a whole would be, with no error."""
     monkeypatch.setattr("veu_metrics.ingest.xlsx_stream.CHUNK_ROWS", 2)
     passes: list[dict[str, str] | None] = []
-    real = importer._parse_chunks
+    real = pipeline._parse_chunks
 
     def counted(sheet, table, to_table, mapping, modes, chunks, problems):
         passes.append(modes)
         return real(sheet, table, to_table, mapping, modes, chunks, problems)
 
-    monkeypatch.setattr(importer, "_parse_chunks", counted)
+    monkeypatch.setattr(pipeline, "_parse_chunks", counted)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("unemployment")

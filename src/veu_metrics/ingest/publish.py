@@ -48,7 +48,7 @@ from veu_metrics.dataset import (
     write_metadata,
 )
 from veu_metrics.ingest.expected import expect
-from veu_metrics.ingest.readers import ParsedUpload, parse_upload
+from veu_metrics.ingest.pipeline import ParsedUpload, parse_upload
 from veu_metrics.ingest.report import ROW, SOURCE, Problems, Report
 from veu_metrics.ingest.rules import check_tables
 from veu_metrics.occupations import (
