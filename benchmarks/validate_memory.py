@@ -8,7 +8,7 @@ validates two tiny files (a CSV and a workbook of 20 course rows) as a running s
 the reference lists (municipalities, occupations, areas) are loaded and Polars is started. Then
 its peak resident memory is reset (``/proc/self/clear_refs``), its resident memory noted (the
 baseline), the file validated exactly as the upload page's "Kontrollér" does
-(``publish.validate_upload``), and its peak resident memory read (``VmHWM``). The figure that
+(``ingest.publish.validate_upload``), and its peak resident memory read (``VmHWM``). The figure that
 matters is (peak − baseline) / file size: the goal is below 10. ``cold_mb`` is what the warm-up
 itself cost (paid once per server process, whatever the file); ``again_mb`` the growth when the
 same file is validated once more in the same process (what the first large file's one-off

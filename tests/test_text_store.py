@@ -254,8 +254,9 @@ OLD_PATTERNS = {
     # periods.preset_label
     'def preset_label(preset, lang):\n    if preset == LAST_12:\n        return "Last 12 months"':
         "preset_label(lang) returns a literal text",
-    # the expected texts of import problems and link problems, English first (validation.py,
-    # importer.py, integrity.py, publish.py, published.py, limits.py, filters.py)
+    # the expected texts of import problems and link problems, English first (ingest/rules.py,
+    # ingest/readers.py, values.py, pipeline.py, integrity.py, ingest/publish.py, published.py,
+    # limits.py, filters.py)
     'problems.add_rows(bad, "negative", column, ("0 or more", "0 eller derover"))':
         "(English, Danish) text pair passed to a call",
     'problems.error(name, "too_large", expected=(f"a file of at most {mb} MB",\n'

@@ -3,8 +3,8 @@
 Each ``ColumnSpec`` says everything the import does with one column: the header names a file may
 use for it besides its own (``aliases``), how a cell is parsed (``parse``; otherwise by the
 column's type), what a cell must hold (``expected_text``, from messages.yaml, for messages),
-and which rules check it (a reference list, a pattern, 0 or more, a share 0–1, …). The importer
-(``veu_metrics.importer``), the validator (``veu_metrics.validation``), the open-time integrity
+and which rules check it (a reference list, a pattern, 0 or more, a share 0–1, …). The readers and
+the typed parsing (``ingest.readers``, ``ingest.values``), the rules (``ingest.rules``), the open-time integrity
 checks, the data dictionary on the Data page (``tables.compute_data_dictionary``) and the column
 tables of ``docs/IMPORT.md`` (``render_import_columns_markdown``; regenerate with
 ``python -m veu_metrics.ingest.columns``) all read this table; none keeps a list of its own.
@@ -54,7 +54,7 @@ class ColumnSpec:
     table: str
     column: str
     aliases: tuple[str, ...] = ()
-    """Header names accepted besides ``column``, normalised (``importer.normalize_name``: lower
+    """Header names accepted besides ``column``, normalised (``text.name_key``: lower
     case, æ→ae, ø→oe, å→aa, any other run of non-alphanumerics → ``_``)."""
     title_aliases: tuple[str, ...] = ()
     """Header names of a column holding job titles where codes belong (read as this column, the

@@ -6,7 +6,7 @@ footnotes below; its API writes one row per cell with the variables' names and `
 Jobindsats answers JSON (``[{"Variables": […], "Data": [[…]]}]``) and its website exports write
 months as ``Jan 2024``. This module turns such a grid into the long layout an import reads
 (``month;municipality_code;full_time_unemployed``), as text, and leaves the typing and every
-check to :mod:`veu_metrics.importer` and :mod:`veu_metrics.validation`:
+check to :mod:`veu_metrics.ingest.values` and :mod:`veu_metrics.ingest.rules`:
 
 - labels are filled down; title lines and footnotes are dropped;
 - the area dimension keeps municipalities; ``Hele landet``, regions, landsdele, ``0``, ``997``
