@@ -28,9 +28,8 @@ One concern per module, in the order an import runs:
 Why this cut: the old ``importer.py`` mixed reading formats, mapping headers and typing values;
 each is now read and changed on its own, and the dependencies run one way (readers and values
 know nothing of the pipeline, but for one type named in a signature; rules know nothing of
-reading). ``limits`` (input limits) and
-``integrity`` (checks when a dataset is opened) stay in ``veu_metrics`` because opening a served
-dataset uses them too, and ``fetch`` (the StatBank API) because it is a network source that
-hands its answer to an import. This ``__init__`` imports nothing: ``published`` and
+reading). ``limits`` (input limits) and ``integrity`` (checks when a dataset is opened) stay in
+``veu_metrics`` because opening a served dataset uses them too, and ``fetch`` (the StatBank API)
+because it is a network source that hands its answer to an import. This ``__init__`` imports nothing: ``published`` and
 ``integrity`` import ``ingest.columns``, which must not pull the rest of the package in.
 """
