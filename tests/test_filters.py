@@ -143,8 +143,8 @@ def test_constructor_refuses_bad_values():
 
 def test_describe_names_active_filters_in_both_languages():
     f = DEFAULTS.with_changes(areas=("fyn",), education_types=("AMU",))
-    assert f.describe("da") == "Periode: jan 2024–dec 2024 · Område: RAR Fyn · Uddannelse: AMU"
-    assert f.describe("en") == "Period: Jan 2024–Dec 2024 · Area: RAR Funen · Education: AMU"
+    assert f.describe("da") == "Periode: jan 2024–dec 2024 · Område: RAR Fyn · Uddannelsestype: AMU"
+    assert f.describe("en") == "Period: Jan 2024–Dec 2024 · Area: RAR Funen · Education type: AMU"
     g = Filters(period_from=date(2024, 5, 1), period_to=date(2024, 5, 1), occupations=("532110",),
                 job_veu_only=True)
     assert g.describe("da") == ("Periode: maj 2024 · Område: Hele landet · "
