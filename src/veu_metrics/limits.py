@@ -44,11 +44,12 @@ MAX_CELLS_PER_BYTE = 0.4
 cell) per byte of the file. Ordinary workbooks hold 0.15–0.3 cells per byte (xlsxwriter and
 Excel: courses and enrolments about 0.22, a labour-market balance 0.26, unemployment 0.18); a
 crafted one packs 1.5 cells per byte under the unpack-ratio limit, and a sparse one (a cell at A1
-and one at GR1000000, 1.5 KB) 100,000s. Validating a sheet streamed in chunks costs about
-22 bytes of memory per cell of a crafted sheet of short numbers whose every row breaks every
-rule, and about 37 per cell of an ordinary one (longer texts, but only 0.22 cells per byte;
-docs/PERFORMANCE.md), so this keeps the worst accepted file below 10× its size (21× at the
-earlier limit of 1 cell per byte)."""
+and one at GR1000000, 1.5 KB) 100,000s. Validating a sheet streamed in chunks costs a fixed
+floor of about 3.5 MB (one chunk's work) plus about 19 bytes of memory per cell of a crafted
+sheet of short numbers whose every row breaks every rule (about 7.5× the file at this limit),
+and less for an ordinary one (longer texts, but only 0.22 cells per byte; docs/PERFORMANCE.md,
+"Validating hostile files"): the worst accepted file is below 10× its size from about 1.5 MB,
+and below 3.5 MB + 10× its size at every size (21× at the earlier limit of 1 cell per byte)."""
 MAX_TAG_BYTES = 65_536
 """One tag of a sheet's XML (``<c r="A1" s="3" t="s">`` is about 20 bytes): a longer one could
 hide a cell's reference from the extent count, so it is refused."""

@@ -39,7 +39,7 @@ def measure_keys() -> frozenset[str]:
     return frozenset(catalogue) if isinstance(catalogue, dict) else frozenset()
 
 
-CHECK_ROWS = 2_000
+CHECK_ROWS = 1_000
 """Rows checked at a time by the rules that look at one row (codes, numbers, dates)."""
 
 

@@ -39,10 +39,13 @@ from xml.parsers import expat
 
 import polars as pl
 
-CHUNK_ROWS = 2_000
-"""Rows per frame handed out by :func:`iter_chunks`."""
-READ_BYTES = 1 << 18
-"""Bytes of a part's XML unpacked and parsed at a time."""
+CHUNK_ROWS = 1_000
+"""Rows per frame handed out by :func:`iter_chunks` (2,000 before: each chunk's parsing and
+checking work is transient memory, so half the rows is about 1 MB less at the peak of a crafted
+workbook whose every row has errors; docs/PERFORMANCE.md, "Validating hostile files")."""
+READ_BYTES = 1 << 16
+"""Bytes of a part's XML unpacked and parsed at a time (the rows one block yields are held as
+Python objects until they are handed out: 64 KB of a sheet's XML is about 4,000 cells)."""
 EPOCH_1900 = date(1899, 12, 30)
 """Day 0 of Excel's 1900 date system as it counts from 1 March 1900 (serial 61)."""
 EPOCH_1904 = date(1904, 1, 1)
@@ -443,10 +446,11 @@ _TYPED_TEXT: dict[str, Callable[[str], str | None]] = {
 }
 
 
-def iter_rows(book: Workbook, sheet_name: str, block_bytes: int = READ_BYTES,
+def iter_rows(book: Workbook, sheet_name: str, block_bytes: int | None = None,
               ) -> Iterator[tuple[int, dict[int, str]]]:
     """(sheet row number, {0-based column: text}) for each row that holds a value, in order;
-    the XML is parsed ``block_bytes`` at a time."""
+    the XML is parsed ``block_bytes`` (default READ_BYTES) at a time."""
+    block_bytes = block_bytes or READ_BYTES
     parser = _SheetParser(book)
     part = book.part(sheet_name)
     pending: list[tuple[int, dict[int, str]]] = []
