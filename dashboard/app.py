@@ -60,11 +60,20 @@ pages = [
 
 def _overview_by_name() -> None:
     """/overblik (a link written by hand) opens Overblik instead of "Page not found"."""
-    st.switch_page(pages[0])
+    st.switch_page(pages[0], query_params=_link_params())
+
+
+def _link_params() -> dict[str, list[str]]:
+    """The link's keys with all their values (a list filter repeats its key)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
 page = st.navigation([*pages, st.Page(_overview_by_name, title=t(PAGES[0].title_key, lang),
                                       url_path=PAGES[0].url_path, visibility="hidden")])
+if page.url_path == PAGES[0].url_path:
+    # Switch before any widget binds its link key: a switch rewrites the link, and Streamlit
+    # refuses to rewrite keys that widgets are bound to (the link's filters would be lost).
+    _overview_by_name()
 
 options = panel_options(dataset.covers_from, dataset.covers_to, settings.reform_date,
                         dataset.occupations)

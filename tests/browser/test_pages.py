@@ -49,6 +49,18 @@ def test_overblik_by_name_and_no_upload_page_for_visitors(app) -> None:
     assert not app.page.locator('[data-testid="stFileUploader"]').count()
 
 
+def test_overblik_by_name_keeps_the_links_filters(app) -> None:
+    """A hand-written /overblik link with filters and meeting mode opens Overblik with them (the
+    switch to the default page used to happen after the widgets had bound their keys, and
+    Streamlit refused it: the page showed an error instead)."""
+    app.open("overblik", {"udd": ["AMU", "EUV"], "status": "Forsikret ledig", "moede": "true"})
+    assert app.title() == t("page.overview", "da")
+    line = next(c for c in app.captions() if c.startswith(t("filters.period", "da")))
+    assert f"{t('dimension.education_type', 'da')}: AMU, EUV" in line, line
+    assert f"{t('dimension.labour_status', 'da')}: Forsikret ledig" in line, line
+    app.assert_healthy()
+
+
 def test_bad_link_values_are_listed_in_one_escaped_box(app) -> None:
     """Page keys are checked too; outside text is shown as typed (no image is fetched, no link
     made); 40 unknown keys give one box, not 40."""
