@@ -137,12 +137,9 @@ def open_workbook(data: bytes) -> Workbook:
                     epoch=EPOCH_1904 if date1904 else EPOCH_1900)
 
 
-def _parse(archive: zipfile.ZipFile, part: str, start: Callable[[str, dict[str, str]], None],
-           end: Callable[[str], None] | None = None,
-           text: Callable[[str], None] | None = None,
-           after_block: Callable[[], None] | None = None) -> None:
-    """Stream one part through expat, READ_BYTES at a time; element names without prefix.
-    A document type declaration (which no spreadsheet writes) is refused: no entities."""
+def _expat_parser(part: str) -> Any:
+    """An expat parser for one part that refuses a document type declaration (which no
+    spreadsheet writes): no entities, so no entity expansion."""
     parser = expat.ParserCreate()
     parser.buffer_text = True
 
@@ -151,6 +148,15 @@ def _parse(archive: zipfile.ZipFile, part: str, start: Callable[[str, dict[str, 
 
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
+    return parser
+
+
+def _parse(archive: zipfile.ZipFile, part: str, start: Callable[[str, dict[str, str]], None],
+           end: Callable[[str], None] | None = None,
+           text: Callable[[str], None] | None = None,
+           after_block: Callable[[], None] | None = None) -> None:
+    """Stream one part through expat, READ_BYTES at a time; element names without prefix."""
+    parser = _expat_parser(part)
     parser.StartElementHandler = lambda name, attrs: start(name.rpartition(":")[2], attrs)
     if end is not None:
         parser.EndElementHandler = lambda name: end(name.rpartition(":")[2])
@@ -460,14 +466,7 @@ def iter_rows(book: Workbook, sheet_name: str, block_bytes: int | None = None,
         parser.rows = []
 
     # expat pushes; the rows collected after each block are handed out before the next one.
-    expat_parser = expat.ParserCreate()
-    expat_parser.buffer_text = True
-
-    def refuse(*_args: Any) -> None:
-        raise XlsxError(f"{part} declares a document type, which a workbook never does")
-
-    expat_parser.StartDoctypeDeclHandler = refuse
-    expat_parser.EntityDeclHandler = refuse
+    expat_parser = _expat_parser(part)
     expat_parser.StartElementHandler = parser.start
     expat_parser.EndElementHandler = parser.end
     expat_parser.CharacterDataHandler = parser.text
