@@ -22,9 +22,10 @@ from veu_metrics.ingest.columns import (
 )
 from veu_metrics.ingest.expected import expect
 from veu_metrics.ingest.publish import validate_upload
-from veu_metrics.ingest.readers import column_lookup, normalize_name
+from veu_metrics.ingest.readers import column_lookup
 from veu_metrics.ingest.report import Report
 from veu_metrics.tables import compute_data_dictionary
+from veu_metrics.text import name_key
 
 GOOD = Path(__file__).parent / "fixtures" / "import" / "good"
 CONDITIONS = ("year,municipality_code,population,unskilled_share,senior_share,long_term_share,"
@@ -41,7 +42,7 @@ def test_one_entry_per_model_column_in_the_models_order():
 def test_entries_are_consistent():
     for s in COLUMNS:
         for alias in s.all_aliases:
-            assert alias == normalize_name(alias), f"{s.table}.{s.column}: {alias!r} not normalised"
+            assert alias == name_key(alias), f"{s.table}.{s.column}: {alias!r} not normalised"
         if s.pattern is not None or s.pattern_text is not None:
             assert s.pattern is not None and s.pattern_text is not None, s
         if s.not_before is not None:

@@ -16,13 +16,13 @@ from veu_metrics.ingest.readers import (
     column_lookup,
     decode_text,
     find_header_row,
-    normalize_name,
     sniff_format,
     sniff_separator,
     table_for_name,
 )
 from veu_metrics.ingest.report import ROW, SOURCE, Problems
 from veu_metrics.ingest.values import FALSE_WORDS, TRUE_WORDS
+from veu_metrics.text import name_key
 
 
 def parse(files):
@@ -44,7 +44,7 @@ def model(frame: pl.DataFrame) -> pl.DataFrame:
     ("ÅR", "aar"),
 ])
 def test_normalize_name(text, expected):
-    assert normalize_name(text) == expected
+    assert name_key(text) == expected
 
 
 @pytest.mark.parametrize(("name", "table"), [
@@ -69,7 +69,7 @@ def test_every_alias_names_a_real_column_and_no_alias_is_ambiguous():
         for column, names in aliases.items():
             assert column in schema.TABLES[table], f"{table}.{column} is not in the model"
             for name in names:
-                assert name == normalize_name(name), f"alias {name!r} is not normalised"
+                assert name == name_key(name), f"alias {name!r} is not normalised"
                 assert seen.setdefault(name, column) == column, f"{table}: {name} is ambiguous"
                 assert name not in schema.TABLES[table] or name == column
     assert set(TABLE_ALIASES) == set(schema.TABLES)

@@ -62,8 +62,10 @@ from veu_metrics.occupations import (
     occupations,
     title_key,
 )
-from veu_metrics.text import name_key as normalize_name  # headers fold like every other name
-from veu_metrics.text import name_key_expr as _normalized
+from veu_metrics.text import (
+    name_key,  # headers fold like every other name
+    name_key_expr,
+)
 
 TITLE_ALIASES = frozenset(column_spec("balance", "occupation_code").title_aliases)
 """Balance columns holding job titles: read as occupation_code (titles become codes) unless the
@@ -178,7 +180,7 @@ def imported_occupations(balance: pl.DataFrame) -> pl.DataFrame | None:
 
 def guess_table(header: Sequence[str | None]) -> str | None:
     """The table whose column names cover most of a header (at least half of its cells)."""
-    cells = [normalize_name(c) for c in header if c is not None and str(c).strip()]
+    cells = [name_key(c) for c in header if c is not None and str(c).strip()]
     best, best_hits = None, 0
     for table in schema.TABLES:
         lookup = column_lookup(table)
@@ -346,7 +348,7 @@ def _parse_chunks(sheet: Sheet, table: str, to_table: Callable[[pl.DataFrame], p
 
 def _unknown_column(sheet: Sheet, problems: Problems, table: str, label: str, index: int,
                     lookup: dict[str, str]) -> None:
-    key = normalize_name(label)
+    key = name_key(label)
     close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.75)
     problems.error(sheet.source, "unknown_column", expect(
         "column_of_table_hint" if close else "column_of_table", table=table,
@@ -365,7 +367,7 @@ def _missing_columns(sheet: Sheet, table: str, mapped: dict[str, int], problems:
         aliases = ", ".join(column_spec(table, column).all_aliases) or "–"
         if table == "balance" and column == "area_scheme" and "area_code" in mapped:
             # STAR's files name the area only: its scheme follows from it
-            derived[column] = _normalized(_clean(pl.col(f"c{mapped['area_code']}"))).replace_strict(
+            derived[column] = name_key_expr(_clean(pl.col(f"c{mapped['area_code']}"))).replace_strict(
                 _area_schemes(), default=None, return_dtype=pl.String)
             problems.warning(sheet.source, "column_filled", expect("area_scheme_column"), row=sheet.header_row, column=column)
             continue
@@ -395,7 +397,7 @@ def _map_header(sheet: Sheet, problems: Problems) -> _Mapping | None:
     title_index: int | None = None  # a balance's job title column beside its code column
     for index, cell in enumerate(sheet.header):
         label = "" if cell is None else str(cell).strip()
-        key = normalize_name(label)
+        key = name_key(label)
         column = lookup.get(key)
         if column is None:
             if not key and sheet.reader is not None:
@@ -412,7 +414,7 @@ def _map_header(sheet: Sheet, problems: Problems) -> _Mapping | None:
             title_index = index  # a title column beside the code column: the code is read
             continue
         if column in mapped and table == "balance" and column == "occupation_code" \
-                and normalize_name(str(sheet.header[mapped[column]] or "")) in TITLE_ALIASES:
+                and name_key(str(sheet.header[mapped[column]] or "")) in TITLE_ALIASES:
             title_index = mapped[column]
             mapped[column] = index  # the code column wins over a title column before it
             continue

@@ -34,7 +34,7 @@ from veu_metrics.geography import municipalities
 from veu_metrics.ingest.columns import COLUMNS
 from veu_metrics.ingest.expected import expect
 from veu_metrics.ingest.report import ROW, Problems
-from veu_metrics.text import name_key as _norm  # one folding of names for matching
+from veu_metrics.text import name_key  # one folding of names for matching
 
 TIME_NAMES = frozenset({"tid", "time", "periode", "period", "maaned", "month", "aar", "kvartal"})
 VALUE_NAMES = frozenset({"indhold", "content", "value", "vaerdi", "antal"})
@@ -88,7 +88,7 @@ def _municipality_lookup() -> dict[str, str]:
     for code, name in [*names, (101, "Copenhagen")]:  # English downloads write Copenhagen
         for key in (name, f"{name} kommune", f"{name} municipality", f"{code} {name}",
                     f"{code:04d} {name}"):
-            lookup[_norm(key)] = str(code)
+            lookup[name_key(key)] = str(code)
     return lookup
 
 
@@ -102,7 +102,7 @@ _NOT_MUNICIPALITY = re.compile(
 def classify_area(value: str | None) -> tuple[str, str | None]:
     """('municipality', code) | ('named', code) | ('skip', None) | ('unknown', None)."""
     text = ("" if value is None else str(value)).strip()
-    key = _norm(text)
+    key = name_key(text)
     lookup = _municipality_lookup()
     if re.fullmatch(r"\d{1,4}", text):
         number = int(text)
@@ -125,7 +125,7 @@ def classify_area(value: str | None) -> tuple[str, str | None]:
 
 def is_total(value: str | None) -> bool:
     """``TOT``, ``TOT Alder i alt``, ``Køn i alt``, ``I alt``, ``Total``, ``Alle``."""
-    key = _norm("" if value is None else str(value))
+    key = name_key("" if value is None else str(value))
     return bool(re.fullmatch(r"(tot|tot_.*|.*i_alt|i_alt.*|total.*|alle.*|all)", key))
 
 
@@ -147,7 +147,7 @@ def find_layout(records: Sequence[Sequence[str | None]], first_row: int = 1) -> 
     """
     cells = [[("" if c is None else str(c)).strip() for c in r] for r in records]
     for index, record in enumerate(cells[:20]):
-        names = [_norm(c) for c in record]
+        names = [name_key(c) for c in record]
         used = len(record)
         while used and not record[used - 1]:
             used -= 1  # a separator at the end of the line
@@ -167,7 +167,7 @@ def is_published_layout(records: Sequence[Sequence[str | None]]) -> bool:
     or Statistics Denmark's ``TID`` and ``INDHOLD``, or Jobindsats' ``Periode``."""
     for record in records[:20]:
         cells = [("" if c is None else str(c)).strip() for c in record]
-        names = {_norm(c) for c in cells}
+        names = {name_key(c) for c in cells}
         if {"tid", "indhold"} <= names or ("periode" in names and not _model_header(names)):
             return True
         first_time = next((i for i, c in enumerate(cells) if parse_period(c)), None)
@@ -246,7 +246,7 @@ def _dimension_name(rows: list[list[str]], index: int) -> str:
 
 def _long(cells: list[list[str]], header: int, first_row: int) -> Grid:
     head = cells[header]
-    names = [_norm(c) for c in head]
+    names = [name_key(c) for c in head]
     time_index = next(i for i, n in enumerate(names) if n in TIME_NAMES)
     value_index = next((i for i, n in enumerate(names) if n in VALUE_NAMES), len(head) - 1)
     label_index = [i for i in range(len(head)) if i not in (time_index, value_index) and head[i]]

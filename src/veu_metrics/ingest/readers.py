@@ -34,7 +34,7 @@ from veu_metrics.ingest.columns import aliases_by_table, columns_of
 from veu_metrics.ingest.expected import expect
 from veu_metrics.ingest.report import ROW, FileSummary, Problems
 from veu_metrics.occupations import OCCUPATION_SCHEMA, conform_occupations
-from veu_metrics.text import name_key as normalize_name  # headers fold like every other name
+from veu_metrics.text import name_key  # headers fold like every other name
 
 if TYPE_CHECKING:
     from veu_metrics.ingest.pipeline import ParsedUpload
@@ -81,7 +81,7 @@ def table_for_name(name: str) -> str | None:
     """The table a file or sheet name names: 'courses.csv', 'Kurser 2024.xlsx', 'enrolments/part-0'."""
     parts = [p for p in re.split(r"[\\/]", name) if p]
     for part in reversed(parts):
-        stem = normalize_name(Path(part).stem if "." in part else part)
+        stem = name_key(Path(part).stem if "." in part else part)
         candidates = sorted(
             ((alias, table) for table, aliases in TABLE_ALIASES.items()
              for alias in (table, *aliases)),
@@ -168,7 +168,7 @@ def is_note_file(name: str) -> bool:
     """README.txt, SOURCE.txt, LICENSE, Læs mig.txt: notes that come with public data, in a
     text file the importer would otherwise read as CSV (other extensions are ignored anyway)."""
     path = Path(name)
-    stem = normalize_name(path.stem)
+    stem = name_key(path.stem)
     return (path.suffix.lower() in (*CSV_EXTENSIONS, "")
             and any(stem == n or stem.startswith(n + "_") for n in NOTE_STEMS))
 
@@ -608,7 +608,7 @@ def find_header_row(records: Sequence[Sequence[str | None]], table: str | None) 
     for candidate in [table] if table else list(schema.TABLES):
         names.update(column_lookup(candidate))
     for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
-        cells = [normalize_name(c) for c in record if c is not None and str(c).strip()]
+        cells = [name_key(c) for c in record if c is not None and str(c).strip()]
         hits = sum(cell in names for cell in cells)
         if hits >= 2 and hits * 2 >= len(cells):
             return index

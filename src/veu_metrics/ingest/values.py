@@ -30,8 +30,10 @@ from veu_metrics.occupations import (
     occupations,
     title_key,
 )
-from veu_metrics.text import name_key as normalize_name  # headers fold like every other name
-from veu_metrics.text import name_key_expr as _normalized
+from veu_metrics.text import (
+    name_key,  # headers fold like every other name
+    name_key_expr,
+)
 
 OCCUPATION_TITLE = "__occupation_title"
 """Bookkeeping column of a parsed balance: the job title a row gave (from a title column, or a
@@ -159,7 +161,7 @@ def _area_aliases() -> dict[str, str]:
         frame = areas(scheme)
         for code, name_da, name_en in frame.iter_rows():
             for label in (code, name_da, name_en):
-                aliases.setdefault(normalize_name(label), code)
+                aliases.setdefault(name_key(label), code)
     return aliases
 
 
@@ -169,7 +171,7 @@ def _area_schemes() -> dict[str, str]:
     for scheme in ("rar", "council"):
         for code, name_da, name_en in areas(scheme).iter_rows():
             for label in (code, name_da, name_en):
-                schemes.setdefault(normalize_name(label), scheme)
+                schemes.setdefault(name_key(label), scheme)
     return schemes
 
 
@@ -257,7 +259,7 @@ def _typed(table: str, column: str, dtype: pl.DataType, raw: pl.Expr, fmt: str,
             pl.concat_str([spelled.struct.field("2"), pl.lit("H"), spelled.struct.field("1")]),
             raw.str.to_uppercase().str.replace_all(r"[\s_-]", ""))
     if parse == "area":
-        key = _normalized(raw)
+        key = name_key_expr(raw)
         return key.replace(_area_aliases())
     return raw
 
