@@ -79,7 +79,7 @@ def check_future_dates(table: str, frame: pl.LazyFrame | pl.DataFrame, problems:
     """Course starts and unemployment months after today + the margin are errors."""
     limit = latest_allowed(today)
     for column in FUTURE_COLUMNS.get(table, ()):
-        bad = frame.lazy().filter(pl.col(column) > limit)
+        bad = frame.lazy().select(SOURCE, ROW, column).filter(pl.col(column) > limit)
         problems.add_rows(_sample(bad), "future_date", column,
                           expect("not_future_row", limit=limit, days=FUTURE_MARGIN_DAYS))
         _note_more(problems, bad, table, column, "future_date")

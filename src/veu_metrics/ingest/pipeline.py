@@ -283,6 +283,11 @@ def _report_after_rows(sheet: Sheet, table: str, mapping: _Mapping, parsed: _Par
         head.error(sheet.source, "no_rows", expect("data_row"), row=sheet.header_row)
 
 
+COMPACT_CHUNKS = 32
+"""Typed chunks copied into one block at a time: many small frames kept between the parsing's
+short-lived buffers pin the allocator's pages (docs/PERFORMANCE.md, issue 13)."""
+
+
 @dataclass
 class _Parsed:
     typed: list[pl.DataFrame]
@@ -309,7 +314,8 @@ def _parse_chunks(sheet: Sheet, table: str, to_table: Callable[[pl.DataFrame], p
     go before the next chunk is read. None when a streamed chunk breaks a cell limit (reported
     to ``problems``); the cells' problems are collected apart (``_Parsed.problems``)."""
     body = Problems(problems.cap)
-    typed: list[pl.DataFrame] = []
+    typed: list[pl.DataFrame] = []  # blocks of COMPACT_CHUNKS chunks, then the recent chunks
+    recent: list[pl.DataFrame] = []
     stats: dict[str, dict[str, Any]] = {}
     filled: set[int] = set()
     rows = 0
@@ -331,10 +337,14 @@ def _parse_chunks(sheet: Sheet, table: str, to_table: Callable[[pl.DataFrame], p
             modes = decide_number_modes(table, chunk_stats, sheet.source, Problems(),
                                         danish=sheet.danish_numbers)
         stats = merge_number_stats(stats, chunk_stats)
-        typed.append(parse_values(table, raw, sheet.source, sheet.format, body,
-                                  present=mapping.present, danish_numbers=sheet.danish_numbers,
-                                  modes=modes))
+        recent.append(parse_values(table, raw, sheet.source, sheet.format, body,
+                                   present=mapping.present, danish_numbers=sheet.danish_numbers,
+                                   modes=modes))
         del raw
+        if len(recent) == COMPACT_CHUNKS:
+            typed.append(pl.concat(recent, how="vertical", rechunk=True))
+            recent = []
+    typed += recent
     if not typed:  # no rows: the table's empty frame
         empty = pl.DataFrame(schema={**{f"c{i}": pl.String for i in range(len(sheet.header))},
                                      ROW: pl.Int64})

@@ -210,19 +210,25 @@ class Problems:
         if bad.height == 0:
             return
         value_column = value_column or column
-        for (source,), part in bad.group_by(SOURCE, maintain_order=True):
-            key = (str(source), column, kind, severity)
-            room = self.cap - len(self._groups.get(key, []))
-            shown = part.head(max(room, 0))
+        # Run by run of one file (no group_by: it would copy every bad row once more).
+        for source, start, length in source_runs(bad):
+            key = (source, column, kind, severity)
+            room = max(self.cap - len(self._groups.get(key, [])), 0)
+            shown = bad.slice(start, min(room, length))
             for record in shown.iter_rows(named=True):
                 exp = expected
                 if expected_columns is not None:
                     exp = (record[expected_columns[0]], record[expected_columns[1]])
-                self.add(_make(str(source), kind, exp, severity, record.get(ROW), column,
+                self.add(_make(source, kind, exp, severity, record.get(ROW), column,
                                record.get(value_column) if value_column else None))
-            extra = part.height - shown.height
-            if extra > 0:
-                self._overflow[key] = self._overflow.get(key, 0) + extra
+            self.add_more(source, kind, column, length - shown.height, severity)
+
+    def add_more(self, file: str, kind: str, column: str | None, n: int,
+                 severity: Severity = "error") -> None:
+        """Count ``n`` more problems of a kind without listing them ("… and N more")."""
+        if n > 0:
+            key = (file, column, kind, severity)
+            self._overflow[key] = self._overflow.get(key, 0) + n
 
     def merge(self, other: Problems) -> None:
         """Add another collection's problems after these (its listed ones, then its counts)."""
@@ -251,6 +257,20 @@ class Problems:
                                             expected_da=last.expected_da, severity=last.severity,
                                             kind=last.kind, more=more))
         return Report(problems=problems, files=list(files))
+
+
+def source_runs(frame: pl.DataFrame) -> list[tuple[str, int, int]]:
+    """(file, first row position, rows) of each run of rows from one file: a table's rows come
+    file by file, so this is one entry per file, found without hashing every row."""
+    sources = frame.get_column(SOURCE)
+    if sources.len() and sources.null_count() == 0 and (sources == sources[0]).all():
+        return [(str(sources[0]), 0, sources.len())]  # one file: a mask, not rle's shifted copy
+    runs: list[tuple[str, int, int]] = []
+    start = 0
+    for length, source in sources.rle().struct.unnest().iter_rows():
+        runs.append((str(source), start, length))
+        start += length
+    return runs
 
 
 def _make(file: str, kind: str, expected: tuple[str, str] | str, severity: Severity,

@@ -19,7 +19,7 @@ from veu_metrics import schema
 from veu_metrics.geography import CHRISTIANSOE_CODE, areas, municipalities, municipality_codes
 from veu_metrics.ingest import columns
 from veu_metrics.ingest.expected import EXPECTED_COLUMNS, expect, expect_rows
-from veu_metrics.ingest.report import ROW, SOURCE, Problems
+from veu_metrics.ingest.report import ROW, SOURCE, Problems, source_runs
 from veu_metrics.occupations import occupations
 
 MIN_PLAUSIBLE_DATE = date(1990, 1, 1)
@@ -232,22 +232,33 @@ def _check_within_period(specs: Specs, frame: pl.DataFrame, problems: Problems,
 def _check_duplicate_keys(table: str, frame: pl.DataFrame, problems: Problems) -> None:
     keys = list(schema.PRIMARY_KEYS[table])
     required = [k for k in keys if k not in schema.NULLABLE[table]]
-    # Row positions only (no texts) until the few rows that are listed: in a table whose
-    # every row repeats a key, a copy of its rows with texts cost more than the table.
-    complete = frame.select(*keys).with_row_index("__i").filter(
-        pl.all_horizontal(pl.col(k).is_not_null() for k in required))
     key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
-    repeats = complete.filter(~key.is_first_distinct())["__i"]
+    complete = pl.all_horizontal(pl.col(k).is_not_null() for k in required) \
+        if required else pl.lit(True)
+    # Row positions only (ascending; no texts, no copy of the rows) until the few rows that are
+    # listed: in a table whose every row repeats a key, a copy of its rows cost more than the
+    # table (issue 13).
+    repeats = frame.select(pl.arg_where(complete & ~key.is_first_distinct())).to_series()
     if repeats.len() == 0:
         return
-    repeated = pl.DataFrame({SOURCE: frame.get_column(SOURCE)[repeats], "__i": repeats})
-    # the texts only for the rows that are listed (MAX_LISTED per file; the rest are counted)
-    listed = pl.int_range(pl.len()).over(SOURCE) < problems.cap
-    shown = frame.select(SOURCE, ROW, *keys)[repeated.filter(listed)["__i"]]
-    firsts = (complete.join(shown.select(keys).unique(), on=keys, how="semi", nulls_equal=True)
-              .group_by(keys).agg(pl.col("__i").min().alias("__first")))
-    del complete
-    shown = shown.join(firsts, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    listed: list[int] = []
+    more: list[tuple[str, int]] = []
+    shown_so_far: dict[str, int] = {}
+    for source, start, length in source_runs(frame):
+        first = repeats.search_sorted(start)
+        count = repeats.search_sorted(start + length) - first
+        room = min(max(problems.cap - shown_so_far.get(source, 0), 0), count)
+        listed.extend(repeats.slice(first, room).to_list())
+        shown_so_far[source] = shown_so_far.get(source, 0) + room
+        more.append((source, count - room))
+    shown = frame.select(SOURCE, ROW, *keys)[listed]
+    # Where each listed key first appears: one pass per key (a few), a mask and no copy.
+    first_of: dict[tuple[object, ...], int] = {}
+    for values in shown.select(keys).unique(maintain_order=True).iter_rows():
+        same = pl.all_horizontal(pl.col(k).eq_missing(v) for k, v in zip(keys, values, strict=True))
+        first_of[values] = int(frame.select(same.arg_max()).item())
+    shown = shown.with_columns(pl.Series(
+        "__first", [first_of[values] for values in shown.select(keys).iter_rows()], pl.UInt32))
     origin = frame.select(pl.col(SOURCE).alias("__first_source"),
                           pl.col(ROW).alias("__first_row"))[shown["__first"]]
     shown = pl.concat([shown, origin], how="horizontal").with_columns(
@@ -256,9 +267,11 @@ def _check_duplicate_keys(table: str, frame: pl.DataFrame, problems: Problems) -
         *expect_rows("unique_key_in", keys=pl.lit(" + ".join(keys)),
                      source=pl.col("__first_source"), row=pl.col("__first_row")),
     )
-    for rows in (shown, repeated.filter(~listed).select(SOURCE)):  # the rest: only counted
-        problems.add_rows(rows, "duplicate_key", "+".join(keys), "", value_column="__key",
-                          expected_columns=EXPECTED_COLUMNS)
+    column = "+".join(keys)
+    problems.add_rows(shown, "duplicate_key", column, "", value_column="__key",
+                      expected_columns=EXPECTED_COLUMNS)
+    for source, n in more:  # the rest: only counted
+        problems.add_more(source, "duplicate_key", column, n)
 
 
 def _check_links(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
@@ -268,7 +281,7 @@ def _check_links(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFra
     if "courses" not in merged or "enrolments" not in merged:
         return
     course_ids = merged["courses"]["course_id"].drop_nulls().unique()
-    enrolments = merged["enrolments"]
+    enrolments = merged["enrolments"].select(SOURCE, ROW, "course_id")
     bad = enrolments.filter(pl.col("course_id").is_not_null()
                             & ~pl.col("course_id").is_in(course_ids.implode()))
     problems.add_rows(bad, "unknown_course", "course_id", expect("known_course"))
@@ -298,10 +311,12 @@ def _warn_suspicious(imported: dict[str, pl.DataFrame], merged: dict[str, pl.Dat
                      problems: Problems) -> None:
     if "courses" in imported:
         courses = imported["courses"]
-        running = courses.filter(~pl.col("cancelled").fill_null(False)
-                                 & pl.col("start_date").is_not_null())
-        if running.height:
-            months = running.select(pl.col("start_date").dt.truncate("1mo").unique())["start_date"]
+        # Lazy: only the two columns are read (a filtered copy of the table cost its size).
+        months = (courses.lazy().filter(~pl.col("cancelled").fill_null(False)
+                                        & pl.col("start_date").is_not_null())
+                  .select(pl.col("start_date").dt.truncate("1mo").unique())
+                  .collect()["start_date"])
+        if months.len():
             first, last = months.min(), months.max()
             assert isinstance(first, date) and isinstance(last, date)  # start_date is not null
             every = pl.date_range(first, last, "1mo", eager=True)
@@ -329,8 +344,8 @@ def _warn_suspicious(imported: dict[str, pl.DataFrame], merged: dict[str, pl.Dat
                           severity="warning", expected_columns=EXPECTED_COLUMNS)
     if ({"courses", "enrolments"} & set(imported)) and {"courses", "enrolments"} <= set(merged):
         counts = merged["enrolments"].group_by("course_id").agg(pl.len().alias("__enrolled"))
-        courses = merged["courses"].join(counts, on="course_id", how="inner",
-                                         maintain_order="left")
+        courses = merged["courses"].select(SOURCE, ROW, "course_id", "cancelled", "seats").join(
+            counts, on="course_id", how="inner", maintain_order="left")
         over = courses.filter(~pl.col("cancelled").fill_null(False)
                               & (pl.col("__enrolled") > pl.col("seats"))).with_columns(
             pl.format("{} enrolments", "__enrolled").alias("__value"),
