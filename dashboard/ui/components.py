@@ -13,7 +13,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from ui import data, tables
+from ui import data, kpis, tables
 from ui.page_params import resolve_page_value
 from veu_metrics import exports, geography, images
 from veu_metrics.aggregate import MeasureError, check_breakdown
@@ -39,19 +39,43 @@ MEETING_CSS = """
 html, body, [class*="css"], .stMarkdown p, .stCaption p { font-size: 1.3rem; }
 h1 { font-size: 2.8rem !important; }
 h2, h3 { font-size: 1.9rem !important; }
-[data-testid="stMetricValue"] { font-size: 3.2rem !important; }
-[data-testid="stMetricLabel"] p { font-size: 1.3rem !important; }
-[data-testid="stMetricDelta"] div { font-size: 1.15rem !important; }
+/* KPI card texts: the sizes are variables, as the KPI grid's column width is reckoned from them */
+:root { --veu-kpi-label-size: 1.3rem; --veu-kpi-value-size: 3.2rem; --veu-kpi-delta-size: 1.15rem; }
+[data-testid="stMetricValue"] { font-size: var(--veu-kpi-value-size) !important; }
+[data-testid="stMetricLabel"] p { font-size: var(--veu-kpi-label-size) !important; }
+[data-testid="stMetricDelta"] div { font-size: var(--veu-kpi-delta-size) !important; }
 [data-testid="stExpandSidebarButton"] { transform: scale(1.6); transform-origin: top left; }
 </style>
 """
 LAYOUT_CSS = """
 <style>
-/* Nothing essential cut from 1024 px up: KPI titles and comparison texts wrap, never "…" */
-[data-testid="stMetric"] p { white-space: normal !important; overflow-wrap: anywhere; }
+/* Nothing essential cut from 1024 px up: KPI titles and comparison texts wrap between words,
+   never "…" (a word is broken only if it could not fit a card on the whole screen) */
+[data-testid="stMetric"] p { white-space: normal !important; overflow-wrap: break-word; }
 [data-testid="stMetric"] * { text-overflow: clip !important; }
 [data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: 0.2rem; }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div { overflow: visible !important; }
+/* A value and a comparison ("-0,8 procentpoint") stay on one line */
+[data-testid="stMetricValue"] p, [data-testid="stMetricDelta"] p { white-space: nowrap !important; }
+/* KPI cards (render_kpi_cards): a grid of at most --veu-kpi-columns equal columns, each at least
+   as wide as the card's widest word needs (widths in em from kpis.kpi_grid_style, times the font
+   size of that text: meeting mode enlarges them); fewer columns where a third would be narrower.
+   The chrome: 1rem of padding and a border each side, the help icon (1rem) and its gap. */
+.st-key-veu_kpis {
+  --veu-kpi-gap: 1rem;
+  --veu-kpi-card: calc(2rem + 2px + max(
+    var(--veu-kpi-label-em, 0) * var(--veu-kpi-label-size, 0.875rem) + 1.5rem,
+    var(--veu-kpi-value-em, 0) * var(--veu-kpi-value-size, 2.25rem),
+    var(--veu-kpi-delta-em, 0) * var(--veu-kpi-delta-size, 0.875rem) + 1.5rem,
+    var(--veu-kpi-note-em, 0) * 0.875rem));
+  display: grid !important; gap: var(--veu-kpi-gap) !important; align-items: stretch !important;
+  grid-template-columns: repeat(auto-fit, minmax(min(100%, max(var(--veu-kpi-card),
+    (100% - (var(--veu-kpi-columns, 3) - 1) * var(--veu-kpi-gap)) / var(--veu-kpi-columns, 3))), 1fr));
+}
+.st-key-veu_kpis > [data-testid="stElementContainer"] { width: auto !important; min-width: 0; }
+/* Cards of a row are equally tall; the sparkline sits at the bottom */
+.st-key-veu_kpis [data-testid="stMetric"] { height: 100%; display: flex; flex-direction: column;
+  justify-content: space-between; }
 /* Button labels wrap onto a second line rather than end in "…" */
 [data-testid="stMain"] button div, [data-testid="stMain"] button p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
@@ -217,17 +241,19 @@ def text_date(value: Any, lang: str) -> str:
 
 
 def render_kpi_cards(cards: list[dict], columns: int = 3) -> None:
-    """Cards of st.metric: dicts with label, value, delta, help, sparkline, delta_color."""
-    for start in range(0, len(cards), columns):
-        row = st.columns(columns)
-        for slot, card in zip(row, cards[start:start + columns], strict=False):
-            with slot:
-                st.metric(
-                    card["label"], card["value"], delta=card.get("delta"), help=card.get("help"),
-                    delta_color=card.get("delta_color", "normal"), border=True,
-                    chart_data=card.get("sparkline") or None, chart_type="area",
-                    delta_description=card.get("delta_description"),
-                )
+    """Cards of st.metric (dicts with label, value, delta, help, sparkline, delta_color) in a grid
+    of at most ``columns`` columns. The browser picks the count (Python cannot know the window's
+    width): fewer columns where a card would be narrower than its widest word (LAYOUT_CSS). One
+    call per page (the grid is the container keyed ``veu_kpis``)."""
+    st.html(f"<style>.st-key-veu_kpis {{ {kpis.kpi_grid_style(cards, columns)} }}</style>")
+    with st.container(key="veu_kpis"):
+        for card in cards:
+            st.metric(
+                card["label"], card["value"], delta=card.get("delta"), help=card.get("help"),
+                delta_color=card.get("delta_color", "normal"), border=True,
+                chart_data=card.get("sparkline") or None, chart_type="area",
+                delta_description=card.get("delta_description"),
+            )
 
 
 def _source_line(ctx: AppContext) -> str:
