@@ -1,6 +1,8 @@
 """Data: downloads of the full tables for the current filters, the data dictionary, the measure
 definitions, sources and licences, and a data-quality summary."""
 
+from functools import partial
+
 import streamlit as st
 
 from ui import components, course_view, data_view, jobcentre_view, upload_view
@@ -30,7 +32,7 @@ with downloads:
     st.caption(t("disclosure.note", lang))
     scheme = t(f"scheme.{filters.scheme}", lang)
     rows, months, areas = data_view.area_month_rows(filters)
-    for key, subject, measures, title_key, help_key in (
+    for key, subject, measure_keys, title_key, help_key in (
         ("activity", "aktivitet", ACTIVITY_MEASURES, "data.activity_title", "data.activity_help"),
         ("outcome", "resultater", OUTCOME_MEASURES, "data.outcome_title", "data.outcome_help"),
     ):
@@ -40,12 +42,12 @@ with downloads:
                      months=months, areas=areas))
         st.caption(t("data.totals_note", lang))
         data_view.render_deferred_downloads(
-            ctx, lambda measures=measures: data_view.area_month_table(ctx, measures, totals=True),
+            ctx, partial(data_view.area_month_table, ctx, measure_keys, totals=True),
             subject=f"{subject}-maaned-omraade", title=title, key=f"data-{key}",
-            measures=list(measures), note=t("disclosure.note", lang))
+            measures=list(measure_keys), note=t("disclosure.note", lang))
         if st.toggle(t("data.preview", lang), key=f"data-preview-{key}"):
             with st.spinner(t("data.preparing", lang)):
-                preview = data_view.area_month_table(ctx, measures)
+                preview = data_view.area_month_table(ctx, measure_keys)
             components.render_table(preview.head(50), lang)
 
     title = t("data.balance_title", lang)

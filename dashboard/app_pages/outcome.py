@@ -21,7 +21,7 @@ labels = {by: outcome_view.grouping_label(by, lang) for by in outcome_view.GROUP
 resolve_page_value("effekt", {by: f"outcomes.by.{by}" for by in outcome_view.GROUPINGS}, lang)
 by = st.segmented_control(
     t("outcomes.by", lang), list(outcome_view.GROUPINGS), default="education_type",
-    format_func=labels.get, key="effekt", bind="query-params") or "education_type"
+    format_func=labels.__getitem__, key="effekt", bind="query-params") or "education_type"
 outcomes = outcome_view.name_groups(
     ctx.cached(measures.compute_outcomes)(filters, by=by), by, lang)
 titles = outcome_view.rate_titles(lang)

@@ -8,6 +8,7 @@ import streamlit as st
 from ui import components, upload_view
 from ui.context import get_context
 from veu_metrics.i18n import t
+from veu_metrics.ingest.publish import ImportMode
 
 ctx = get_context()
 lang, settings = ctx.lang, ctx.settings
@@ -34,7 +35,8 @@ uploaded = st.file_uploader(
     key="upload_files", max_upload_size=limit, help=t("upload.files.help", lang, limit=limit),
     on_change=upload_view.forget_result)
 st.caption(t("upload.files.limit", lang, limit=limit))  # visible, not only on hover
-modes = {"replace": t("upload.mode.replace", lang), "update": t("upload.mode.update", lang)}
+modes: dict[ImportMode, str] = {"replace": t("upload.mode.replace", lang),
+                                "update": t("upload.mode.update", lang)}
 mode = st.radio(t("upload.mode", lang), list(modes), format_func=modes.get, horizontal=True,
                 key="upload_mode", help=t("upload.mode.help", lang)) or "replace"
 

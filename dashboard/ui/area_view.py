@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -13,10 +12,12 @@ from ui.filter_panel import SCHEME_LABELS
 from ui.kpis import format_change
 from veu_metrics import charts, geography, images, measures
 from veu_metrics.catalogue import Measure, get_measure
+from veu_metrics.charts import AltairChart
 from veu_metrics.columns import Column
 from veu_metrics.disclosure import flag_column
 from veu_metrics.filters import Filters
 from veu_metrics.formatting import format_month, format_value
+from veu_metrics.geography import AreaScheme
 from veu_metrics.i18n import t
 from veu_metrics.meeting_pack import build_meeting_pack_html, slug_title
 from veu_metrics.targets import status_in_brief
@@ -36,18 +37,19 @@ def default_year(ctx: AppContext, years: list[int]) -> int:
     return year if year in years else years[0]
 
 
-def default_area(filters: Filters, scheme: str) -> str:
+def default_area(filters: Filters, scheme: AreaScheme) -> str:
     """The filter's area when it is one of this scheme's, else the scheme's first area."""
     codes = list(geography.area_names(scheme))
     if filters.scheme == scheme and filters.areas and filters.areas[0] in codes:
         return filters.areas[0]
     members = filters.municipality_codes()
     if members:  # another scheme's area: the area of this scheme that holds its first municipality
-        return dict(geography.area_lookup(scheme).iter_rows())[members[0]]
+        area_of: dict[int, str] = dict(geography.area_lookup(scheme).iter_rows())
+        return area_of[members[0]]
     return codes[0]
 
 
-def share_area_choice(scheme: str, choice_key: str = "omraade") -> None:
+def share_area_choice(scheme: AreaScheme, choice_key: str = "omraade") -> None:
     """on_change of the Område page's area choice: set the sidebar's shared, URL-bound filter
     (``inddeling`` and ``omr``) to the chosen area, so every other page shows it too.
 
@@ -62,7 +64,7 @@ def share_area_choice(scheme: str, choice_key: str = "omraade") -> None:
     st.session_state["omr"] = [label]
 
 
-def follow_shared_area(filters: Filters, scheme: str, names: dict[str, str],
+def follow_shared_area(filters: Filters, scheme: AreaScheme, names: dict[str, str],
                        choice_key: str = "omraade") -> None:
     """Before the area choice is drawn: when the shared filter names exactly one area of this
     scheme and the choice shows another, the choice follows the filter (one area everywhere)."""
@@ -73,7 +75,7 @@ def follow_shared_area(filters: Filters, scheme: str, names: dict[str, str],
         st.session_state[choice_key] = shared
 
 
-def area_members(scheme: str, area_code: str) -> tuple[str, ...]:
+def area_members(scheme: AreaScheme, area_code: str) -> tuple[str, ...]:
     """Municipality codes (as text) of an area: the map zooms to them."""
     lookup = geography.area_lookup(scheme)
     return tuple(str(c) for c, a in lookup.iter_rows() if a == area_code)
@@ -96,7 +98,7 @@ def target_table(progress: pl.DataFrame, lang: str) -> pl.DataFrame:
     return progress.with_columns(pl.Series("label", labels, dtype=pl.String))
 
 
-def target_chart(table: pl.DataFrame, lang: str, scale: float = 1.0) -> alt.TopLevelMixin:
+def target_chart(table: pl.DataFrame, lang: str, scale: float = 1.0) -> AltairChart:
     """The bullet chart of the area's targets (one per target, every one labelled)."""
     return charts.build_target_chart(
         table.drop_nulls("target"), label_col="label", actual_col="actual_ytd",
@@ -175,7 +177,7 @@ def course_rows(courses: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 def render_meeting_pack(ctx: AppContext, *, area_label: str, area_filters: Filters,
                         kpi_frame: pl.DataFrame, progress: pl.DataFrame,
-                        target_chart: alt.TopLevelMixin | None, brief: str, year: int) -> None:
+                        target_chart: AltairChart | None, brief: str, year: int) -> None:
     """One click: a self-contained, printable HTML file with the area's figures for the
     strategy year: the status in brief, KPI cards, the target chart and table, and the area's
     monthly development against the year before."""
@@ -196,7 +198,7 @@ def render_meeting_pack(ctx: AppContext, *, area_label: str, area_filters: Filte
         for row in target_table(progress, lang).iter_rows(named=True):
             measure = get_measure(row["measure"])
 
-            def fmt(column: str, row=row, measure=measure) -> str:
+            def fmt(column: str, row: dict[str, Any] = row, measure: Measure = measure) -> str:
                 return format_value(row[column], measure.unit, measure.decimals, lang,
                                     suppressed=bool(row.get(flag_column(column))))
 
@@ -245,7 +247,7 @@ def meeting_pack_filename(area_label: str, year: int, lang: str) -> str:
 
 
 def development_chart(ctx: AppContext, area_filters: Filters, lang: str
-                      ) -> alt.TopLevelMixin | None:
+                      ) -> AltairChart | None:
     """The area's participations by month in the strategy year and the year before, as lines
     (the development the council follows; the other areas are on the page, not in the pack)."""
     months = area_filters.period_to.month

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -17,7 +16,8 @@ from ui import data, kpis, tables
 from ui.page_params import resolve_page_value
 from veu_metrics import exports, geography, images
 from veu_metrics.aggregate import MeasureError, check_breakdown
-from veu_metrics.catalogue import get_measure, load_catalogue
+from veu_metrics.catalogue import Measure, get_measure, load_catalogue
+from veu_metrics.charts import AltairChart, TimeUnit
 from veu_metrics.columns import PERIOD_KINDS, Column, file_headers
 from veu_metrics.dataset import Dataset
 from veu_metrics.dimensions import BOOLEAN_VALUES, BREAKDOWN_DIMENSIONS
@@ -25,11 +25,16 @@ from veu_metrics.disclosure import SUPPRESSED_MARKER, flag_pairs, is_flag
 from veu_metrics.exports import export_filename
 from veu_metrics.filters import FilterError
 from veu_metrics.formatting import format_date, format_value
+from veu_metrics.geography import AreaScheme
 from veu_metrics.i18n import t
+from veu_metrics.periods import GRAINS, Grain
 from veu_metrics.safe_text import escape_markdown
 from veu_metrics.settings import Settings
 
 if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+    from streamlit.navigation.page import StreamlitPage
+
     from ui.context import AppContext
 
 MEETING_CSS = """
@@ -92,11 +97,14 @@ MEETING_FONT = 17
 """Axis and legend text in meeting mode (px): readable from the back of a room."""
 
 
-def meeting_chart(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def meeting_chart(chart: AltairChart) -> AltairChart:
     """A chart with enlarged axis and legend text for a projector; legends never cut."""
-    return chart.configure_axis(labelFontSize=MEETING_FONT, titleFontSize=MEETING_FONT + 1,
-                                labelLimit=420).configure_legend(
+    # Altair's configure_* return the chart's own kind, but its signature decorator hides that.
+    enlarged: AltairChart = chart.configure_axis(
+        labelFontSize=MEETING_FONT, titleFontSize=MEETING_FONT + 1, labelLimit=420,
+    ).configure_legend(
         labelFontSize=MEETING_FONT, titleFontSize=MEETING_FONT, labelLimit=0, symbolSize=180)
+    return enlarged
 
 
 def ensure_data_or_stop(settings: Settings, lang: str) -> None:
@@ -148,7 +156,7 @@ MAX_LINK_PROBLEMS = 8
 """Link problems listed by name at most; the rest are counted (500 unknown keys: one box)."""
 
 
-def render_banners(dataset: Dataset, lang: str):
+def render_banners(dataset: Dataset, lang: str) -> DeltaGenerator:
     """The demo banner, and the place for what a link held that could not be used (filled by
     :func:`render_link_problems` once the page has run, so the page's own keys are in it too)."""
     if dataset.synthetic:
@@ -156,7 +164,7 @@ def render_banners(dataset: Dataset, lang: str):
     return st.empty()
 
 
-def render_link_problems(place, problems: list[FilterError], lang: str) -> None:
+def render_link_problems(place: DeltaGenerator, problems: list[FilterError], lang: str) -> None:
     """One box listing the link's problems (capped), every outside value escaped. Streamlit
     drops unusable link values on the first run, so the problems are kept until dismissed."""
     known: dict[tuple[str, str], FilterError] = st.session_state.setdefault(_LINK_PROBLEMS, {})
@@ -174,7 +182,7 @@ def render_link_problems(place, problems: list[FilterError], lang: str) -> None:
         st.button(t("link.dismiss", lang), on_click=_dismiss_link_problems, type="tertiary")
 
 
-def run_page_safely(page, lang: str) -> None:
+def run_page_safely(page: StreamlitPage, lang: str) -> None:
     """Run the chosen page; no traceback ever reaches a visitor. Polars panics (not an Exception:
     a BaseException from its Rust core) and compute errors on damaged data are explained instead.
     Streamlit's own control flow (st.stop, st.rerun, st.switch_page) passes through."""
@@ -240,7 +248,7 @@ def text_date(value: Any, lang: str) -> str:
         return escape_markdown(text) if text else "–"
 
 
-def render_kpi_cards(cards: list[dict], columns: int = 3) -> None:
+def render_kpi_cards(cards: list[dict[str, Any]], columns: int = 3) -> None:
     """Cards of st.metric (dicts with label, value, delta, help, sparkline, delta_color) in a grid
     of at most ``columns`` columns. The browser picks the count (Python cannot know the window's
     width): fewer columns where a card would be narrower than its widest word (LAYOUT_CSS). One
@@ -263,7 +271,7 @@ def _source_line(ctx: AppContext) -> str:
 
 
 def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, title: str,
-                     key: str, chart: alt.TopLevelMixin | None = None,
+                     key: str, chart: AltairChart | None = None,
                      measures: list[str] | None = None,
                      columns: Mapping[str, Column] | None = None) -> None:
     """Download buttons for what the view shows. Files are built only when clicked. The Danish
@@ -315,10 +323,10 @@ def render_downloads(ctx: AppContext, frame: pl.DataFrame, *, subject: str, titl
             help=t("download.png.help", lang))
 
 
-def render_chart_block(ctx: AppContext, *, title: str, chart: alt.TopLevelMixin | None,
+def render_chart_block(ctx: AppContext, *, title: str, chart: AltairChart | None,
                        table: pl.DataFrame, subject: str, key: str,
                        measures: list[str] | None = None, help: str | None = None,
-                       column_config: dict | None = None,
+                       column_config: dict[str, Any] | None = None,
                        columns: Mapping[str, Column] | None = None) -> None:
     """A titled visual with its numbers one click away (Graf | Tabel) and its downloads.
     ``columns`` describes the table's columns (labels, kinds); see ``ui.tables``."""
@@ -339,7 +347,7 @@ def render_chart_block(ctx: AppContext, *, title: str, chart: alt.TopLevelMixin 
                          measures=measures, columns=columns)
 
 
-def render_table(frame: pl.DataFrame, lang: str, column_config: dict | None = None, *,
+def render_table(frame: pl.DataFrame, lang: str, column_config: dict[str, Any] | None = None, *,
                  columns: Mapping[str, Column] | None = None, **options: Any) -> Any:
     """A table where suppressed cells show the marker, never 0 or blank; a table of protected
     figures says under it that they are perturbed. Without an explicit ``column_config`` the
@@ -380,7 +388,7 @@ def display_frame(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     return out.with_columns(pl.col(c).cast(pl.String).fill_null("–") for c in gaps)
 
 
-TIME_UNITS = {"month": "yearmonth", "quarter": "yearquarter", "year": "year"}
+TIME_UNITS: dict[Grain, TimeUnit] = {"month": "yearmonth", "quarter": "yearquarter", "year": "year"}
 PICKABLE_MEASURES = ("participations", "persons", "courses_started", "aarselever", "shortage_share",
                      "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share",
                      "age_50_plus_share")
@@ -391,13 +399,13 @@ BREAKDOWN_CHOICES: tuple[str | None, ...] = (
 BOOLEAN_BREAKDOWNS = frozenset(d.name for d in BREAKDOWN_DIMENSIONS if d.values == BOOLEAN_VALUES)
 
 
-def series_columns(measure: Any, grain: str, breakdown: str | None, lang: str
+def series_columns(measure: Measure, grain: str, breakdown: str | None, lang: str
                    ) -> dict[str, Column]:
     """A trend's table: the period at its grain, the group named by the breakdown, the value
     in the measure's unit under the measure's title."""
     kind = PERIOD_KINDS[grain]
     columns: dict[str, Column] = {
-        "period": Column(label="col.period", kind=kind),  # type: ignore[arg-type]
+        "period": Column(label="col.period", kind=kind),
         "value": Column(label=measure.title(lang), kind="share" if measure.unit == "share" else (
             "count" if measure.decimals == 0 else "number"), decimals=measure.decimals),
     }
@@ -407,27 +415,28 @@ def series_columns(measure: Any, grain: str, breakdown: str | None, lang: str
 
 
 def render_measure_picker(ctx: AppContext, key: str, choices: tuple[str, ...] = PICKABLE_MEASURES,
-                          container=None) -> str:
+                          container: DeltaGenerator | None = None) -> str:
     """A measure choice bound to the URL; shows the catalogue's titles."""
     titles = {get_measure(m).title(ctx.lang): m for m in choices}
-    where = container or st
-    label = where.selectbox(t("picker.measure", ctx.lang), list(titles), key=key,
+    selectbox = st.selectbox if container is None else container.selectbox
+    label = selectbox(t("picker.measure", ctx.lang), list(titles), key=key,
                             bind="query-params")
     return titles.get(label, choices[0])
 
 
-def render_grain_picker(ctx: AppContext, container=None) -> str:
-    labels = {t(f"grain.{g}", ctx.lang): g for g in ("month", "quarter", "year")}
+def render_grain_picker(ctx: AppContext, container: DeltaGenerator | None = None) -> Grain:
+    labels: dict[str, Grain] = {t(f"grain.{g}", ctx.lang): g for g in GRAINS}
     # A link made in the other language holds that language's label: select the same grain.
     resolve_page_value("visning", {label: f"grain.{g}" for label, g in labels.items()}, ctx.lang)
-    where = container or st
-    label = where.segmented_control(t("picker.grain", ctx.lang), list(labels),
+    segmented_control = (st.segmented_control if container is None
+                         else container.segmented_control)
+    label = segmented_control(t("picker.grain", ctx.lang), list(labels),
                                     default=t("grain.quarter", ctx.lang), key="visning",
                                     bind="query-params")
     return labels.get(label or "", "quarter")
 
 
-def render_breakdown_picker(ctx: AppContext, container, measure_key: str) -> str | None:
+def render_breakdown_picker(ctx: AppContext, container: DeltaGenerator, measure_key: str) -> str | None:
     """Breakdowns the measure supports (participant breakdowns only for enrolment measures)."""
     allowed = [b for b in BREAKDOWN_CHOICES if b is None or _supports(measure_key, b)]
     labels = {t(f"breakdown.{b}", ctx.lang): b for b in allowed}
@@ -450,7 +459,7 @@ def _supports(measure_key: str, breakdown: str) -> bool:
     return True
 
 
-def name_groups(series: pl.DataFrame, breakdown: str | None, scheme: str, lang: str) -> pl.DataFrame:
+def name_groups(series: pl.DataFrame, breakdown: str | None, scheme: AreaScheme, lang: str) -> pl.DataFrame:
     """Readable group names for a series split by area, Job-VEU or shortage; rows without a
     value for the breakdown (e.g. courses without a focus area) are 'Ikke angivet'."""
     if breakdown is not None:

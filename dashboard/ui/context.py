@@ -36,4 +36,6 @@ def set_context(ctx: AppContext) -> None:
 
 
 def get_context() -> AppContext:
-    return st.session_state[_KEY]
+    # Session state holds Any; set_context is its only writer under this key.
+    ctx: AppContext = st.session_state[_KEY]
+    return ctx

@@ -6,9 +6,10 @@ period and the area scheme, the widgets are drawn from the dimension registry
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -24,6 +25,7 @@ from veu_metrics.filters import (
     allowed_values,
     check_query_params,
 )
+from veu_metrics.geography import AreaScheme
 from veu_metrics.i18n import t
 from veu_metrics.occupations import LEGACY_INDUSTRY_GROUPS, occupations
 from veu_metrics.periods import (
@@ -45,7 +47,7 @@ SCHEME_BY_LABEL = {label: code for code, label in SCHEME_LABELS.items()}
 class PanelOptions:
     months: tuple[str, ...]  # "YYYY-MM", oldest first
     default_period: tuple[str, str]
-    default_scheme: str  # a Filters scheme code
+    default_scheme: AreaScheme
     occupations: tuple[tuple[str, str], ...] = ()  # (Danish title, code): the dataset's list
 
 
@@ -60,7 +62,7 @@ def panel_options(covers_from: date, covers_to: date, reform_date: date,
                         tuple(zip(occ["title_da"], occ["occupation_code"], strict=True)))
 
 
-def _area_labels(scheme: str) -> dict[str, str]:
+def _area_labels(scheme: AreaScheme) -> dict[str, str]:
     """Area name → code for a scheme (names are unique within a scheme)."""
     return {name: code for code, name in geography.area_names(scheme).items()}
 
@@ -184,12 +186,18 @@ def render_filter_panel(options: PanelOptions, lang: str, extra_keys: frozenset[
         )
         scheme = SCHEME_BY_LABEL[scheme_label]
         labels = {"area": _area_labels(scheme), "occupation": _occupation_labels(options)}
-        fields: dict[str, bool | tuple[str, ...]] = {}
-        more = None  # "Flere filtre": opened before the first filter that belongs in it
+        # Filters field → value: a toggle's bool or a tuple of codes, as the registry pairs them
+        # (a static type cannot follow that pairing; Filters validates every value).
+        fields: dict[str, Any] = {}
+        # "Flere filtre": opened before the first filter that belongs in it
+        more: AbstractContextManager[object] | None = None
         for dim in FILTER_DIMENSIONS:
-            if spec(dim).more and more is None:
-                more = st.expander(t("filters.more", lang), expanded=False)
-            with more if spec(dim).more else nullcontext():
+            section: AbstractContextManager[object] = nullcontext()
+            if spec(dim).more:
+                if more is None:
+                    more = st.expander(t("filters.more", lang), expanded=False)
+                section = more
+            with section:
                 fields[spec(dim).field] = _render_filter(dim, raw, labels, lang)
         st.button(t("filters.reset", lang), on_click=reset_filters, args=(options,),
                   width="stretch")

@@ -5,6 +5,8 @@ the top and bottom five in words, one job centre's conditions, and the expected-
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import streamlit as st
@@ -12,13 +14,18 @@ import streamlit as st
 from ui import components
 from ui.context import AppContext
 from veu_metrics import exports, geography, measures
-from veu_metrics.catalogue import get_measure
+from veu_metrics.catalogue import Measure, get_measure
+from veu_metrics.charts import AltairChart
 from veu_metrics.disclosure import SUPPRESSED_MARKER, marked
 from veu_metrics.filters import Filters
 from veu_metrics.formatting import format_number, format_percent
+from veu_metrics.geography import AreaScheme
 from veu_metrics.i18n import t
 from veu_metrics.jobcentre import ASSESSMENTS, CONDITION_KEYS, MODEL_CONDITIONS, UptakeModel
 from veu_metrics.style import BEHIND, COMPARISON, ON_TRACK
+
+if TYPE_CHECKING:  # Streamlit's type of one column's configuration (what st.column_config.* make)
+    from streamlit.elements.lib.column_types import ColumnConfig
 
 RANKING_COLUMNS = ("difference_rank", "municipality_name", "uptake", "expected_uptake",
                    "difference", "assessment", "expected_lower", "expected_upper",
@@ -80,7 +87,7 @@ def ranked(ranking: pl.DataFrame, keep_order: bool = False) -> pl.DataFrame:
 
 
 def ranking_table(ranking: pl.DataFrame, lang: str, keep_order: bool = False
-                  ) -> tuple[pl.DataFrame, dict]:
+                  ) -> tuple[pl.DataFrame, dict[str, ColumnConfig]]:
     """The ranking as a typed frame with Danish labels and its column configuration.
 
     Numbers stay numbers (so every column sorts numerically); hidden cells are null and show
@@ -94,21 +101,18 @@ def ranking_table(ranking: pl.DataFrame, lang: str, keep_order: bool = False
         (pl.col("insured_share") * 100).alias("insured_share"), "rank",
     )
     labels = {c: t(f"jobcentre.col.{c}", lang) for c in RANKING_COLUMNS}
-    per_1000 = dict(format="localized", step=0.1)
+    per_1000 = partial(st.column_config.NumberColumn, format="localized", step=0.1)
     config = {
         labels["difference_rank"]: st.column_config.NumberColumn(labels["difference_rank"],
                                                                   format="%d", width="small"),
         labels["municipality_name"]: st.column_config.TextColumn(labels["municipality_name"],
                                                                  pinned=True),
-        labels["uptake"]: st.column_config.NumberColumn(labels["uptake"], **per_1000),
-        labels["expected_uptake"]: st.column_config.NumberColumn(labels["expected_uptake"],
-                                                                 **per_1000),
-        labels["difference"]: st.column_config.NumberColumn(labels["difference"], **per_1000),
+        labels["uptake"]: per_1000(labels["uptake"]),
+        labels["expected_uptake"]: per_1000(labels["expected_uptake"]),
+        labels["difference"]: per_1000(labels["difference"]),
         labels["assessment"]: st.column_config.TextColumn(labels["assessment"]),
-        labels["expected_lower"]: st.column_config.NumberColumn(labels["expected_lower"],
-                                                                **per_1000),
-        labels["expected_upper"]: st.column_config.NumberColumn(labels["expected_upper"],
-                                                                **per_1000),
+        labels["expected_lower"]: per_1000(labels["expected_lower"]),
+        labels["expected_upper"]: per_1000(labels["expected_upper"]),
         labels["participations"]: st.column_config.NumberColumn(labels["participations"],
                                                                 format="localized", step=1),
         labels["full_time_unemployed"]: st.column_config.NumberColumn(
@@ -131,7 +135,7 @@ def no_unemployed_names(ranking: pl.DataFrame) -> list[str]:
     return ranking.filter(pl.col("full_time_unemployed") <= 0)["municipality_name"].to_list()
 
 
-def _item(row: dict, lang: str) -> str:
+def _item(row: dict[str, Any], lang: str) -> str:
     flag = "" if row["assessment"] in ("above", "below") else t("jobcentre.summary.within", lang)
     difference = format_number(row["difference"], 1, lang)
     if row["difference"] > 0:
@@ -188,7 +192,7 @@ def summary_lines(ranking: pl.DataFrame, lang: str, chosen_code: int | None = No
 
 
 def conditions_table(conditions: pl.DataFrame, name: str, area_name: str, lang: str
-                     ) -> tuple[pl.DataFrame, dict]:
+                     ) -> tuple[pl.DataFrame, dict[str, ColumnConfig]]:
     """Condition × (municipality, area, country), shares in per cent, typed."""
     scale = pl.when(pl.col("condition").is_in(list(SHARE_CONDITIONS))).then(100.0).otherwise(1.0)
     # one decimal, none for the population (the column's format shows what the value holds)
@@ -202,10 +206,9 @@ def conditions_table(conditions: pl.DataFrame, name: str, area_name: str, lang: 
     ).select("condition", "municipality", "area", "country")
     labels = {"condition": t("jobcentre.conditions.col.condition", lang), "municipality": name,
               "area": area_name, "country": t("jobcentre.conditions.col.country", lang)}
-    number = dict(format="localized")
     config = {labels["condition"]: st.column_config.TextColumn(labels["condition"], pinned=True)}
     for column in ("municipality", "area", "country"):
-        config[labels[column]] = st.column_config.NumberColumn(labels[column], **number)
+        config[labels[column]] = st.column_config.NumberColumn(labels[column], format="localized")
     return frame.rename(labels), config
 
 
@@ -219,7 +222,8 @@ def conditions_note(lang: str) -> str:
 # ------------------------------------------------------------------ the model
 
 
-def coefficient_table(model: UptakeModel, lang: str) -> tuple[pl.DataFrame, dict]:
+def coefficient_table(model: UptakeModel, lang: str
+                      ) -> tuple[pl.DataFrame, dict[str, ColumnConfig]]:
     """Per year and condition: the step, the change in expected uptake (%) and its interval."""
     order = {k: i for i, k in enumerate(CONDITION_KEYS)}
     frame = model.coefficients.with_columns(
@@ -235,14 +239,15 @@ def coefficient_table(model: UptakeModel, lang: str) -> tuple[pl.DataFrame, dict
         (pl.col("ratio_upper") - 1).alias("upper"),
     )
     labels = {c: t(f"model.col.{c}", lang) for c in frame.columns}
-    percent = dict(format="percent", step=0.001)  # shares shown as per cent with 1 decimal
+    # shares shown as per cent with 1 decimal
+    percent = partial(st.column_config.NumberColumn, format="percent", step=0.001)
     config = {
         labels["year"]: st.column_config.NumberColumn(labels["year"], format="%d", width="small"),
         labels["condition"]: st.column_config.TextColumn(labels["condition"], pinned=True),
         labels["step"]: st.column_config.TextColumn(labels["step"]),
-        labels["change"]: st.column_config.NumberColumn(labels["change"], **percent),
-        labels["lower"]: st.column_config.NumberColumn(labels["lower"], **percent),
-        labels["upper"]: st.column_config.NumberColumn(labels["upper"], **percent),
+        labels["change"]: percent(labels["change"]),
+        labels["lower"]: percent(labels["lower"]),
+        labels["upper"]: percent(labels["upper"]),
     }
     return frame.rename(labels), config
 
@@ -311,11 +316,11 @@ def render_uptake_model_section(ctx: AppContext, filters: Filters | None = None,
 # ------------------------------------------------------------------ downloads
 
 
-def column_definitions(lang: str) -> list[dict]:
+def column_definitions(lang: str) -> list[Measure | dict[str, str]]:
     """Definitions of the ranking's columns for the Excel definitions sheet."""
     uptake = get_measure("jobcentre_uptake")
     source = uptake.source(lang)
-    items: list = [uptake]
+    items: list[Measure | dict[str, str]] = [uptake]
     for key in ("expected_uptake", "expected_lower", "expected_upper", "difference", "ratio",
                 "assessment", "difference_rank", "rank", "participations",
                 "full_time_unemployed", "insured_share"):
@@ -389,7 +394,7 @@ def model_excel(ctx: AppContext, model: UptakeModel, filters: Filters) -> bytes:
         disclosure_threshold=ctx.threshold)
 
 
-def trend_display(trend: pl.DataFrame, municipality_name: str, scheme: str, lang: str) -> pl.DataFrame:
+def trend_display(trend: pl.DataFrame, municipality_name: str, scheme: AreaScheme, lang: str) -> pl.DataFrame:
     """The trend's levels named: the municipality, its area, the whole country."""
     area_names = geography.area_names(scheme, lang)
     names = {
@@ -404,7 +409,8 @@ def trend_display(trend: pl.DataFrame, municipality_name: str, scheme: str, lang
     ).select("period", "group", "value", "value_suppressed")
 
 
-def trend_wide(trend_table: pl.DataFrame, lang: str, grain: str) -> tuple[pl.DataFrame, dict]:
+def trend_wide(trend_table: pl.DataFrame, lang: str, grain: str
+               ) -> tuple[pl.DataFrame, dict[str, ColumnConfig]]:
     """The trend as one row per period and one typed column per level (hidden cells null)."""
     groups = list(dict.fromkeys(trend_table["group"].to_list()))
     wide = trend_table.pivot(on="group", index="period", values="value",
@@ -418,7 +424,7 @@ def trend_wide(trend_table: pl.DataFrame, lang: str, grain: str) -> tuple[pl.Dat
     return frame, config
 
 
-def render_trend_block(ctx: AppContext, *, title: str, chart, trend_table: pl.DataFrame,
+def render_trend_block(ctx: AppContext, *, title: str, chart: AltairChart, trend_table: pl.DataFrame,
                        grain: str, subject: str, help_text: str) -> None:
     """Chart | table (typed: sorts as numbers and dates) and the downloads of the long table."""
     st.subheader(title, help=help_text)

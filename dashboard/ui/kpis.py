@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ui.context import AppContext
 
 
-def format_change(row: dict, unit: str, lang: str) -> str | None:
+def format_change(row: dict[str, Any], unit: str, lang: str) -> str | None:
     """'+3,5 %' for amounts (relative), '+1,9 procentpoint' for shares; None when not available.
 
     The sign is an ASCII '-': st.metric reads the direction of its arrow from it."""
@@ -32,7 +32,8 @@ def format_change(row: dict, unit: str, lang: str) -> str | None:
     return f"{sign}{format_percent(row['change_pct'], 1, lang)}".replace("−", "-")
 
 
-def kpi_cards(ctx: AppContext, kpis: pl.DataFrame, sparklines: dict[str, list[float]]) -> list[dict]:
+def kpi_cards(ctx: AppContext, kpis: pl.DataFrame, sparklines: dict[str, list[float]]
+              ) -> list[dict[str, Any]]:
     lang = ctx.lang
     cards = []
     for row in kpis.iter_rows(named=True):

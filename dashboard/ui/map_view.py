@@ -4,7 +4,8 @@ and a click on a place that selects it in the shared filters (and so in the URL)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 import polars as pl
 import streamlit as st
@@ -15,6 +16,7 @@ from veu_metrics import geography, maps
 from veu_metrics.boundaries import BoundaryStatus, try_load_boundaries
 from veu_metrics.catalogue import get_measure
 from veu_metrics.columns import Column
+from veu_metrics.geography import AreaScheme
 from veu_metrics.i18n import t
 from veu_metrics.safe_text import escape_markdown
 
@@ -36,7 +38,7 @@ def boundary_status(ctx: AppContext) -> BoundaryStatus:
     return _boundaries(str(path), mtime)
 
 
-def select_clicked_area(map_key: str, scheme: str) -> None:
+def select_clicked_area(map_key: str, scheme: AreaScheme) -> None:
     """on_select callback: runs before the rerun, so it may set the bound filter widget."""
     event = st.session_state.get(map_key) or {}
     objects = (event.get("selection") or {}).get("objects") or {}
@@ -53,7 +55,22 @@ def select_clicked_area(map_key: str, scheme: str) -> None:
         st.session_state["omr"] = [] if same_scheme and current == [names[code]] else [names[code]]
 
 
-def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, scheme: str,
+class _DeckOptions(TypedDict):
+    """The arguments both deck builders take alike."""
+
+    value_col: str
+    unit: str
+    decimals: int
+    lang: str
+    highlight: str | None
+    basemap_url: str | None
+    selected: Sequence[str]
+    unit_label: str | None
+    measure_label: str | None
+    view_px: NotRequired[tuple[int, int]]
+
+
+def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, scheme: AreaScheme,
                key: str, height: int = 520, highlight: str | None = None,
                selected: tuple[str, ...] | None = None, clickable: bool = True,
                legend_below: bool = False, min_width: int | None = None) -> None:
@@ -63,9 +80,10 @@ def render_map(ctx: AppContext, area_frame: pl.DataFrame, *, measure_key: str, s
     measure = get_measure(measure_key)
     status = boundary_status(ctx)
     chosen = ctx.filters.areas if selected is None else selected
-    common = dict(value_col="value", unit=measure.unit, decimals=measure.decimals, lang=lang,
-                  highlight=highlight, basemap_url=ctx.settings.basemap_url, selected=chosen,
-                  unit_label=measure.unit_label(lang), measure_label=measure.title(lang))
+    common = _DeckOptions(value_col="value", unit=measure.unit, decimals=measure.decimals,
+                          lang=lang, highlight=highlight, basemap_url=ctx.settings.basemap_url,
+                          selected=chosen, unit_label=measure.unit_label(lang),
+                          measure_label=measure.title(lang))
     if min_width is not None:
         common["view_px"] = (min_width, height - 40)
     if status.boundaries is not None:

@@ -83,4 +83,4 @@ def has_values(frame: pl.DataFrame, columns: tuple[str, ...] = OUTCOME_RATES) ->
 
 def trend_columns(grain: str) -> dict[str, Column]:
     """The rates over time: the period as 'okt. 2026', '2026 K4' or '2026', sorting by date."""
-    return {"period": Column(label="outcomes.col.period", kind=PERIOD_KINDS[grain])}  # type: ignore[dict-item]
+    return {"period": Column(label="outcomes.col.period", kind=PERIOD_KINDS[grain])}

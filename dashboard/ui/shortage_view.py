@@ -10,6 +10,7 @@ from veu_metrics.columns import Column
 from veu_metrics.disclosure import MAX_NOISE
 from veu_metrics.filters import Filters
 from veu_metrics.formatting import SUPPRESSED_MARKER
+from veu_metrics.geography import AreaScheme
 from veu_metrics.i18n import t
 from veu_metrics.maps import balance_description, balance_label, format_half_year
 from veu_metrics.schema import BALANCE_STATUSES
@@ -54,7 +55,7 @@ def heatmap_rows(matrix: pl.DataFrame, only_shortage: bool, industry_groups: tup
     ).sort(["shortage_areas", "occupation"], descending=[True, False])
 
 
-def overlapping_areas(filters: Filters, scheme: str) -> list[str] | None:
+def overlapping_areas(filters: Filters, scheme: AreaScheme) -> list[str] | None:
     """The balance scheme's areas that overlap the area filter (None: no area filter)."""
     codes = filters.municipality_codes()
     if codes is None:
@@ -142,7 +143,10 @@ def activity_chart_rows(activity: pl.DataFrame, lang: str, top: int = 20) -> pl.
                                      "participations_suppressed")
 
 
-def scheme_of(published: pl.DataFrame, half_year: str) -> str:
+def scheme_of(published: pl.DataFrame, half_year: str) -> AreaScheme:
     """The scheme a half-year was published in (the newer one when both exist)."""
     schemes = published.filter(pl.col("half_year") == half_year)["area_scheme"].to_list()
-    return "council" if "council" in schemes else schemes[0]
+    scheme = "council" if "council" in schemes else schemes[0]
+    if not geography.is_scheme(scheme):  # the schema's enum allows only schemes
+        raise ValueError(f"unknown area scheme {scheme!r} in the balance for {half_year}")
+    return scheme

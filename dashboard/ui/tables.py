@@ -10,8 +10,8 @@ value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
 
 import pandas as pd
 import polars as pl
@@ -79,9 +79,9 @@ def styled(shown: pl.DataFrame, resolved: Mapping[str, Column], lang: str) -> An
     if not formatted or shown.height * len(formatted) > MAX_STYLED_CELLS:
         return shown
     frame = shown.to_pandas(use_pyarrow_extension_array=True)
-    formatters = {name: (lambda v, c=resolved[name]: "" if _missing(v) else cell_text(
-        v.date() if hasattr(v, "date") and callable(v.date) and c.kind in _DATE_KINDS
-        else v, c, lang)) for name in formatted if not resolved[name].unit_from}
+    formatters: dict[str, str | Callable[[object], str] | None] = {
+        name: _cell_formatter(resolved[name], lang)
+        for name in formatted if not resolved[name].unit_from}
     styler = frame.style.format(formatters)
     for name in formatted:
         source = resolved[name].unit_from
@@ -89,9 +89,8 @@ def styled(shown: pl.DataFrame, resolved: Mapping[str, Column], lang: str) -> An
             continue
         for measure_key in set(shown[source].to_list()):
             rows = [i for i, k in enumerate(shown[source].to_list()) if k == measure_key]
-            styler = styler.format(
-                lambda v, m=measure_key: "" if _missing(v) else measure_cell_text(v, m, lang),
-                subset=pd.IndexSlice[rows, [name]])
+            styler = styler.format(_measure_formatter(measure_key, lang),
+                                   subset=pd.IndexSlice[rows, [name]])
     return styler
 
 
@@ -99,8 +98,28 @@ def _missing(value: Any) -> bool:
     return value is None or bool(pd.isna(value))
 
 
+def _cell_formatter(column: Column, lang: str) -> Callable[[Any], str]:
+    """A cell's display text in ``column``'s kind; a pandas timestamp of a date column as a date."""
+    def text(value: Any) -> str:
+        if _missing(value):
+            return ""
+        if column.kind in _DATE_KINDS and callable(getattr(value, "date", None)):
+            value = value.date()
+        return cell_text(value, column, lang)
+    return text
+
+
+def _measure_formatter(measure_key: str, lang: str) -> Callable[[Any], str]:
+    """A cell's display text in the unit of the measure its row holds."""
+    def text(value: Any) -> str:
+        return "" if _missing(value) else measure_cell_text(value, measure_key, lang)
+    return text
+
+
 def render_table(frame: pl.DataFrame, lang: str, columns: Mapping[str, Column] | None = None,
-                 *, key: str | None = None, height: int | str = "auto", **options: Any) -> Any:
+                 *, key: str | None = None,
+                 height: int | Literal["auto", "stretch", "content"] = "auto",
+                 **options: Any) -> Any:
     """Show ``frame`` as a typed table; returns what ``st.dataframe`` returns (a selection
     event when ``on_select`` is passed)."""
     shown, resolved, placeholder = table_parts(frame, lang, columns)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import streamlit as st
@@ -16,6 +17,12 @@ from veu_metrics.ingest import publish
 from veu_metrics.ingest.report import Report
 from veu_metrics.safe_text import escape_markdown
 from veu_metrics.settings import Settings
+
+if TYPE_CHECKING:
+    from streamlit.elements.lib.column_types import ColumnConfig
+    from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+    from veu_metrics.ingest.publish import ImportMode
 
 UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "xlsm", "xls", "parquet", "json")
 """What the uploader offers; the importer explains anything it cannot read (e.g. old .xls)."""
@@ -40,12 +47,12 @@ class UploadOutcome:
     problem: str | None = None
 
 
-def read_uploads(uploaded: list | None) -> list[tuple[str, bytes]]:
+def read_uploads(uploaded: list[UploadedFile] | None) -> list[tuple[str, bytes]]:
     """Streamlit's uploaded files → (name, bytes) pairs, the core's input."""
     return [(f.name, f.getvalue()) for f in (uploaded or [])]
 
 
-def run_check(files: list[tuple[str, bytes]], dataset_dir: Path | None, *, mode: str,
+def run_check(files: list[tuple[str, bytes]], dataset_dir: Path | None, *, mode: ImportMode,
               limit_mb: int) -> UploadOutcome:
     try:
         report = publish.validate_upload(files, dataset_dir, mode=mode, max_file_mb=limit_mb)
@@ -55,7 +62,7 @@ def run_check(files: list[tuple[str, bytes]], dataset_dir: Path | None, *, mode:
 
 
 def run_import(files: list[tuple[str, bytes]], dataset_dir: Path, settings: Settings, *,
-               mode: str, limit_mb: int, by: str) -> UploadOutcome:
+               mode: ImportMode, limit_mb: int, by: str) -> UploadOutcome:
     """Publish as administrator ``by`` (written to the audit log)."""
     try:
         report, version_id = publish.import_upload(files, dataset_dir, settings, mode=mode,
@@ -99,8 +106,8 @@ def files_frame(report: Report) -> pl.DataFrame:
                                       "separator": pl.String})
 
 
-def _config(columns: list[str], lang: str) -> dict:
-    config: dict = {c: st.column_config.TextColumn(t(f"upload.col.{c}", lang)) for c in columns}
+def _config(columns: list[str], lang: str) -> dict[str, ColumnConfig]:
+    config = {c: st.column_config.TextColumn(t(f"upload.col.{c}", lang)) for c in columns}
     for number in ("rows", "more"):
         if number in columns:
             config[number] = st.column_config.NumberColumn(t(f"upload.col.{number}", lang),
@@ -164,7 +171,7 @@ def versions_frame(dataset_dir: Path) -> pl.DataFrame:
                                       "rows": pl.Int64})
 
 
-def versions_config(lang: str) -> dict:
+def versions_config(lang: str) -> dict[str, ColumnConfig]:
     config = _config(["id", "name", "created_at", "covers", "rows"], lang)
     config["active"] = st.column_config.CheckboxColumn(t("upload.col.active", lang))
     return config
@@ -181,7 +188,7 @@ def current_admin(settings: Settings) -> str | None:
     return access.administrator(settings, user=user, headers=headers)
 
 
-def _user_claims() -> dict | None:
+def _user_claims() -> dict[str, Any] | None:
     if not auth_configured():
         return None
     try:

@@ -19,6 +19,11 @@ from veu_metrics.formatting import format_value, month_abbreviations
 # Vega-Lite time units of the trend charts' x axis, one per grain.
 TimeUnit = Literal["yearmonth", "yearquarter", "year"]
 
+# What a builder returns: one of Altair's top-level charts, the kinds st.altair_chart takes
+# (alt.TopLevelMixin is their common base, but Streamlit's signature names the kinds).
+AltairChart = (alt.Chart | alt.LayerChart | alt.ConcatChart | alt.HConcatChart | alt.VConcatChart
+               | alt.FacetChart | alt.RepeatChart)
+
 DA_LOCALE = {
     "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."],
                "percent": "\u00a0%", "minus": "\u2212"},
@@ -35,11 +40,11 @@ DA_LOCALE = {
 }
 
 
-def _finish(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
+def _finish(chart: AltairChart, lang: str) -> AltairChart:
     config: dict[str, Any] = {"font": style.FONT}
     if lang == "da":
         config["locale"] = DA_LOCALE
-    configured: alt.TopLevelMixin = chart.configure(**config).configure_view(stroke=None)
+    configured: AltairChart = chart.configure(**config).configure_view(stroke=None)
     return configured
 
 
@@ -68,7 +73,7 @@ def _axis_format(unit: str) -> str:
 def build_trend_chart(frame: pl.DataFrame, *, period_col: str, value_col: str, unit: str,
                       decimals: int, lang: str, y_title: str, group_col: str | None = None,
                       group_title: str = "", height: int = 320,
-                      time_unit: TimeUnit = "yearmonth") -> alt.TopLevelMixin:
+                      time_unit: TimeUnit = "yearmonth") -> AltairChart:
     """A line per group over time; suppressed points are gaps (the tooltip says why)."""
     data = with_value_text(frame, value_col, unit, decimals, lang)
     tooltip = [alt.Tooltip(f"{period_col}:T", title="", timeUnit=time_unit),
@@ -138,7 +143,7 @@ def top_groups(frame: pl.DataFrame, *, group_col: str = "group", value_col: str 
 
 def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, unit: str,
                     decimals: int, lang: str, x_title: str, highlight: Sequence[str] = (),
-                    height: int | None = None, sort_descending: bool = True) -> alt.TopLevelMixin:
+                    height: int | None = None, sort_descending: bool = True) -> AltairChart:
     """Horizontal bars, largest first; highlighted categories in the primary colour."""
     data = with_value_text(frame, value_col, unit, decimals, lang)
     data = data.with_columns(pl.col(category_col).is_in(list(highlight)).alias("_highlight"))
@@ -173,7 +178,7 @@ def build_bar_chart(frame: pl.DataFrame, *, category_col: str, value_col: str, u
 
 def build_year_lines_chart(frame: pl.DataFrame, *, value_col: str, unit: str, decimals: int,
                            lang: str, y_title: str, group_col: str = "group",
-                           month_col: str = "month_number") -> alt.TopLevelMixin:
+                           month_col: str = "month_number") -> AltairChart:
     """One line per year over the months January–December (this year against the last),
     each line named at its end so no legend is needed."""
     data = with_value_text(frame, value_col, unit, decimals, lang)
@@ -200,7 +205,7 @@ BULLET_ROW_HEIGHT = 64
 def build_target_chart(frame: pl.DataFrame, *, label_col: str, actual_col: str,
                        projection_col: str, target_col: str, on_track_col: str, lang: str,
                        labels: dict[str, str], expected_col: str | None = None,
-                       scale: float = 1.0) -> alt.TopLevelMixin:
+                       scale: float = 1.0) -> AltairChart:
     """One bullet per target, on a common scale of "share of the year's target": a thick bar
     for what is achieved so far (coloured and worded by status), a light bar for the expected
     year end, a black tick for where the area should be by now (``expected_col``: the seasonal
@@ -284,7 +289,7 @@ HEATMAP_MAX_ROWS = 60
 def build_balance_heatmap(frame: pl.DataFrame, *, row_col: str, column_col: str,
                           status_col: str, lang: str, row_title: str, column_title: str,
                           status_title: str, status_labels: dict[str, str] | None = None
-                          ) -> alt.TopLevelMixin:
+                          ) -> AltairChart:
     """Occupation × area coloured by the balance's four official categories (categorical).
     ``status_labels`` names the categories in the legend and tooltip (the official Danish name
     with an English gloss in the English UI)."""
@@ -315,7 +320,7 @@ def build_actual_expected_chart(frame: pl.DataFrame, *, name_col: str, actual_co
                                 interval_cols: tuple[str, str] | None = None,
                                 group_col: str | None = None,
                                 group_colours: dict[str, str] | None = None,
-                                interval_title: str = "") -> alt.TopLevelMixin:
+                                interval_title: str = "") -> AltairChart:
     """Actual against expected, one point per unit, with the line where they are equal:
     points above the line use more than expected, below it less.
 
@@ -389,7 +394,7 @@ def outcome_bars(frame: pl.DataFrame, *, group_col: str, series: dict[str, str])
 
 
 def build_outcomes_chart(frame: pl.DataFrame, *, group_col: str, series: dict[str, str],
-                         lang: str, x_title: str, series_title: str) -> alt.TopLevelMixin:
+                         lang: str, x_title: str, series_title: str) -> AltairChart:
     """Completion and employment rates per group as bars side by side, groups in the frame's
     order; each bar carries its value, a suppressed one the marker, an unknown one '–'."""
     data = with_value_text(outcome_bars(frame, group_col=group_col, series=series), "value",

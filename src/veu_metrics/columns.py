@@ -26,7 +26,7 @@ from veu_metrics.i18n import t, texts
 Kind = Literal["text", "count", "number", "share", "date", "month", "quarter", "year", "flag",
                "hidden"]
 
-PERIOD_KINDS = {"month": "month", "quarter": "quarter", "year": "year"}
+PERIOD_KINDS: dict[str, Kind] = {"month": "month", "quarter": "quarter", "year": "year"}
 """A time grain → the kind of a period column at that grain."""
 
 

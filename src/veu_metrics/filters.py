@@ -48,8 +48,8 @@ PERIOD_KEY = "periode"
 FILTER_KEYS: tuple[str, ...] = tuple(dict.fromkeys(QUERY_KEYS.values()))
 
 # The area scheme as the widget labels it (Danish names; the same in the English UI).
-SCHEME_LINK_LABELS: dict[str, str] = {"rar": "RAR", "council": "Beskæftigelsesråd",
-                                      "municipality": "Kommune"}
+SCHEME_LINK_LABELS: dict[geography.AreaScheme, str] = {
+    "rar": "RAR", "council": "Beskæftigelsesråd", "municipality": "Kommune"}
 
 _DIMENSION_OF_KEY: dict[str, Dimension] = {spec(d).key: d for d in FILTER_DIMENSIONS}
 

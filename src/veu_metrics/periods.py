@@ -20,6 +20,7 @@ import polars as pl
 from veu_metrics.i18n import t
 
 Grain = Literal["month", "quarter", "year"]
+GRAINS: tuple[Grain, ...] = ("month", "quarter", "year")
 
 # --- months ----------------------------------------------------------------------------------
 

@@ -3,8 +3,12 @@ dictionary, definitions, sources and the data-quality summary on the demo fixtur
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
+
 import polars as pl
 import pytest
+from streamlit.delta_generator import DeltaGenerator
 from tests.app.conftest import texts_of
 
 from veu_metrics.catalogue import load_catalogue
@@ -54,6 +58,32 @@ def test_quality_summary_counts_the_fixture(open_page, app_env):
     # The field is named by its meaning on screen (the code is kept for the files only).
     assert completed["field"] == t("dict.enrolments.completed", "da")
     assert any(dataset.version in text for text in texts_of(at, "markdown"))
+
+
+def test_every_deferred_file_on_the_data_page_is_built(open_page, monkeypatch, demo_dataset):
+    """The files built on click (activity, outcomes, courses) run their builders after the page
+    script has finished: a name the page rebinds later breaks them only then. The course files
+    once failed so: a loop variable named ``measures`` had replaced the measures module."""
+    builders: dict[str, Callable[[], bytes]] = {}
+    original = DeltaGenerator.download_button
+
+    def capture(self, *args, **kwargs):
+        data = kwargs.get("data", args[1] if len(args) > 1 else None)
+        if callable(data):
+            builders[kwargs["key"]] = data
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", capture)
+    at = open_page(PAGE)
+    _no_exception(at)
+    assert {f"data-{t}-csvp" for t in ("activity", "outcome", "courses")} <= set(builders)
+    courses = pl.read_csv(io.BytesIO(builders["data-courses-csvp"]()), infer_schema=False)
+    listed = demo_dataset.tables["courses"].select(pl.col("course_id").n_unique()).collect().item()
+    assert 0 < courses.height <= listed
+    assert courses["course_id"].n_unique() == courses.height
+    for table in ("activity", "outcome"):
+        frame = pl.read_csv(io.BytesIO(builders[f"data-{table}-csvp"]()), infer_schema=False)
+        assert frame.height > 0 and "area_name" in frame.columns
 
 
 def test_person_level_download_is_off_by_default(open_page):
