@@ -5,12 +5,15 @@ compares with a reference written the obvious way, in Python."""
 from __future__ import annotations
 
 import datetime
+import io
+import random
 
 import polars as pl
 import pytest
 
 from veu_metrics.ingest import pipeline, rules
 from veu_metrics.ingest.pipeline import parse_upload
+from veu_metrics.ingest.readers import text_lines
 from veu_metrics.ingest.report import ROW, SOURCE, Problems, source_runs
 
 # Rows of three files, the second file's rows split around the third's: (file, key).
@@ -113,3 +116,16 @@ def test_typed_chunks_are_compacted_without_changing_the_table(monkeypatch):
     assert compacted_problems == kept_problems
     assert [p for p in kept_problems if p[0] == "wrong_type"] == [("wrong_type", 6), ("wrong_type", 11)]
     assert compacted.n_chunks() < kept.n_chunks()
+
+
+@pytest.mark.parametrize("text", ["", "a", "a\n", "a\r\nb", "a\rb\r", "\n\n", 'a;"x\ny"\r\n\rq',
+                                  "\r\n\r\n", "x\r\r\n", "æø;å\n"])
+def test_text_lines_split_as_a_string_buffer_does(text):
+    assert list(text_lines(text)) == list(io.StringIO(text, newline=""))
+
+
+def test_text_lines_split_as_a_string_buffer_does_on_random_texts():
+    rng = random.Random(13)
+    for _ in range(2_000):
+        text = "".join(rng.choice('a;"\r\n ') for _ in range(rng.randint(0, 30)))
+        assert list(text_lines(text)) == list(io.StringIO(text, newline="")), repr(text)
