@@ -17,6 +17,9 @@ growth of a third run after glibc's ``malloc_trim`` has handed free memory back,
 what the first run left resident.
 
 ``--worst-sizes 0.25 0.5 1 2 5`` measures only the worst accepted workbook at those sizes.
+``--at-the-limits`` measures the worst files the limits accept at their largest: the worst
+workbook just under the unpacked-size limit (about 36 MB) and the one-character CSV just under
+the row limit (about 77 MB); about 10 minutes and 0.5 GB.
 
 (``ru_maxrss`` is not used: on Linux a spawned child inherits the parent's peak through ``exec``,
 so the builder's memory hid the first 40 MB of every figure measured that way.)
@@ -318,15 +321,48 @@ def _worst_sizes(sizes: list[float], out: Path) -> int:
     return 0
 
 
+def _at_the_limits(out: Path) -> int:
+    """The worst accepted workbook and CSV at the largest size the limits let through."""
+    from veu_metrics import limits
+
+    noise, rows = tune(1, limits.MAX_UNPACK_RATIO, limits.MAX_CELLS_PER_BYTE)
+    pilot_mb = unpack_ratio(build_xlsx_rows(rows, noise))
+    largest_mb = limits.MAX_UNPACKED_BYTES / pilot_mb / 2**20 * 0.97  # just under 256 MB unpacked
+    _, rows = tune(largest_mb, limits.MAX_UNPACK_RATIO, limits.MAX_CELLS_PER_BYTE)
+    workbook = build_xlsx_rows(rows, noise)
+    csv_rows = limits.MAX_ROWS - 10_000
+    results = []
+    for case, name, data, cells in (
+            ("xlsx-worst-accepted-largest", "kurser.xlsx", workbook, rows),
+            ("csv-one-char-largest", "kurser.csv", build_csv_one_char(csv_rows), csv_rows)):
+        row = {"case": case, "rows": cells, "cells_per_byte": round(
+            cells_per_byte(data, cells), 2), **measure(name, data)}
+        del data
+        results.append(row)
+        print(json.dumps(row), flush=True)
+    del workbook
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"limits": {"max_unpacked_mb": limits.MAX_UNPACKED_BYTES >> 20,
+                                          "max_rows": limits.MAX_ROWS,
+                                          "max_cells_per_byte": limits.MAX_CELLS_PER_BYTE},
+                               "python": sys.version.split()[0], "results": results},
+                              indent=2) + "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=2.0, help="size of the Excel file (MB)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--worst-sizes", type=float, nargs="+", metavar="MB",
                         help="only the worst accepted workbook, at each of these sizes (MB)")
+    parser.add_argument("--at-the-limits", action="store_true",
+                        help="only the worst workbook and CSV at the largest accepted size")
     args = parser.parse_args(argv)
     from veu_metrics import limits
 
+    if args.at_the_limits:
+        return _at_the_limits(args.out)
     if args.worst_sizes:
         return _worst_sizes(args.worst_sizes, args.out)
 
