@@ -4,13 +4,13 @@ compares with a reference written the obvious way, in Python."""
 
 from __future__ import annotations
 
-import datetime
 import io
 import random
 
 import polars as pl
 import pytest
 
+from veu_metrics import schema
 from veu_metrics.ingest import pipeline, rules
 from veu_metrics.ingest.pipeline import parse_upload
 from veu_metrics.ingest.readers import text_lines
@@ -83,16 +83,23 @@ def test_duplicate_keys_across_files_name_the_first_row_of_the_key(cap):
             assert problem.expected.endswith(f"(the same key is in {source}, row {row})")
 
 
-def test_a_key_of_two_columns_with_an_empty_optional_part_is_one_key():
-    frame = pl.DataFrame({
-        SOURCE: ["t.csv"] * 4, ROW: [2, 3, 4, 5],
-        "month": [datetime.date(2024, 1, 1)] * 4,
-        "municipality_code": [101, 101, 147, 101],
-    })
+def test_a_key_with_an_empty_optional_part_repeats_and_an_incomplete_key_is_skipped():
+    """targets' key ends in an optional focus area: two rows without one share a key; a row
+    without its (required) area code has no key to repeat."""
+    keys = schema.PRIMARY_KEYS["targets"]
+    rows = [(2024, "rar", "fyn", "participations", None),
+            (2024, "rar", "fyn", "participations", "Bygge og anlæg"),
+            (2024, "rar", None, "participations", None),
+            (2024, "rar", "fyn", "participations", None),
+            (2024, "rar", None, "participations", None)]
+    frame = pl.DataFrame(rows, schema={k: schema.TABLES["targets"][k] for k in keys},
+                         orient="row").select(pl.lit("t.csv").alias(SOURCE),
+                                              pl.int_range(2, 7).alias(ROW), *keys)
     problems = Problems()
-    rules._check_duplicate_keys("unemployment", frame, problems)
+    rules._check_duplicate_keys("targets", frame, problems)
     listed = _listed(problems, "duplicate_key")
-    assert [(file, row) for file, row, _, _ in listed] == [("t.csv", 3), ("t.csv", 5)]
+    assert [(file, row) for file, row, _, _ in listed] == [("t.csv", 5)]
+    assert problems.report().problems[0].expected.endswith("(the same key is in t.csv, row 2)")
 
 
 def test_typed_chunks_are_compacted_without_changing_the_table(monkeypatch):
@@ -127,5 +134,5 @@ def test_text_lines_split_as_a_string_buffer_does(text):
 def test_text_lines_split_as_a_string_buffer_does_on_random_texts():
     rng = random.Random(13)
     for _ in range(2_000):
-        text = "".join(rng.choice('a;"\r\n ') for _ in range(rng.randint(0, 30)))
+        text = "".join(rng.choice('a;"\r\n \x85\u2028\x0c') for _ in range(rng.randint(0, 30)))
         assert list(text_lines(text)) == list(io.StringIO(text, newline="")), repr(text)
