@@ -136,7 +136,7 @@ def test_a_new_catalogue_entry_needs_no_formula_code(facts, monkeypatch):
     raw = yaml.safe_load((resources.files("veu_metrics") / "measures.yaml").read_text("utf-8"))
     extra = yaml.safe_load(_EXTRA)
     extra["women_unemployed_share"] = {**raw["job_veu_share"], "table": "enrolments",
-                                       "is_person_count": True,
+                                       "is_person_count": True, "picker": False,
                                        **extra["women_unemployed_share"]}
     catalogue = parse_catalogue({**raw, **extra})
     monkeypatch.setattr(aggregate, "get_measure", catalogue.__getitem__)
