@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 import yaml
 
-from measures_builders import REFORM, People, course, tables
+from measures_builders import FYN, REFORM, YEAR, People, course, tables
 from veu_metrics import aggregate
 from veu_metrics.catalogue import (
     DISTINCT_COLUMNS,
@@ -31,11 +31,8 @@ from veu_metrics.catalogue import (
 )
 from veu_metrics.disclosure import RECORD_KEY, published_count
 from veu_metrics.facts import prepare_facts
-from veu_metrics.filters import Filters
 from veu_metrics.measures import compute_area_table, compute_kpis, compute_series
 
-YEAR = Filters(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1), scheme="rar")
-FYN = YEAR.with_changes(areas=("fyn",))
 RAW = 1
 """Threshold 1: disclosure control off, the true values."""
 
