@@ -8,9 +8,13 @@ from typing import Any
 
 import polars as pl
 
+from veu_metrics.filters import Filters
 from veu_metrics.schema import conform, empty_frame
 
 REFORM = date(2025, 1, 1)
+# The calendar year 2024 in the RAR scheme, nationally and for RAR Fyn.
+YEAR = Filters(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1), scheme="rar")
+FYN = YEAR.with_changes(areas=("fyn",))
 
 _COURSE_DEFAULTS: dict[str, Any] = {
     "education_type": "AMU", "amu_number": None, "provider": "Udbyder A",

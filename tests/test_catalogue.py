@@ -72,6 +72,47 @@ def test_unknown_field_and_missing_measure_are_refused():
         parse_catalogue(raw)
 
 
+@pytest.mark.parametrize("value", [True, 0, -1, 1.5, "2", None])
+def test_a_picker_place_that_is_not_a_whole_number_from_1_or_false_is_refused(value):
+    raw = copy.deepcopy(_raw())
+    raw["aarselever"]["picker"] = value
+    message = ("'aarselever' lacks field\\(s\\): picker" if value is None
+               else "'aarselever': picker must be a place in the measure picker")
+    with pytest.raises(CatalogueError, match=message):
+        parse_catalogue(raw)
+
+
+def test_two_measures_in_one_picker_place_are_refused_naming_both():
+    raw = copy.deepcopy(_raw())
+    raw["jobcentre_uptake"]["picker"] = raw["aarselever"]["picker"]
+    with pytest.raises(CatalogueError, match="'aarselever', 'jobcentre_uptake' share picker place"):
+        parse_catalogue(raw)
+
+
+def test_a_gap_in_the_picker_places_is_refused_naming_the_measure_after_it():
+    raw = copy.deepcopy(_raw())
+    raw["persons"]["picker"] = False  # place 2 left empty
+    with pytest.raises(CatalogueError, match="'courses_started': picker 3, but no measure has picker 2"):
+        parse_catalogue(raw)
+    raw = copy.deepcopy(_raw())
+    raw["participations"]["picker"] = False  # place 1 left empty
+    with pytest.raises(CatalogueError, match="'persons': picker 2, but no measure has picker 1"):
+        parse_catalogue(raw)
+
+
+def test_the_picker_follows_the_places_not_the_file_order():
+    raw = copy.deepcopy(_raw())
+    places = {k: e["picker"] for k, e in raw.items()}
+    assert places["courses_started"] == 3 and places["jobcentre_uptake"] is False
+    raw["courses_started"]["picker"], raw["participations"]["picker"] = 1, 3
+    catalogue = parse_catalogue(raw)
+    assert catalogue["courses_started"].picker == 1 and catalogue["participations"].picker == 3
+    assert catalogue["jobcentre_uptake"].picker is None
+    for entry in raw.values():  # offering no measure at all is allowed
+        entry["picker"] = False
+    assert all(m.picker is None for m in parse_catalogue(raw).values())
+
+
 def test_semantics_the_core_relies_on():
     c = load_catalogue()
     # Course counts are never suppressed; everything about persons is.

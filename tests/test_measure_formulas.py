@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 import yaml
 
-from measures_builders import REFORM, People, course, tables
+from measures_builders import FYN, REFORM, YEAR, People, course, tables
 from veu_metrics import aggregate
 from veu_metrics.catalogue import (
     DISTINCT_COLUMNS,
@@ -31,11 +31,8 @@ from veu_metrics.catalogue import (
 )
 from veu_metrics.disclosure import RECORD_KEY, published_count
 from veu_metrics.facts import prepare_facts
-from veu_metrics.filters import Filters
 from veu_metrics.measures import compute_area_table, compute_kpis, compute_series
 
-YEAR = Filters(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1), scheme="rar")
-FYN = YEAR.with_changes(areas=("fyn",))
 RAW = 1
 """Threshold 1: disclosure control off, the true values."""
 
@@ -136,7 +133,7 @@ def test_a_new_catalogue_entry_needs_no_formula_code(facts, monkeypatch):
     raw = yaml.safe_load((resources.files("veu_metrics") / "measures.yaml").read_text("utf-8"))
     extra = yaml.safe_load(_EXTRA)
     extra["women_unemployed_share"] = {**raw["job_veu_share"], "table": "enrolments",
-                                       "is_person_count": True,
+                                       "is_person_count": True, "picker": False,
                                        **extra["women_unemployed_share"]}
     catalogue = parse_catalogue({**raw, **extra})
     monkeypatch.setattr(aggregate, "get_measure", catalogue.__getitem__)

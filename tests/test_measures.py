@@ -30,7 +30,16 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from measures_builders import REFORM, People, balance_rows, course, monthly_unemployment, tables
+from measures_builders import (
+    FYN,
+    REFORM,
+    YEAR,
+    People,
+    balance_rows,
+    course,
+    monthly_unemployment,
+    tables,
+)
 from veu_metrics.facts import prepare_facts
 from veu_metrics.filters import Filters
 from veu_metrics.measures import (
@@ -44,9 +53,6 @@ from veu_metrics.measures import (
     compute_outcomes,
     compute_series,
 )
-
-YEAR = Filters(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1), scheme="rar")
-FYN = YEAR.with_changes(areas=("fyn",))
 
 
 def scenario() -> dict[str, pl.DataFrame]:

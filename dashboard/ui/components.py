@@ -16,7 +16,7 @@ from ui import data, kpis, tables
 from ui.page_params import resolve_page_value
 from veu_metrics import exports, geography, images
 from veu_metrics.aggregate import MeasureError, check_breakdown
-from veu_metrics.catalogue import Measure, get_measure, load_catalogue
+from veu_metrics.catalogue import Measure, get_measure, load_catalogue, pickable_measures
 from veu_metrics.charts import AltairChart, TimeUnit
 from veu_metrics.columns import PERIOD_KINDS, Column, file_headers
 from veu_metrics.dataset import Dataset
@@ -389,9 +389,6 @@ def display_frame(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 TIME_UNITS: dict[Grain, TimeUnit] = {"month": "yearmonth", "quarter": "yearquarter", "year": "year"}
-PICKABLE_MEASURES = ("participations", "persons", "courses_started", "aarselever", "shortage_share",
-                     "completion_rate", "employment_rate_3m", "employment_rate_6m", "job_veu_share",
-                     "age_50_plus_share")
 # The trend's split choices: none, then the registry's picker dimensions in its order.
 BREAKDOWN_CHOICES: tuple[str | None, ...] = (
     None, *(d.name for d in BREAKDOWN_DIMENSIONS if d.picker))
@@ -414,9 +411,11 @@ def series_columns(measure: Measure, grain: str, breakdown: str | None, lang: st
     return columns
 
 
-def render_measure_picker(ctx: AppContext, key: str, choices: tuple[str, ...] = PICKABLE_MEASURES,
+def render_measure_picker(ctx: AppContext, key: str, choices: tuple[str, ...] | None = None,
                           container: DeltaGenerator | None = None) -> str:
-    """A measure choice bound to the URL; shows the catalogue's titles."""
+    """A measure choice bound to the URL; shows the catalogue's titles. Without ``choices`` it
+    offers the catalogue's picker measures in their order (``picker`` in measures.yaml)."""
+    choices = pickable_measures() if choices is None else choices
     titles = {get_measure(m).title(ctx.lang): m for m in choices}
     selectbox = st.selectbox if container is None else container.selectbox
     label = selectbox(t("picker.measure", ctx.lang), list(titles), key=key,

@@ -173,6 +173,8 @@ class Measure:
     is_person_count: bool
     higher_is_better: bool
     kpi: bool
+    picker: int | None
+    """The measure's place in the measure picker (1 = first, the default); None: not offered."""
     formula: Formula
 
     def title(self, lang: str = "da") -> str:
@@ -220,11 +222,28 @@ def parse_catalogue(raw: object) -> dict[str, Measure]:
         _check_field_values(str(key), entry)
         values = {f: entry[f] for f in MEASURE_FIELDS}
         values["formula"] = parse_formula(str(key), entry["formula"], entry["table"], entry["kind"])
+        values["picker"] = entry["picker"] or None
         catalogue[str(key)] = Measure(key=str(key), **values)
     missing_keys = [k for k in REQUIRED_KEYS if k not in catalogue]
     if missing_keys:
         raise CatalogueError(f"measures.yaml lacks measure(s): {', '.join(missing_keys)}")
+    _check_picker_places(catalogue)
     return catalogue
+
+
+def _check_picker_places(catalogue: dict[str, Measure]) -> None:
+    """The picker's places are 1, 2, … n, each held by one measure (none offered is allowed)."""
+    by_place: dict[int, list[str]] = {}
+    for key, m in catalogue.items():
+        if m.picker is not None:
+            by_place.setdefault(m.picker, []).append(key)
+    for place, keys in sorted(by_place.items()):
+        if len(keys) > 1:
+            raise CatalogueError(f"measures {', '.join(map(repr, keys))} share picker place {place}")
+    for place, keys in sorted(by_place.items()):
+        if place > 1 and place - 1 not in by_place:
+            raise CatalogueError(f"measure {keys[0]!r}: picker {place}, but no measure has picker "
+                                 f"{place - 1} (the places run 1, 2, 3, … with no gap)")
 
 
 def _check_field_values(key: str, entry: dict[str, Any]) -> None:
@@ -241,6 +260,10 @@ def _check_field_values(key: str, entry: dict[str, Any]) -> None:
     if entry["is_person_count"] != (entry["table"] == "enrolments"):
         raise CatalogueError(f"measure {key!r}: is_person_count must be "
                              f"{str(entry['table'] == 'enrolments').lower()} for table {entry['table']}")
+    picker = entry["picker"]
+    if picker is not False and (not isinstance(picker, int) or isinstance(picker, bool) or picker < 1):
+        raise CatalogueError(f"measure {key!r}: picker must be a place in the measure picker "
+                             f"(1, 2, 3, …) or false, not {picker!r}")
     if not isinstance(entry["decimals"], int) or not 0 <= entry["decimals"] <= 3:
         raise CatalogueError(f"measure {key!r}: decimals must be a whole number 0–3")
     text_fields = [f for f in MEASURE_FIELDS if f.endswith(("_da", "_en"))]
@@ -356,6 +379,13 @@ def get_measure(key: str) -> Measure:
 def kpi_measures() -> list[str]:
     """The measures shown as KPI cards on the overview page, in catalogue order."""
     return [key for key, m in load_catalogue().items() if m.kpi]
+
+
+def pickable_measures() -> tuple[str, ...]:
+    """The measures the measure picker offers, in its order (each entry's ``picker`` place); the
+    first is the picker's default."""
+    offered = [m for m in load_catalogue().values() if m.picker is not None]
+    return tuple(m.key for m in sorted(offered, key=lambda m: m.picker or 0))
 
 
 # Derived figures that are not single measures; documented with the measures.
@@ -520,6 +550,8 @@ def render_measures_markdown() -> str:
     for m in catalogue.values():
         person = ("ja — diskretioneres / yes — disclosure-controlled" if m.is_person_count
                   else "nej / no")
+        picker = (f"nr. {m.picker} / no. {m.picker}" if m.picker is not None
+                  else "tilbydes ikke / not offered")
         lines += [
             "",
             f"## {m.title_da} / {m.title_en} (`{m.key}`)",
@@ -537,6 +569,7 @@ def render_measures_markdown() -> str:
             f"- Kilde / source: {m.source_da} / {m.source_en}",
             f"- Formel / formula: `{m.formula.spec()}`",
             f"- Persontal / person count: {person}",
+            f"- Målvælger / measure picker: {picker}",
         ]
     lines += ["", "## Afledte tal / Derived figures"]
     for title, text_da, text_en in DERIVED_NOTES:
