@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up the environment, type-check the core and the dashboard (mypy, config in pyproject.toml)
-# and run the whole test suite: core, AppTest and real-browser tests.
+# Set up the environment, lint (ruff) and type-check the core and the dashboard (mypy; config for
+# both in pyproject.toml) and run the whole test suite: core, AppTest and real-browser tests.
 # Browser tests need Debian's Chromium; as root this script installs it when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,8 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "test: browser tests will be skipped with that reason (they fail when CI=true)" >&2
   fi
 fi
+echo "test: ruff (lint, config in pyproject.toml)"
+.venv/bin/python -m ruff check src dashboard tests benchmarks
 echo "test: mypy (type check of src/veu_metrics and dashboard/)"
 .venv/bin/python -m mypy
 exec .venv/bin/python -m pytest "$@"
