@@ -136,3 +136,17 @@ def test_text_lines_split_as_a_string_buffer_does_on_random_texts():
     for _ in range(2_000):
         text = "".join(rng.choice('a;"\r\n \x85\u2028\x0c') for _ in range(rng.randint(0, 30)))
         assert list(text_lines(text)) == list(io.StringIO(text, newline="")), repr(text)
+
+
+def test_listed_positions_leave_room_for_what_is_listed_already():
+    """The cap is per file and kind over the whole report: one problem listed before leaves room
+    for cap − 1 more; the rest of each file is counted."""
+    frame = _enrolments(INTERLEAVED)
+    problems = Problems(2)
+    problems.error("a.csv", "duplicate_key", "x", row=99, column="enrolment_id")
+    positions = pl.Series([0, 1, 2, 9, 11, 13, 14], dtype=pl.UInt32)
+    listed = problems.listed_positions(frame, positions, "duplicate_key", "enrolment_id")
+    assert listed == [0, 9, 11, 13]  # a.csv: room for one; b.csv: two over its two runs; c.csv
+    problems.add_rows(frame[listed], "duplicate_key", "enrolment_id", "x")
+    assert [(file, more) for file, _, _, more in _listed(problems, "duplicate_key") if more] == [
+        ("a.csv", 2), ("b.csv", 1)]

@@ -223,6 +223,24 @@ class Problems:
                                record.get(value_column) if value_column else None))
             self.add_more(source, kind, column, length - shown.height, severity)
 
+    def listed_positions(self, frame: pl.DataFrame, positions: pl.Series, kind: str,
+                         column: str | None, severity: Severity = "error") -> list[int]:
+        """Of the bad rows at ``positions`` (ascending) in ``frame``, the ones to list: the first of
+        each file while its cap has room; the rest are counted ("… and N more"). For a check
+        that finds its bad rows as positions, so that only the listed rows are ever copied; it
+        then adds those rows with ``add_rows``."""
+        listed: list[int] = []
+        picked: dict[str, int] = {}
+        for source, start, length in source_runs(frame):
+            first = positions.search_sorted(start)
+            count = positions.search_sorted(start + length) - first
+            listed_already = len(self._groups.get((source, column, kind, severity), []))
+            take = min(max(self.cap - listed_already - picked.get(source, 0), 0), count)
+            listed.extend(positions.slice(first, take).to_list())
+            picked[source] = picked.get(source, 0) + take
+            self.add_more(source, kind, column, count - take, severity)
+        return listed
+
     def add_more(self, file: str, kind: str, column: str | None, n: int,
                  severity: Severity = "error") -> None:
         """Count ``n`` more problems of a kind without listing them ("… and N more")."""

@@ -19,7 +19,7 @@ from veu_metrics import schema
 from veu_metrics.geography import CHRISTIANSOE_CODE, areas, municipalities, municipality_codes
 from veu_metrics.ingest import columns
 from veu_metrics.ingest.expected import EXPECTED_COLUMNS, expect, expect_rows
-from veu_metrics.ingest.report import ROW, SOURCE, Problems, source_runs
+from veu_metrics.ingest.report import ROW, SOURCE, Problems
 from veu_metrics.occupations import occupations
 
 MIN_PLAUSIBLE_DATE = date(1990, 1, 1)
@@ -241,16 +241,8 @@ def _check_duplicate_keys(table: str, frame: pl.DataFrame, problems: Problems) -
     repeats = frame.select(pl.arg_where(complete & ~key.is_first_distinct())).to_series()
     if repeats.len() == 0:
         return
-    listed: list[int] = []
-    more: list[tuple[str, int]] = []
-    shown_so_far: dict[str, int] = {}
-    for source, start, length in source_runs(frame):
-        first = repeats.search_sorted(start)
-        count = repeats.search_sorted(start + length) - first
-        room = min(max(problems.cap - shown_so_far.get(source, 0), 0), count)
-        listed.extend(repeats.slice(first, room).to_list())
-        shown_so_far[source] = shown_so_far.get(source, 0) + room
-        more.append((source, count - room))
+    column = "+".join(keys)
+    listed = problems.listed_positions(frame, repeats, "duplicate_key", column)
     shown = frame.select(SOURCE, ROW, *keys)[listed]
     # Where each listed key first appears: one pass per key (a few), a mask and no copy.
     first_of: dict[tuple[object, ...], int] = {}
@@ -267,11 +259,8 @@ def _check_duplicate_keys(table: str, frame: pl.DataFrame, problems: Problems) -
         *expect_rows("unique_key_in", keys=pl.lit(" + ".join(keys)),
                      source=pl.col("__first_source"), row=pl.col("__first_row")),
     )
-    column = "+".join(keys)
     problems.add_rows(shown, "duplicate_key", column, "", value_column="__key",
                       expected_columns=EXPECTED_COLUMNS)
-    for source, n in more:  # the rest: only counted
-        problems.add_more(source, "duplicate_key", column, n)
 
 
 def _check_links(imported: dict[str, pl.DataFrame], merged: dict[str, pl.DataFrame],
